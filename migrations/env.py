@@ -1,0 +1,31 @@
+"""Alembic environment: runs migrations on a given connection or on the configured URL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from partners_api.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations(connection) -> None:
+    """Run the migrations on an open connection."""
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run_migrations(connection)
+else:
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        run_migrations(connection)
+    engine.dispose()

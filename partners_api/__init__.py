@@ -1,0 +1,89 @@
+"""Partners API: a directory and matchmaking service for global cooperation on AI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+
+from partners_api import auth
+from partners_api.api import Api, reject_unsupported_body
+from partners_api.config import from_environment
+from partners_api.db import Database, write_intent
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+API_SETTINGS = {
+    "API_TITLE": "Partners API",
+    "API_VERSION": "1.0.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "api/v1/openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    "OPENAPI_REDOC_PATH": "redoc",
+    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "The directory of organizations that take part in global cooperation on AI "
+                "(civil society, universities, governments and AI safety institutes, companies, "
+                "intergovernmental bodies, funders, media): where they work, what they offer "
+                "and seek, and whom they should talk to. Reads are public; writes need "
+                "`Authorization: Bearer <key>`. Errors are RFC 9457 problem documents."
+            ),
+            "license": {"name": "MIT"},
+        },
+        "servers": [{"url": "/", "description": "This server"}],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    },
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from environment settings, overridden by `config`."""
+    app = Flask(__name__)
+    app.config.update(API_SETTINGS)
+    app.config.update(from_environment())
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]).init_app(app)
+    api = Api(app)
+    _register_blueprints(api)
+    app.before_request(_before_request)
+    app.after_request(_secure_headers)
+    return app
+
+
+def _register_blueprints(api: Api) -> None:
+    from partners_api.ops.routes import blp as ops
+    from partners_api.organizations.routes import blp as organizations
+    from partners_api.regions.routes import blp as regions
+    from partners_api.topics.routes import blp as topics
+
+    for blueprint in (organizations, regions, topics, ops):
+        api.register_blueprint(blueprint)
+
+
+def _before_request() -> Response | None:
+    """Refuse non-JSON bodies, and ask for a key on every write before anything else."""
+    write_intent.set(request.method in WRITE_METHODS)
+    rejected = reject_unsupported_body()
+    if rejected is not None:
+        return rejected
+    auth.current_principal()
+    if request.method in WRITE_METHODS:
+        auth.require_key()
+    return None
+
+
+def _secure_headers(response: Response) -> Response:
+    """Headers every response carries."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.add("Vary", "Authorization")
+    if request.method == "GET" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,266 @@
+"""Api, Blueprint and Schema bases: pagination headers, problem+json errors, content types."""
+
+from __future__ import annotations
+
+import http
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import marshmallow as ma
+from flask import Flask, Response, request
+from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.exceptions import PreconditionFailed as SmorestPreconditionFailed
+from flask_smorest.pagination import PaginationParameters
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from partners_api.errors import PreconditionFailed, PreconditionRequired, ProblemError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MIMETYPE = "application/problem+json"
+JSON_MIMETYPES = {"application/json", "application/merge-patch+json"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class Schema(ma.Schema):
+    """Base schema: unknown fields are an error, output keeps declaration order."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class QueryArgsSchema(Schema):
+    """Base of query-string schemas: parameters of other schemas (page, …) pass through."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, as every error of this API is shaped."""
+
+    type = ma.fields.String(metadata={"description": "A URI reference; about:blank here."})
+    title = ma.fields.String(metadata={"description": "The HTTP status phrase."})
+    status = ma.fields.Integer(metadata={"description": "The HTTP status code."})
+    detail = ma.fields.String(metadata={"description": "What went wrong, for a person."})
+    code = ma.fields.String(metadata={"description": "A stable machine-readable error code."})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Messages per field, for validation errors."},
+    )
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Build an application/problem+json response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code or http.HTTPStatus(status).name.lower(),
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    response.headers.update(headers or {})
+    return response
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested messages into {"field.sub": [messages]}."""
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_schema": messages}
+    if isinstance(messages, str):
+        return {prefix or "_schema": [messages]}
+    flat: dict[str, list[str]] = {}
+    items = messages.items() if isinstance(messages, Mapping) else enumerate(messages)
+    for key, value in items:
+        path = f"{prefix}.{key}" if prefix else str(key)
+        flat.update(flatten_messages(value, path))
+    return flat
+
+
+def _validation_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Merge webargs' per-location messages ({"json": …, "query": …}) into one dict."""
+    messages = data.get("messages") or data.get("errors") or {}
+    merged: dict[str, list[str]] = {}
+    for location_messages in messages.values():
+        merged.update(flatten_messages(location_messages))
+    return merged
+
+
+class Api(SmorestApi):
+    """flask-smorest Api whose every error is an RFC 9457 problem document."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def _register_error_handlers(self) -> None:
+        app: Flask = self._app
+        app.register_error_handler(HTTPException, self.handle_http_exception)
+        app.register_error_handler(ProblemError, _handle_problem)
+        app.register_error_handler(IntegrityError, _handle_integrity_error)
+        app.register_error_handler(StaleDataError, _handle_stale_data)
+        app.register_error_handler(OperationalError, _handle_operational_error)
+        app.register_error_handler(Exception, _handle_unexpected)
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        """Turn a werkzeug or webargs HTTP error into a problem document."""
+        if error.code == 304:
+            return Response(status=304)
+        data = getattr(error, "data", None) or {}
+        status = error.code or 500
+        errors = None
+        detail = data.get("message") or error.description or http.HTTPStatus(status).phrase
+        if status == 422:
+            errors = _validation_errors(data)
+            detail = data.get("message") or "The request has invalid values; see errors."
+        elif status == 400 and data.get("messages"):
+            errors = _validation_errors(data)
+            detail = "The request body is not valid JSON."
+        if status >= 500:
+            detail = "The server could not complete the request."
+        headers = dict(data.get("headers") or {})
+        if error.code == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return problem_response(status, detail, errors=errors, headers=headers)
+
+
+def _handle_problem(error: ProblemError) -> Response:
+    return problem_response(
+        error.status, error.detail, code=error.code, errors=error.errors, headers=error.headers
+    )
+
+
+def _handle_integrity_error(error: IntegrityError) -> Response:
+    log.info("integrity error: %s", error.orig)
+    return problem_response(
+        409,
+        "The change conflicts with existing data (a duplicate or a missing reference).",
+        code="conflict",
+    )
+
+
+def _handle_stale_data(_error: StaleDataError) -> Response:
+    return problem_response(
+        412,
+        "The resource was changed by someone else; fetch it again and retry.",
+        code="stale_etag",
+    )
+
+
+def _handle_operational_error(error: OperationalError) -> Response:
+    log.error("database unavailable: %s", error.orig)
+    return problem_response(
+        503,
+        "The database is unavailable; try again shortly.",
+        code="database_unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem_response(500, "The server could not complete the request.")
+
+
+def reject_unsupported_body() -> Response | None:
+    """Answer 415 for a request body that is not JSON, unless the view accepts its type."""
+    if request.method not in BODY_METHODS or not _has_body():
+        return None
+    if request.mimetype in JSON_MIMETYPES:
+        return None
+    return problem_response(
+        415,
+        f"Send the body as application/json, not {request.mimetype or 'an untyped body'}.",
+        code="unsupported_media_type",
+    )
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+
+
+class Blueprint(SmorestBlueprint):
+    """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization."""
+
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    def _check_precondition(self) -> None:
+        """Defer the If-Match presence check to check_etag, so 401 and 403 come first."""
+
+    def check_etag(self, etag_data, etag_schema=None) -> None:
+        """Raise 428 without If-Match and 412 when it does not match the current version."""
+        if request.method in self.METHODS_NEEDING_CHECK_ETAG and not request.if_match:
+            raise PreconditionRequired("Send the resource's current ETag in If-Match to change it.")
+        try:
+            super().check_etag(etag_data, etag_schema)
+        except SmorestPreconditionFailed:
+            raise PreconditionFailed(
+                "The resource has changed since you read it; fetch it again and retry."
+            ) from None
+
+    @staticmethod
+    def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict:
+        total_pages = (item_count + page_size - 1) // page_size
+        meta = {
+            "total": item_count,
+            "total_pages": total_pages,
+            "page": page,
+            "page_size": page_size,
+        }
+        if total_pages:
+            meta.update(first_page=1, last_page=total_pages)
+            if page > 1:
+                meta["previous_page"] = min(page - 1, total_pages)
+            if page < total_pages:
+                meta["next_page"] = page + 1
+        return meta
+
+    def _set_pagination_metadata(self, page_params: PaginationParameters, result, headers):
+        headers = dict(headers or {})
+        meta = self._make_pagination_metadata(
+            page_params.page, page_params.page_size, page_params.item_count
+        )
+        headers[self.PAGINATION_HEADER_NAME] = json.dumps(meta)
+        links = _link_header(meta)
+        if links:
+            headers["Link"] = links
+        return result, headers
+
+
+def _link_header(meta: Mapping[str, int]) -> str:
+    """Build the Link header (first, prev, next, last) for the current request."""
+    relations = {
+        "first": "first_page",
+        "prev": "previous_page",
+        "next": "next_page",
+        "last": "last_page",
+    }
+    parts = []
+    for rel, key in relations.items():
+        if key in meta:
+            args = request.args.copy()
+            args["page"] = str(meta[key])
+            query = "&".join(
+                f"{quote(k, safe='')}={quote(v, safe='')}"
+                for k, values in args.lists()
+                for v in values
+            )
+            parts.append(f'<{request.base_url}?{query}>; rel="{rel}"')
+    return ", ".join(parts)

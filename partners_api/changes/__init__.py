@@ -1,0 +1,1 @@
+"""Change events: the audit trail of every write."""

@@ -1,0 +1,23 @@
+"""Schemas of change events."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from partners_api.api import Schema
+
+
+class ChangeEventSchema(Schema):
+    """One recorded change."""
+
+    id = fields.Integer()
+    at = fields.DateTime()
+    entity = fields.String(metadata={"example": "organization"})
+    entity_id = fields.String(metadata={"example": "7"})
+    action = fields.String(metadata={"example": "updated"})
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    actor = fields.Integer(
+        attribute="actor_key_id",
+        allow_none=True,
+        metadata={"description": "Id of the key that made the change."},
+    )

@@ -1,0 +1,33 @@
+"""Settings read from the environment, in one place, with defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("PARTNERS_INSTANCE_DIR", "instance"))
+DEFAULT_DATABASE_URL = f"sqlite:///{(INSTANCE_DIR / 'partners.db').as_posix()}"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    """Read a boolean environment value such as 'true', '1', 'no'."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    """Read an integer environment value, falling back to the default."""
+    return int(value) if value not in (None, "") else default
+
+
+def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
+    """Return the application settings taken from environment variables."""
+    env = dict(os.environ if env is None else env)
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        "DATABASE_ECHO": _bool(env.get("DATABASE_ECHO"), False),
+        "MAX_CONTENT_LENGTH": _int(env.get("MAX_BODY_BYTES"), 1_048_576),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+    }

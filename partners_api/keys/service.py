@@ -1,0 +1,105 @@
+"""Issuing, finding and revoking API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from partners_api.changes import service as changes
+from partners_api.db import utcnow
+from partners_api.errors import Unprocessable
+from partners_api.keys.models import SCOPES, ApiKey
+
+KEY_PREFIX = "pak_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A newly created key with its secret, which is shown this once."""
+
+    key: ApiKey
+    secret: str
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(
+    session: Session,
+    *,
+    name: str,
+    scopes: list[str],
+    organization_id: int | None = None,
+    actor_key_id: int | None = None,
+) -> IssuedKey:
+    """Create a key and return it with its secret; only the hash is stored."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise Unprocessable.field("scopes", f"Use one or more of: {', '.join(SCOPES)}.")
+    if "org:write" in scopes and organization_id is None:
+        raise Unprocessable.field("organization_id", "An org:write key needs an organization.")
+    prefix = secrets.token_hex(4)
+    secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        name=name,
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        scopes=sorted(set(scopes)),
+        organization_id=organization_id,
+    )
+    session.add(key)
+    session.flush()
+    changes.record(
+        session,
+        entity="key",
+        entity_id=key.id,
+        action="created",
+        fields=["name", "scopes", "organization_id"],
+        actor_key_id=actor_key_id,
+    )
+    session.commit()
+    return IssuedKey(key=key, secret=secret)
+
+
+def find_active_key(session: Session, secret: str) -> ApiKey | None:
+    """Return the unrevoked key whose secret this is, comparing hashes in constant time."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    prefix = secret[len(KEY_PREFIX) :].split("_", 1)[0]
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None or key.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(key.secret_hash, _hash(secret)):
+        return None
+    return key
+
+
+def touch(session: Session, *, key_id: int) -> None:
+    """Record that a key was used, at most once a minute so reads stay cheap."""
+    now = utcnow()
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .where(or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now)
+    )
+    session.commit()
+
+
+def revoke_keys_named(session: Session, *, name: str) -> int:
+    """Revoke every active key with this name; return how many were revoked."""
+    result = session.execute(
+        update(ApiKey)
+        .where(ApiKey.name == name, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.commit()
+    return result.rowcount

@@ -1,0 +1,29 @@
+"""Imports every model, so Base.metadata knows every table (for Alembic and tests)."""
+
+from partners_api.changes.models import ChangeEvent
+from partners_api.db import Base
+from partners_api.keys.models import ApiKey
+from partners_api.organizations.models import (
+    Organization,
+    OrganizationLanguage,
+    OrganizationOperatingRegion,
+    OrganizationRegion,
+    OrganizationTopic,
+)
+from partners_api.regions.models import Country, CountryRegion, Region
+from partners_api.topics.models import Topic
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "ChangeEvent",
+    "Country",
+    "CountryRegion",
+    "Organization",
+    "OrganizationLanguage",
+    "OrganizationOperatingRegion",
+    "OrganizationRegion",
+    "OrganizationTopic",
+    "Region",
+    "Topic",
+]

@@ -1,0 +1,1 @@
+"""Organizations: who they are, where they work, what they offer and seek."""

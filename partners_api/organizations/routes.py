@@ -1,0 +1,168 @@
+"""Routes of /organizations."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+
+from partners_api import auth
+from partners_api.api import Blueprint
+from partners_api.changes.schemas import ChangeEventSchema
+from partners_api.db import get_session
+from partners_api.organizations import service
+from partners_api.organizations.schemas import (
+    FacetsSchema,
+    OrganizationCreateSchema,
+    OrganizationFilterArgsSchema,
+    OrganizationPatchSchema,
+    OrganizationQueryArgsSchema,
+    OrganizationSchema,
+)
+
+blp = Blueprint(
+    "organizations",
+    __name__,
+    url_prefix="/api/v1/organizations",
+    description="The organizations of the directory: who they are, where they work, "
+    "what they offer and seek.",
+)
+
+
+def organization_etag(organization) -> dict:
+    """The data an ETag is computed from: the version, and whether contacts are shown."""
+    shows_contacts = auth.current_principal().can_read_contacts(organization.id)
+    return {
+        "organization": organization.id,
+        "version": organization.version,
+        "contacts": shows_contacts,
+    }
+
+
+@blp.route("")
+class OrganizationViews(MethodView):
+    """The directory of organizations."""
+
+    @blp.arguments(OrganizationQueryArgsSchema, location="query")
+    @blp.response(200, OrganizationSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List organizations
+
+        Repeat a filter to match any of its values (`sector=academia&sector=media`);
+        different filters must all match. `region` includes the regions below it and
+        operating regions; `topic`, `offers` and `seeks` include the topics below.
+        Archived organizations appear only with `status=archived`.
+        """
+        sort = args.pop("sort")
+        organizations, total = service.list_organizations(
+            get_session(),
+            filters=args,
+            sort=sort,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return organizations
+
+    @blp.etag
+    @blp.arguments(OrganizationCreateSchema)
+    @blp.response(201, OrganizationSchema)
+    def post(self, data):
+        """Create an organization
+
+        Admin only. The slug is made from the name when left out.
+        """
+        principal = auth.require_admin()
+        organization = service.create_organization(
+            get_session(), data=data, actor_key_id=principal.key_id
+        )
+        blp.set_etag(organization_etag(organization))
+        location = url_for("organizations.OrganizationByRefViews", ref=organization.id)
+        return organization, {"Location": location}
+
+
+@blp.route("/facets")
+class OrganizationFacetViews(MethodView):
+    """Counts over the directory."""
+
+    @blp.arguments(OrganizationFilterArgsSchema, location="query")
+    @blp.response(200, FacetsSchema)
+    def get(self, args):
+        """Count organizations by facet
+
+        Takes the list's filters and counts the matching organizations by sector,
+        country, region (M49 and groupings), topic (offered or sought) and language.
+        """
+        return service.facets(get_session(), filters=args)
+
+
+@blp.route("/<string:ref>")
+@blp.etag
+class OrganizationByRefViews(MethodView):
+    """One organization, by id or slug."""
+
+    @blp.response(200, OrganizationSchema)
+    def get(self, ref):
+        """Get an organization
+
+        By numeric id or by slug; archived organizations are returned too.
+        """
+        organization = service.get_organization(get_session(), ref=ref)
+        blp.set_etag(organization_etag(organization))
+        return organization
+
+    @blp.arguments(OrganizationPatchSchema)
+    @blp.response(200, OrganizationSchema)
+    def patch(self, data, ref):
+        """Update an organization
+
+        Admin or the organization's own key; send the current ETag in `If-Match`.
+        Lists (`offers`, `languages`, …) are replaced as a whole.
+        """
+        session = get_session()
+        organization = service.get_organization(session, ref=ref)
+        principal = auth.require_organization_writer(organization.id)
+        blp.check_etag(organization_etag(organization))
+        service.update_organization(
+            session, organization=organization, data=data, actor_key_id=principal.key_id
+        )
+        blp.set_etag(organization_etag(organization))
+        return organization
+
+    @blp.response(204)
+    def delete(self, ref):
+        """Archive an organization
+
+        Admin only, with `If-Match`. The organization leaves lists and matches; its
+        record and history stay, and it can be found with `status=archived`.
+        """
+        principal = auth.require_admin()
+        session = get_session()
+        organization = service.get_organization(session, ref=ref)
+        blp.check_etag(organization_etag(organization))
+        service.archive_organization(
+            session, organization=organization, actor_key_id=principal.key_id
+        )
+
+
+@blp.route("/<string:ref>/history")
+class OrganizationHistoryViews(MethodView):
+    """The change events of one organization."""
+
+    @blp.response(200, ChangeEventSchema(many=True))
+    @blp.paginate()
+    def get(self, ref, pagination_parameters):
+        """List an organization's changes
+
+        Newest first: who (key id), what (fields) and when.
+        """
+        session = get_session()
+        organization = service.get_organization(session, ref=ref)
+        events, total = service.history(
+            session,
+            organization=organization,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return events

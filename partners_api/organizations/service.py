@@ -1,0 +1,341 @@
+"""Organizations: filtering, facets, create, update and archive, with change events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from partners_api.changes import service as changes
+from partners_api.db import fetch_page, utcnow
+from partners_api.errors import NotFound
+from partners_api.organizations.models import (
+    Organization,
+    OrganizationLanguage,
+    OrganizationOperatingRegion,
+    OrganizationRegion,
+    OrganizationTopic,
+)
+from partners_api.regions import service as regions
+from partners_api.regions.models import Country, Region
+from partners_api.text import fold, slugify
+from partners_api.topics import service as topics
+from partners_api.topics.models import Topic
+
+SCALAR_FIELDS = (
+    "slug",
+    "name",
+    "acronym",
+    "sector",
+    "description",
+    "city",
+    "website",
+    "contact_email",
+    "founded_year",
+    "open_to_dialogue",
+    "external_ids",
+)
+SORT_COLUMNS = {
+    "id": Organization.id,
+    "name": Organization.sort_name,
+    "created_at": Organization.created_at,
+    "updated_at": Organization.updated_at,
+}
+LOAD_OPTIONS = (
+    selectinload(Organization.topic_links),
+    selectinload(Organization.language_rows),
+    selectinload(Organization.operating_region_rows),
+    selectinload(Organization.region_rows),
+)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def filter_clauses(session: Session, filters: Mapping[str, Any]) -> list:
+    """Translate list filters into SQL conditions on organizations; unknown codes are 422."""
+    clauses: list = []
+    if filters.get("q"):
+        clauses += [
+            _contains(Organization.search_text, word) for word in fold(filters["q"]).split()
+        ]
+    if filters.get("sector"):
+        clauses.append(Organization.sector.in_(filters["sector"]))
+    if filters.get("country"):
+        clauses.append(Organization.country_code.in_(filters["country"]))
+    if filters.get("status"):
+        clauses.append(Organization.status.in_(filters["status"]))
+    if filters.get("open_to_dialogue") is not None:
+        clauses.append(Organization.open_to_dialogue.is_(filters["open_to_dialogue"]))
+    if filters.get("updated_since") is not None:
+        clauses.append(Organization.updated_at >= filters["updated_since"])
+    if filters.get("region"):
+        regions.check_region_codes(session, filters["region"], field="region")
+        clauses.append(
+            Organization.id.in_(
+                select(OrganizationRegion.organization_id).where(
+                    OrganizationRegion.region_code.in_(filters["region"])
+                )
+            )
+        )
+    if filters.get("language"):
+        clauses.append(
+            Organization.id.in_(
+                select(OrganizationLanguage.organization_id).where(
+                    OrganizationLanguage.code.in_(filters["language"])
+                )
+            )
+        )
+    for field, relations in (
+        ("topic", ("offers", "seeks")),
+        ("offers", ("offers",)),
+        ("seeks", ("seeks",)),
+    ):
+        if filters.get(field):
+            topic_ids = topics.with_descendants(session, filters[field], field=field)
+            clauses.append(
+                Organization.id.in_(
+                    select(OrganizationTopic.organization_id).where(
+                        OrganizationTopic.topic_id.in_(topic_ids),
+                        OrganizationTopic.relation.in_(relations),
+                    )
+                )
+            )
+    return clauses
+
+
+def _contains(column, word: str):
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
+
+
+def list_organizations(
+    session: Session, *, filters: Mapping[str, Any], sort: str = "id", page: int, page_size: int
+) -> tuple[list[Organization], int]:
+    """Return one page of the organizations matching the filters, and their total."""
+    column = SORT_COLUMNS[sort.lstrip("-")]
+    order = (
+        (column.desc(), Organization.id.desc())
+        if sort.startswith("-")
+        else (column.asc(), Organization.id.asc())
+    )
+    query = (
+        select(Organization)
+        .where(*filter_clauses(session, filters))
+        .options(*LOAD_OPTIONS)
+        .order_by(*order)
+    )
+    return fetch_page(session, query, page=page, page_size=page_size)
+
+
+def facets(session: Session, *, filters: Mapping[str, Any]) -> dict[str, Any]:
+    """Count the matching organizations by sector, country, region, topic and language."""
+    matching = select(Organization.id).where(*filter_clauses(session, filters))
+    in_matching = Organization.id.in_(matching)
+    return {
+        "total": session.scalar(select(func.count()).select_from(matching.subquery())) or 0,
+        "sector": _facet(session, select(Organization.sector).where(in_matching)),
+        "country": _facet(
+            session,
+            select(Organization.country_code, Country.name).join(Country).where(in_matching),
+        ),
+        "region": _facet(
+            session,
+            select(OrganizationRegion.region_code, Region.name)
+            .join(Region)
+            .where(OrganizationRegion.organization_id.in_(matching)),
+        ),
+        "topic": _facet(
+            session,
+            select(Topic.slug, Topic.name)
+            .join(OrganizationTopic)
+            .where(OrganizationTopic.organization_id.in_(matching)),
+            distinct=OrganizationTopic.organization_id,
+        ),
+        "language": _facet(
+            session,
+            select(OrganizationLanguage.code).where(
+                OrganizationLanguage.organization_id.in_(matching)
+            ),
+        ),
+    }
+
+
+def _facet(session: Session, query: Select, *, distinct=None) -> list[dict[str, Any]]:
+    """Group a (value[, name]) query and count; most frequent first, then by value."""
+    columns = list(query.selected_columns)
+    counted = func.count(func.distinct(distinct)) if distinct is not None else func.count()
+    rows = session.execute(query.add_columns(counted).group_by(*columns))
+    values = [
+        {"value": row[0], **({"name": row[1]} if len(row) == 3 else {}), "count": row[-1]}
+        for row in rows
+    ]
+    return sorted(values, key=lambda v: (-v["count"], v["value"]))
+
+
+def get_organization(session: Session, *, ref: str | int) -> Organization:
+    """Return an organization by id or slug, archived ones included; else NotFound."""
+    ref = str(ref)
+    is_id = ref.isascii() and ref.isdigit() and len(ref) <= 18
+    where = Organization.id == int(ref) if is_id else Organization.slug == ref
+    organization = session.scalar(select(Organization).where(where).options(*LOAD_OPTIONS))
+    if organization is None:
+        raise NotFound(f"No organization '{ref}'.")
+    return organization
+
+
+def history(session: Session, *, organization: Organization, page: int, page_size: int):
+    """Return one page of an organization's change events, newest first, and their total."""
+    return changes.history(
+        session, entity="organization", entity_id=organization.id, page=page, page_size=page_size
+    )
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def create_organization(
+    session: Session, *, data: Mapping[str, Any], actor_key_id: int | None
+) -> Organization:
+    """Create an organization from validated data and record the change."""
+    organization = Organization(status="active", external_ids={}, description="")
+    data = dict(data)
+    data.setdefault("slug", _free_slug(session, data["name"]))
+    _apply(session, organization, data)
+    organization.created_at = organization.updated_at
+    session.add(organization)
+    session.flush()
+    changes.record(
+        session,
+        entity="organization",
+        entity_id=organization.id,
+        action="created",
+        fields=data.keys(),
+        actor_key_id=actor_key_id,
+    )
+    session.commit()
+    return organization
+
+
+def update_organization(
+    session: Session,
+    *,
+    organization: Organization,
+    data: Mapping[str, Any],
+    actor_key_id: int | None,
+) -> list[str]:
+    """Apply a partial update and return the changed fields; a concurrent write is a 412."""
+    changed = _apply(session, organization, data)
+    if changed:
+        changes.record(
+            session,
+            entity="organization",
+            entity_id=organization.id,
+            action="updated",
+            fields=changed,
+            actor_key_id=actor_key_id,
+        )
+        session.commit()
+    return changed
+
+
+def archive_organization(
+    session: Session, *, organization: Organization, actor_key_id: int | None
+) -> None:
+    """Archive an organization: it leaves lists and matches, its record stays."""
+    if organization.status == "archived":
+        return
+    organization.status = "archived"
+    organization.updated_at = utcnow()
+    changes.record(
+        session,
+        entity="organization",
+        entity_id=organization.id,
+        action="archived",
+        fields=["status"],
+        actor_key_id=actor_key_id,
+    )
+    session.commit()
+
+
+def _apply(session: Session, organization: Organization, data: Mapping[str, Any]) -> list[str]:
+    """Set the given fields on an organization; return the names of those that changed."""
+    changed = [k for k in SCALAR_FIELDS if k in data and getattr(organization, k) != data[k]]
+    for key in changed:
+        setattr(organization, key, data[key])
+    if "country" in data and data["country"] != organization.country_code:
+        regions.check_country_codes(session, [data["country"]], field="country")
+        organization.country_code = data["country"]
+        changed.append("country")
+    changed += _apply_lists(session, organization, data)
+    if changed:
+        organization.sort_name = fold(organization.name)[:300]
+        organization.search_text = fold(
+            " ".join(
+                filter(None, (organization.name, organization.acronym, organization.description))
+            )
+        )
+        organization.region_rows = [
+            OrganizationRegion(region_code=code)
+            for code in sorted(
+                regions.placement(
+                    session,
+                    country=organization.country_code,
+                    operating=organization.operating_regions,
+                )
+            )
+        ]
+        organization.updated_at = utcnow()
+    return changed
+
+
+def _apply_lists(
+    session: Session, organization: Organization, data: Mapping[str, Any]
+) -> list[str]:
+    changed = []
+    if "languages" in data and sorted(data["languages"]) != organization.languages:
+        organization.language_rows = [
+            OrganizationLanguage(code=c) for c in sorted(data["languages"])
+        ]
+        changed.append("languages")
+    if (
+        "operating_regions" in data
+        and sorted(data["operating_regions"]) != organization.operating_regions
+    ):
+        regions.check_region_codes(session, data["operating_regions"], field="operating_regions")
+        organization.operating_region_rows = [
+            OrganizationOperatingRegion(region_code=c) for c in sorted(data["operating_regions"])
+        ]
+        changed.append("operating_regions")
+    wanted = {
+        rel: sorted(data.get(rel, organization.topic_slugs(rel))) for rel in ("offers", "seeks")
+    }
+    if any(wanted[rel] != organization.topic_slugs(rel) for rel in wanted):
+        changed += [rel for rel in wanted if wanted[rel] != organization.topic_slugs(rel)]
+        found = topics.topics_by_slug(session, wanted["offers"], field="offers")
+        found |= topics.topics_by_slug(session, wanted["seeks"], field="seeks")
+        organization.topic_links = [
+            OrganizationTopic(topic=found[slug], topic_id=found[slug].id, relation=rel)
+            for rel in wanted
+            for slug in wanted[rel]
+        ]
+    return changed
+
+
+def _free_slug(session: Session, name: str) -> str:
+    """A slug made from the name, with a number added when it is taken."""
+    base = slugify(name)
+    if base.isdigit():
+        base = f"org-{base}"
+    taken = set(
+        session.scalars(
+            select(Organization.slug).where(
+                (Organization.slug == base) | Organization.slug.like(f"{base}-%")
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)

@@ -1,0 +1,1 @@
+"""Countries, UN M49 regions and the groupings that cut across them."""

@@ -1,0 +1,91 @@
+"""Routes of /regions and /countries."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from partners_api.api import Blueprint
+from partners_api.db import get_session
+from partners_api.regions import service
+from partners_api.regions.schemas import (
+    CountryQueryArgsSchema,
+    CountrySchema,
+    RegionQueryArgsSchema,
+    RegionSchema,
+    RegionSummarySchema,
+)
+
+blp = Blueprint(
+    "regions",
+    __name__,
+    url_prefix="/api/v1",
+    description="Countries, UN M49 regions and the groupings that cut across them.",
+)
+
+
+@blp.route("/regions")
+class RegionViews(MethodView):
+    """The list of regions."""
+
+    @blp.arguments(RegionQueryArgsSchema, location="query")
+    @blp.response(200, RegionSummarySchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List regions
+
+        The UN M49 hierarchy (world, continents, subregions, intermediate regions)
+        and the groupings (`eu`, `global-south`, `aisi-network`, …), ordered by code.
+        """
+        regions, total = service.list_regions(
+            get_session(),
+            **args,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return regions
+
+
+@blp.route("/regions/<string:code>")
+class RegionByCodeViews(MethodView):
+    """One region."""
+
+    @blp.response(200, RegionSchema)
+    def get(self, code):
+        """Get a region
+
+        With the codes of the regions directly below it and of every country in it.
+        """
+        return service.region_detail(get_session(), code=code)
+
+
+@blp.route("/countries")
+class CountryViews(MethodView):
+    """The list of countries."""
+
+    @blp.arguments(CountryQueryArgsSchema, location="query")
+    @blp.response(200, CountrySchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List countries
+
+        Every ISO 3166-1 country, ordered by code, each with the regions it lies in.
+        """
+        countries, total = service.list_countries(
+            get_session(),
+            **args,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return countries
+
+
+@blp.route("/countries/<string:code>")
+class CountryByCodeViews(MethodView):
+    """One country."""
+
+    @blp.response(200, CountrySchema)
+    def get(self, code):
+        """Get a country"""
+        return service.get_country(get_session(), code=code)

@@ -1,0 +1,126 @@
+"""Reading regions and countries, and placing organizations in regions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from partners_api.db import fetch_page
+from partners_api.errors import NotFound, unknown_values
+from partners_api.regions.models import Country, CountryRegion, Region
+
+
+def list_regions(
+    session: Session,
+    *,
+    kind: list[str] | None = None,
+    parent: str | None = None,
+    page: int,
+    page_size: int,
+) -> tuple[list[Region], int]:
+    """Return a page of regions, ordered by kind depth then code, and the total."""
+    query = select(Region)
+    if kind:
+        query = query.where(Region.kind.in_(kind))
+    if parent is not None:
+        get_region(session, code=parent)
+        query = query.where(Region.parent_code == parent)
+    return fetch_page(session, query.order_by(Region.code), page=page, page_size=page_size)
+
+
+def get_region(session: Session, *, code: str) -> Region:
+    """Return one region by code, or raise NotFound."""
+    region = session.get(Region, code.lower(), options=[selectinload(Region.children)])
+    if region is None:
+        raise NotFound(f"No region with code '{code}'.")
+    return region
+
+
+@dataclass(frozen=True)
+class RegionDetail:
+    """A region with the codes of its children and of the countries in it."""
+
+    code: str
+    name: str
+    kind: str
+    m49: str | None
+    parent_code: str | None
+    description: str | None
+    children: list[str]
+    countries: list[str]
+
+
+def region_detail(session: Session, *, code: str) -> RegionDetail:
+    """Return one region with its children and countries, or raise NotFound."""
+    region = get_region(session, code=code)
+    countries = session.scalars(
+        select(CountryRegion.country_code)
+        .where(CountryRegion.region_code == region.code)
+        .order_by(CountryRegion.country_code)
+    )
+    return RegionDetail(
+        code=region.code,
+        name=region.name,
+        kind=region.kind,
+        m49=region.m49,
+        parent_code=region.parent_code,
+        description=region.description,
+        children=[child.code for child in region.children],
+        countries=list(countries),
+    )
+
+
+def list_countries(
+    session: Session, *, region: list[str] | None = None, page: int, page_size: int
+) -> tuple[list[Country], int]:
+    """Return a page of countries, optionally those in any of some regions, and the total."""
+    query = select(Country).options(selectinload(Country.regions))
+    if region:
+        check_region_codes(session, region, field="region")
+        in_region = select(CountryRegion.country_code).where(CountryRegion.region_code.in_(region))
+        query = query.where(Country.code.in_(in_region))
+    return fetch_page(session, query.order_by(Country.code), page=page, page_size=page_size)
+
+
+def get_country(session: Session, *, code: str) -> Country:
+    """Return one country by its alpha-2 code, or raise NotFound."""
+    country = session.get(Country, code.upper(), options=[selectinload(Country.regions)])
+    if country is None:
+        raise NotFound(f"No country with code '{code}'.")
+    return country
+
+
+def check_region_codes(session: Session, codes: Iterable[str], *, field: str) -> None:
+    """Raise a 422 naming the field when any code is not a known region."""
+    wanted = set(codes)
+    known = set(session.scalars(select(Region.code).where(Region.code.in_(wanted))))
+    if wanted - known:
+        raise unknown_values(field, wanted - known, "See GET /api/v1/regions for region codes.")
+
+
+def check_country_codes(session: Session, codes: Iterable[str], *, field: str) -> None:
+    """Raise a 422 naming the field when any code is not a known country."""
+    wanted = set(codes)
+    known = set(session.scalars(select(Country.code).where(Country.code.in_(wanted))))
+    if wanted - known:
+        raise unknown_values(
+            field, wanted - known, "Use ISO 3166-1 alpha-2 codes; see GET /api/v1/countries."
+        )
+
+
+def placement(session: Session, *, country: str, operating: Iterable[str]) -> set[str]:
+    """Every region an organization lies in (by country) or operates in, with ancestors."""
+    codes = set(
+        session.scalars(
+            select(CountryRegion.region_code).where(CountryRegion.country_code == country)
+        )
+    )
+    parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
+    for region in operating:
+        while region is not None:
+            codes.add(region)
+            region = parents.get(region)
+    return codes

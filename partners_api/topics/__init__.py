@@ -1,0 +1,1 @@
+"""The expertise taxonomy: a tree of topics organizations offer and seek."""

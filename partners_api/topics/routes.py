@@ -1,0 +1,105 @@
+"""Routes of /topics."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+
+from partners_api import auth
+from partners_api.api import Blueprint
+from partners_api.db import get_session
+from partners_api.topics import service
+from partners_api.topics.schemas import (
+    TopicCreateSchema,
+    TopicPatchSchema,
+    TopicQueryArgsSchema,
+    TopicSchema,
+)
+
+blp = Blueprint(
+    "topics",
+    __name__,
+    url_prefix="/api/v1/topics",
+    description="The expertise taxonomy: a tree of topics that organizations offer and seek.",
+)
+
+
+def topic_etag(topic) -> dict:
+    """The data an ETag of a topic is computed from."""
+    return {"topic": topic.id, "version": topic.version}
+
+
+@blp.route("")
+class TopicViews(MethodView):
+    """The list of topics."""
+
+    @blp.arguments(TopicQueryArgsSchema, location="query")
+    @blp.response(200, TopicSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List topics
+
+        Ordered by slug; each names its parent, so the tree can be rebuilt.
+        """
+        topics, total = service.list_topics(
+            get_session(),
+            **args,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return topics
+
+    @blp.etag
+    @blp.arguments(TopicCreateSchema)
+    @blp.response(201, TopicSchema)
+    def post(self, data):
+        """Create a topic
+
+        Admin only.
+        """
+        principal = auth.require_admin()
+        topic = service.create_topic(get_session(), data=data, actor_key_id=principal.key_id)
+        blp.set_etag(topic_etag(topic))
+        return topic, {"Location": url_for("topics.TopicBySlugViews", slug=topic.slug)}
+
+
+@blp.route("/<string:slug>")
+@blp.etag
+class TopicBySlugViews(MethodView):
+    """One topic."""
+
+    @blp.response(200, TopicSchema)
+    def get(self, slug):
+        """Get a topic"""
+        topic = service.get_topic(get_session(), slug=slug)
+        blp.set_etag(topic_etag(topic))
+        return topic
+
+    @blp.arguments(TopicPatchSchema)
+    @blp.response(200, TopicSchema)
+    def patch(self, data, slug):
+        """Update a topic
+
+        Admin only; needs the topic's current ETag in `If-Match`.
+        """
+        principal = auth.require_admin()
+        session = get_session()
+        topic = service.get_topic(session, slug=slug)
+        blp.check_etag(topic_etag(topic))
+        topic = service.update_topic(session, topic=topic, data=data, actor_key_id=principal.key_id)
+        blp.set_etag(topic_etag(topic))
+        return topic
+
+    @blp.response(204)
+    def delete(self, slug):
+        """Delete a topic
+
+        Admin only, with `If-Match`; refused with 409 while an organization offers or
+        seeks it or while topics lie below it.
+        """
+        principal = auth.require_admin()
+        session = get_session()
+        topic = service.get_topic(session, slug=slug)
+        blp.check_etag(topic_etag(topic))
+        service.delete_topic(session, topic=topic, actor_key_id=principal.key_id)

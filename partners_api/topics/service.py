@@ -1,0 +1,137 @@
+"""The topic taxonomy: reading, editing and expanding topics down the tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from partners_api.changes import service as changes
+from partners_api.db import fetch_page
+from partners_api.errors import Conflict, NotFound, Unprocessable, unknown_values
+from partners_api.organizations.models import OrganizationTopic
+from partners_api.topics.models import Topic
+
+TOPICS_HINT = "See GET /api/v1/topics for topic slugs."
+
+
+def list_topics(
+    session: Session, *, parent: str | None = None, page: int, page_size: int
+) -> tuple[list[Topic], int]:
+    """Return a page of topics ordered by slug, optionally the children of one, and the total."""
+    query = select(Topic)
+    if parent is not None:
+        query = query.where(Topic.parent_id == get_topic(session, slug=parent).id)
+    return fetch_page(session, query.order_by(Topic.slug), page=page, page_size=page_size)
+
+
+def get_topic(session: Session, *, slug: str) -> Topic:
+    """Return one topic by slug, or raise NotFound."""
+    topic = session.scalar(select(Topic).where(Topic.slug == slug))
+    if topic is None:
+        raise NotFound(f"No topic with slug '{slug}'.")
+    return topic
+
+
+def topics_by_slug(session: Session, slugs: Iterable[str], *, field: str) -> dict[str, Topic]:
+    """Return the topics with these slugs; raise a 422 naming the field for any unknown."""
+    wanted = set(slugs)
+    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(wanted)))}
+    if wanted - found.keys():
+        raise unknown_values(field, wanted - found.keys(), TOPICS_HINT)
+    return found
+
+
+def with_descendants(session: Session, slugs: Iterable[str], *, field: str) -> set[int]:
+    """Ids of these topics and of every topic below them."""
+    roots = topics_by_slug(session, slugs, field=field)
+    children: dict[int | None, list[int]] = {}
+    for topic_id, parent_id in session.execute(select(Topic.id, Topic.parent_id)):
+        children.setdefault(parent_id, []).append(topic_id)
+    found: set[int] = set()
+    pending = [topic.id for topic in roots.values()]
+    while pending:
+        topic_id = pending.pop()
+        if topic_id not in found:
+            found.add(topic_id)
+            pending.extend(children.get(topic_id, ()))
+    return found
+
+
+def create_topic(session: Session, *, data: Mapping[str, Any], actor_key_id: int | None) -> Topic:
+    """Create a topic under an optional parent."""
+    if session.scalar(select(exists().where(Topic.slug == data["slug"]))):
+        raise Conflict(f"A topic with slug '{data['slug']}' exists already.")
+    topic = Topic(slug=data["slug"], name=data["name"], description=data.get("description", ""))
+    topic.parent = _parent(session, data.get("parent"))
+    session.add(topic)
+    session.flush()
+    changes.record(
+        session,
+        entity="topic",
+        entity_id=topic.slug,
+        action="created",
+        fields=data.keys(),
+        actor_key_id=actor_key_id,
+    )
+    session.commit()
+    return topic
+
+
+def update_topic(
+    session: Session, *, topic: Topic, data: Mapping[str, Any], actor_key_id: int | None
+) -> Topic:
+    """Change a topic's name, description or parent; a topic never moves below itself."""
+    changed = [k for k in ("name", "description") if k in data and data[k] != getattr(topic, k)]
+    for key in changed:
+        setattr(topic, key, data[key])
+    if "parent" in data:
+        parent = _parent(session, data["parent"])
+        if _would_cycle(topic, parent):
+            raise Unprocessable.field("parent", "A topic cannot be placed below itself.")
+        if parent is not topic.parent:
+            topic.parent = parent
+            changed.append("parent")
+    if changed:
+        changes.record(
+            session,
+            entity="topic",
+            entity_id=topic.slug,
+            action="updated",
+            fields=changed,
+            actor_key_id=actor_key_id,
+        )
+        session.commit()
+    return topic
+
+
+def delete_topic(session: Session, *, topic: Topic, actor_key_id: int | None) -> None:
+    """Delete a topic that no organization uses and that has no children."""
+    if session.scalar(select(exists().where(OrganizationTopic.topic_id == topic.id))):
+        raise Conflict(
+            f"Topic '{topic.slug}' is offered or sought by organizations.", code="topic_in_use"
+        )
+    if session.scalar(select(exists().where(Topic.parent_id == topic.id))):
+        raise Conflict(
+            f"Topic '{topic.slug}' has topics below it; move or delete them first.",
+            code="topic_has_children",
+        )
+    changes.record(
+        session, entity="topic", entity_id=topic.slug, action="deleted", actor_key_id=actor_key_id
+    )
+    session.delete(topic)
+    session.commit()
+
+
+def _parent(session: Session, slug: str | None) -> Topic | None:
+    return None if slug is None else topics_by_slug(session, [slug], field="parent")[slug]
+
+
+def _would_cycle(topic: Topic, parent: Topic | None) -> bool:
+    while parent is not None:
+        if parent is topic:
+            return True
+        parent = parent.parent
+    return False
