@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from partners_api import auth
 from partners_api.api import Api, reject_unsupported_body
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(api)
     app.before_request(_before_request)
     app.after_request(_secure_headers)
+    app.teardown_request(_end_write_intent)
     return app
 
 
@@ -70,7 +71,7 @@ def _register_blueprints(api: Api) -> None:
 
 def _before_request() -> Response | None:
     """Refuse non-JSON bodies, and ask for a key on every write before anything else."""
-    write_intent.set(request.method in WRITE_METHODS)
+    g.write_intent_token = write_intent.set(request.method in WRITE_METHODS)
     rejected = reject_unsupported_body()
     if rejected is not None:
         return rejected
@@ -78,6 +79,12 @@ def _before_request() -> Response | None:
     if request.method in WRITE_METHODS:
         auth.require_key()
     return None
+
+
+def _end_write_intent(_exc: BaseException | None) -> None:
+    token = g.pop("write_intent_token", None)
+    if token is not None:
+        write_intent.reset(token)
 
 
 def _secure_headers(response: Response) -> Response:

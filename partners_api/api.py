@@ -13,7 +13,7 @@ import marshmallow as ma
 from flask import Flask, Response, request
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
-from flask_smorest.exceptions import PreconditionFailed as SmorestPreconditionFailed
+from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -204,16 +204,20 @@ class Blueprint(SmorestBlueprint):
     def _check_precondition(self) -> None:
         """Defer the If-Match presence check to check_etag, so 401 and 403 come first."""
 
-    def check_etag(self, etag_data, etag_schema=None) -> None:
-        """Raise 428 without If-Match and 412 when it does not match the current version."""
-        if request.method in self.METHODS_NEEDING_CHECK_ETAG and not request.if_match:
+    def check_etag(self, etag_data, etag_schema=None, *, alternatives=()) -> None:
+        """Raise 428 without If-Match, and 412 unless it names the current version.
+
+        `alternatives` are other representations of the same version (such as the view
+        without contacts), any of whose tags is accepted.
+        """
+        if not request.if_match:
             raise PreconditionRequired("Send the resource's current ETag in If-Match to change it.")
-        try:
-            super().check_etag(etag_data, etag_schema)
-        except SmorestPreconditionFailed:
+        _get_etag_ctx()["etag_checked"] = True
+        tags = [self._generate_etag(data) for data in (etag_data, *alternatives)]
+        if not any(tag in request.if_match for tag in tags):
             raise PreconditionFailed(
                 "The resource has changed since you read it; fetch it again and retry."
-            ) from None
+            )
 
     @staticmethod
     def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict:

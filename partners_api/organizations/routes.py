@@ -28,14 +28,19 @@ blp = Blueprint(
 )
 
 
-def organization_etag(organization) -> dict:
+def organization_etag(organization, *, contacts: bool | None = None) -> dict:
     """The data an ETag is computed from: the version, and whether contacts are shown."""
-    shows_contacts = auth.current_principal().can_read_contacts(organization.id)
-    return {
-        "organization": organization.id,
-        "version": organization.version,
-        "contacts": shows_contacts,
-    }
+    if contacts is None:
+        contacts = auth.current_principal().can_read_contacts(organization.id)
+    return {"organization": organization.id, "version": organization.version, "contacts": contacts}
+
+
+def check_organization_etag(organization) -> None:
+    """Accept If-Match with the tag of either view (with or without contacts) of the version."""
+    blp.check_etag(
+        organization_etag(organization, contacts=True),
+        alternatives=[organization_etag(organization, contacts=False)],
+    )
 
 
 @blp.route("")
@@ -122,7 +127,7 @@ class OrganizationByRefViews(MethodView):
         session = get_session()
         organization = service.get_organization(session, ref=ref)
         principal = auth.require_organization_writer(organization.id)
-        blp.check_etag(organization_etag(organization))
+        check_organization_etag(organization)
         service.update_organization(
             session, organization=organization, data=data, actor_key_id=principal.key_id
         )
@@ -139,7 +144,7 @@ class OrganizationByRefViews(MethodView):
         principal = auth.require_admin()
         session = get_session()
         organization = service.get_organization(session, ref=ref)
-        blp.check_etag(organization_etag(organization))
+        check_organization_etag(organization)
         service.archive_organization(
             session, organization=organization, actor_key_id=principal.key_id
         )

@@ -50,18 +50,17 @@ def _unique(values: list) -> list:
     return list(dict.fromkeys(values))
 
 
-def validate_external_ids(value: dict) -> None:
-    """Check that each external id uses a known scheme and its format."""
+def external_id_errors(value: dict) -> dict[str, list[str]]:
+    """Messages for external ids of unknown schemes or in the wrong format."""
     errors = {}
     for scheme, identifier in value.items():
         if scheme not in EXTERNAL_ID_PATTERNS:
             errors[scheme] = [f"Unknown scheme; use one of: {', '.join(EXTERNAL_ID_PATTERNS)}."]
             continue
         pattern, description = EXTERNAL_ID_PATTERNS[scheme]
-        if not isinstance(identifier, str) or not re.fullmatch(pattern, identifier):
+        if not re.fullmatch(pattern, identifier):
             errors[scheme] = [f"Expected {description}."]
-    if errors:
-        raise ma.ValidationError(errors)
+    return errors
 
 
 class OrganizationSummarySchema(Schema):
@@ -149,8 +148,20 @@ class OrganizationPatchSchema(Schema):
     offers = fields.List(fields.String(), validate=validate.Length(max=50))
     seeks = fields.List(fields.String(), validate=validate.Length(max=50))
     external_ids = fields.Dict(
-        keys=fields.String(), values=fields.String(), validate=validate_external_ids
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Identifiers in other registries, by scheme: "
+            + ", ".join(EXTERNAL_ID_PATTERNS)
+        },
     )
+
+    @ma.validates_schema
+    def check_external_ids(self, data: dict, **kwargs) -> None:
+        """Reject external ids of unknown schemes or in the wrong format."""
+        errors = external_id_errors(data.get("external_ids") or {})
+        if errors:
+            raise ma.ValidationError({"external_ids": errors})
 
     @ma.post_load
     def normalize(self, data: dict, **kwargs) -> dict:

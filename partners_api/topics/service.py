@@ -108,15 +108,15 @@ def update_topic(
 
 
 def delete_topic(session: Session, *, topic: Topic, actor_key_id: int | None) -> None:
-    """Delete a topic that no organization uses and that has no children."""
-    if session.scalar(select(exists().where(OrganizationTopic.topic_id == topic.id))):
-        raise Conflict(
-            f"Topic '{topic.slug}' is offered or sought by organizations.", code="topic_in_use"
-        )
+    """Delete a topic that has no children and that no organization uses."""
     if session.scalar(select(exists().where(Topic.parent_id == topic.id))):
         raise Conflict(
             f"Topic '{topic.slug}' has topics below it; move or delete them first.",
             code="topic_has_children",
+        )
+    if session.scalar(select(exists().where(OrganizationTopic.topic_id == topic.id))):
+        raise Conflict(
+            f"Topic '{topic.slug}' is offered or sought by organizations.", code="topic_in_use"
         )
     changes.record(
         session, entity="topic", entity_id=topic.slug, action="deleted", actor_key_id=actor_key_id

@@ -1,0 +1,47 @@
+# Partners API — developer commands. `make run` and `make test` are the quickstart.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve-prod test lint format openapi clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED) ## Create the virtualenv and install the project
+
+run: install ## Migrate, load the demo directory, print an admin key, serve on :8000
+	$(BIN)/partners-api db upgrade
+	$(BIN)/partners-api demo load
+	@echo "Local admin key (revokes the previous one; use it as 'Authorization: Bearer <key>'):"
+	@$(BIN)/partners-api keys create --name "local admin (make run)" --scope admin --replace 2>/dev/null
+	@echo "Serving on http://$(HOST):$(PORT) — API at /api/v1, docs at http://$(HOST):$(PORT)/docs"
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+serve-prod: install ## Serve with gunicorn (set DATABASE_URL; see README)
+	$(BIN)/partners-api db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} wsgi:app
+
+test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: install ## Regenerate openapi/openapi.json
+	$(BIN)/partners-api openapi write
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

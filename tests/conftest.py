@@ -1,0 +1,111 @@
+"""Fixtures: one migrated database per run, one rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from partners_api import create_app
+from partners_api.db import database
+from partners_api.demo import load_demo
+from partners_api.keys import service as keys
+from partners_api.ops.service import alembic_config
+
+
+def _reset(url: str) -> None:
+    """Give the run an empty database: a dropped and recreated schema on PostgreSQL."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """TEST_DATABASE_URL when set (PostgreSQL in CI), else a fresh SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    _reset(url)
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    """The application on the test database, with the demo directory loaded once."""
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    with application.app_context(), database().session() as session:
+        load_demo(session)
+    yield application
+    application.extensions["partners_db"].engine.dispose()
+
+
+@pytest.fixture
+def db_connection(app: Flask) -> Iterator:
+    """A connection in a transaction that every session of the test joins, rolled back after."""
+    db = app.extensions["partners_db"]
+    original = db.session_factory
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        db.bind_to(connection)
+        try:
+            yield connection
+        finally:
+            db.session_factory = original
+            transaction.rollback()
+
+
+@pytest.fixture
+def session(app: Flask, db_connection):
+    """A session inside the test's transaction, for service-level tests."""
+    with app.app_context(), database().session() as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: Flask, db_connection) -> FlaskClient:
+    """An HTTP client whose writes are rolled back after the test."""
+    return app.test_client()
+
+
+def _issue(app: Flask, **kwargs) -> str:
+    with app.app_context(), database().session() as session:
+        return keys.create_key(session, **kwargs).secret
+
+
+@pytest.fixture
+def admin_key(app: Flask, db_connection) -> str:
+    """The secret of an admin key."""
+    return _issue(app, name="test admin", scopes=["admin"])
+
+
+@pytest.fixture
+def make_key(app: Flask, db_connection):
+    """Issue a key with given scopes (and organization); returns its secret."""
+    return lambda scopes, organization_id=None: _issue(
+        app, name="test key", scopes=scopes, organization_id=organization_id
+    )
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header for a key."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With PARTNERS_REQUIRE_SERVICES set (CI), a skipped test is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("PARTNERS_REQUIRE_SERVICES"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every service must be present: {report.longrepr}"
