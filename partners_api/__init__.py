@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from partners_api import auth
-from partners_api.api import Api, reject_unsupported_body
+from partners_api.api import Api, reject_nul_characters, reject_unsupported_body
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
 
@@ -72,7 +72,7 @@ def _register_blueprints(api: Api) -> None:
 def _before_request() -> Response | None:
     """Refuse non-JSON bodies, and ask for a key on every write before anything else."""
     g.write_intent_token = write_intent.set(request.method in WRITE_METHODS)
-    rejected = reject_unsupported_body()
+    rejected = reject_nul_characters() or reject_unsupported_body()
     if rejected is not None:
         return rejected
     auth.current_principal()

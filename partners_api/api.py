@@ -15,7 +15,7 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -115,6 +115,7 @@ class Api(SmorestApi):
         app.register_error_handler(HTTPException, self.handle_http_exception)
         app.register_error_handler(ProblemError, _handle_problem)
         app.register_error_handler(IntegrityError, _handle_integrity_error)
+        app.register_error_handler(DataError, _handle_data_error)
         app.register_error_handler(StaleDataError, _handle_stale_data)
         app.register_error_handler(OperationalError, _handle_operational_error)
         app.register_error_handler(Exception, _handle_unexpected)
@@ -156,6 +157,15 @@ def _handle_integrity_error(error: IntegrityError) -> Response:
     )
 
 
+def _handle_data_error(error: DataError) -> Response:
+    log.info("data error: %s", error.orig)
+    return problem_response(
+        422,
+        "A value cannot be stored or compared (out of range, or a NUL character).",
+        code="unrepresentable_value",
+    )
+
+
 def _handle_stale_data(_error: StaleDataError) -> Response:
     return problem_response(
         412,
@@ -177,6 +187,15 @@ def _handle_operational_error(error: OperationalError) -> Response:
 def _handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     return problem_response(500, "The server could not complete the request.")
+
+
+def reject_nul_characters() -> Response | None:
+    """Answer 400 for a NUL character in the path or query, which no database stores."""
+    if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        return problem_response(
+            400, "NUL characters are not allowed in URLs.", code="nul_character"
+        )
+    return None
 
 
 def reject_unsupported_body() -> Response | None:

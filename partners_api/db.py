@@ -150,5 +150,7 @@ def fetch_page(session: Session, query: Select, *, page: int, page_size: int) ->
     """Run an ordered query for one page; return its rows and the total count."""
     counted = query.order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(counted)) or 0
-    items = list(session.scalars(query.limit(page_size).offset((page - 1) * page_size)))
-    return items, total
+    offset = (page - 1) * page_size
+    if offset >= total:  # past the end: nothing to fetch, and no huge OFFSET to send
+        return [], total
+    return list(session.scalars(query.limit(page_size).offset(offset))), total

@@ -426,3 +426,15 @@ def test_a_revoked_key_is_refused_on_the_next_request(client, app, make_key):
     with app.app_context(), database().session() as session:
         assert keys.revoke_keys_named(session, name="test key") == 1
     assert client.post(URL, json=NEW, headers=bearer(key)).status_code == 401
+
+
+def test_hostile_values_are_4xx_never_500(client, admin_key):
+    assert client.get(URL, query_string={"page": 10**20}).json == []
+    assert client.get(f"{URL}/a%00b").status_code == 400
+    assert client.get(URL, query_string={"q": "a\x00b"}).status_code == 400
+    body = {**NEW, "description": "nul \x00 inside"}
+    assert client.post(URL, json=body, headers=bearer(admin_key)).status_code in (201, 422)
+    payload = "'; DROP TABLE organizations; --"
+    assert client.get(URL, query_string={"q": payload}).json == []
+    created = create(client, admin_key, name=payload, description='=HYPERLINK("x")').json
+    assert created["name"] == payload and created["description"] == '=HYPERLINK("x")'
