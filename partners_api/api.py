@@ -110,6 +110,31 @@ class Api(SmorestApi):
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
 
+    def _register_responses(self) -> None:
+        """Register a problem+json response component for every error status."""
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            self.spec.components.response(
+                status.name,
+                {
+                    "description": status.phrase,
+                    "content": {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}},
+                },
+                lazy=True,
+            )
+        self.spec.components.response(
+            "NOT_MODIFIED", {"description": "Not Modified: your copy is current."}, lazy=True
+        )
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {
+                "description": "An error, as an RFC 9457 problem document.",
+                "content": {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}},
+            },
+            lazy=True,
+        )
+
     def _register_error_handlers(self) -> None:
         app: Flask = self._app
         app.register_error_handler(HTTPException, self.handle_http_exception)
@@ -219,6 +244,23 @@ class Blueprint(SmorestBlueprint):
     """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    def errors(self, *codes: int):
+        """Document the error statuses an operation can answer with, as problem documents."""
+
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, response=http.HTTPStatus(code).name)(func)
+            return func
+
+        return decorator
+
+    def _document_pagination_metadata(self, spec, resp_doc) -> None:
+        super()._document_pagination_metadata(spec, resp_doc)
+        resp_doc["headers"]["Link"] = {
+            "description": "RFC 8288 links to the first, prev, next and last pages.",
+            "schema": {"type": "string"},
+        }
 
     def _check_precondition(self) -> None:
         """Defer the If-Match presence check to check_etag, so 401 and 403 come first."""

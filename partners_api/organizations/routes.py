@@ -72,6 +72,7 @@ class OrganizationViews(MethodView):
     @blp.etag
     @blp.arguments(OrganizationCreateSchema)
     @blp.response(201, OrganizationSchema)
+    @blp.errors(400, 401, 403, 409, 415)
     def post(self, data):
         """Create an organization
 
@@ -107,6 +108,7 @@ class OrganizationByRefViews(MethodView):
     """One organization, by id or slug."""
 
     @blp.response(200, OrganizationSchema)
+    @blp.errors(404)
     def get(self, ref):
         """Get an organization
 
@@ -118,6 +120,7 @@ class OrganizationByRefViews(MethodView):
 
     @blp.arguments(OrganizationPatchSchema)
     @blp.response(200, OrganizationSchema)
+    @blp.errors(400, 401, 403, 404, 409, 415)
     def patch(self, data, ref):
         """Update an organization
 
@@ -135,6 +138,7 @@ class OrganizationByRefViews(MethodView):
         return organization
 
     @blp.response(204)
+    @blp.errors(401, 403, 404)
     def delete(self, ref):
         """Archive an organization
 
@@ -156,6 +160,7 @@ class OrganizationHistoryViews(MethodView):
 
     @blp.response(200, ChangeEventSchema(many=True))
     @blp.paginate()
+    @blp.errors(404)
     def get(self, ref, pagination_parameters):
         """List an organization's changes
 

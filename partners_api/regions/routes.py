@@ -51,6 +51,7 @@ class RegionByCodeViews(MethodView):
     """One region."""
 
     @blp.response(200, RegionSchema)
+    @blp.errors(404)
     def get(self, code):
         """Get a region
 
@@ -86,6 +87,7 @@ class CountryByCodeViews(MethodView):
     """One country."""
 
     @blp.response(200, CountrySchema)
+    @blp.errors(404)
     def get(self, code):
         """Get a country"""
         return service.get_country(get_session(), code=code)

@@ -26,7 +26,7 @@ def list_regions(
     if kind:
         query = query.where(Region.kind.in_(kind))
     if parent is not None:
-        get_region(session, code=parent)
+        check_region_codes(session, [parent], field="parent")
         query = query.where(Region.parent_code == parent)
     return fetch_page(session, query.order_by(Region.code), page=page, page_size=page_size)
 

@@ -53,6 +53,7 @@ class TopicViews(MethodView):
     @blp.etag
     @blp.arguments(TopicCreateSchema)
     @blp.response(201, TopicSchema)
+    @blp.errors(400, 401, 403, 409, 415)
     def post(self, data):
         """Create a topic
 
@@ -70,6 +71,7 @@ class TopicBySlugViews(MethodView):
     """One topic."""
 
     @blp.response(200, TopicSchema)
+    @blp.errors(404)
     def get(self, slug):
         """Get a topic"""
         topic = service.get_topic(get_session(), slug=slug)
@@ -78,6 +80,7 @@ class TopicBySlugViews(MethodView):
 
     @blp.arguments(TopicPatchSchema)
     @blp.response(200, TopicSchema)
+    @blp.errors(400, 401, 403, 404, 415)
     def patch(self, data, slug):
         """Update a topic
 
@@ -92,6 +95,7 @@ class TopicBySlugViews(MethodView):
         return topic
 
     @blp.response(204)
+    @blp.errors(401, 403, 404, 409)
     def delete(self, slug):
         """Delete a topic
 

@@ -23,7 +23,8 @@ def list_topics(
     """Return a page of topics ordered by slug, optionally the children of one, and the total."""
     query = select(Topic)
     if parent is not None:
-        query = query.where(Topic.parent_id == get_topic(session, slug=parent).id)
+        parent_topic = topics_by_slug(session, [parent], field="parent")[parent]
+        query = query.where(Topic.parent_id == parent_topic.id)
     return fetch_page(session, query.order_by(Topic.slug), page=page, page_size=page_size)
 
 

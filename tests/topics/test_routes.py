@@ -11,6 +11,7 @@ def test_list_and_children(client):
     children = client.get(URL, query_string={"parent": "ai-safety", "page_size": 100}).json
     assert "model-evaluations" in {t["slug"] for t in children}
     assert all(t["parent"] == "ai-safety" for t in children)
+    assert client.get(URL, query_string={"parent": "alchemy"}).status_code == 422
 
 
 def test_admin_creates_patches_and_deletes_a_topic(client, admin_key):
