@@ -60,12 +60,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
+    from partners_api.changes.routes import blp as changes
+    from partners_api.dialogues.routes import blp as dialogues
     from partners_api.ops.routes import blp as ops
     from partners_api.organizations.routes import blp as organizations
+    from partners_api.partnerships.routes import blp as partnerships
     from partners_api.regions.routes import blp as regions
     from partners_api.topics.routes import blp as topics
 
-    for blueprint in (organizations, regions, topics, ops):
+    for blueprint in (organizations, partnerships, dialogues, regions, topics, changes, ops):
         api.register_blueprint(blueprint)
 
 

@@ -2,6 +2,7 @@
 
 from partners_api.changes.models import ChangeEvent
 from partners_api.db import Base
+from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.keys.models import ApiKey
 from partners_api.organizations.models import (
     Organization,
@@ -10,6 +11,7 @@ from partners_api.organizations.models import (
     OrganizationRegion,
     OrganizationTopic,
 )
+from partners_api.partnerships.models import Partnership
 from partners_api.regions.models import Country, CountryRegion, Region
 from partners_api.topics.models import Topic
 
@@ -19,11 +21,15 @@ __all__ = [
     "ChangeEvent",
     "Country",
     "CountryRegion",
+    "Dialogue",
+    "DialogueParticipant",
+    "DialogueTopic",
     "Organization",
     "OrganizationLanguage",
     "OrganizationOperatingRegion",
     "OrganizationRegion",
     "OrganizationTopic",
+    "Partnership",
     "Region",
     "Topic",
 ]

@@ -1,14 +1,21 @@
-"""Recording and reading change events."""
+"""Recording change events, and reading them as a feed that never skips or repeats."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent
 from partners_api.db import fetch_page
+from partners_api.errors import Unprocessable
+
+
+def _as_bigint(expression):
+    return cast(cast(expression, Text), BigInteger)
 
 
 def record(
@@ -28,6 +35,8 @@ def record(
         fields=sorted(fields),
         actor_key_id=actor_key_id,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        event.tx_id = _as_bigint(func.pg_current_xact_id())
     session.add(event)
     return event
 
@@ -42,3 +51,46 @@ def history(
         .order_by(ChangeEvent.id.desc())
     )
     return fetch_page(session, query, page=page, page_size=page_size)
+
+
+def encode_cursor(tx_id: int, event_id: int) -> str:
+    """The opaque cursor that points just after an event."""
+    return base64.urlsafe_b64encode(f"{tx_id}.{event_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """Read a cursor back; a malformed one is a 422 on `since`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        tx_id, event_id = (int(part) for part in raw.split("."))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Unprocessable.field("since", "Not a cursor returned by this feed.") from None
+    return tx_id, event_id
+
+
+def feed(session: Session, *, since: str | None, limit: int) -> tuple[list[ChangeEvent], str]:
+    """Return the events after a cursor, in commit order, and the cursor to ask with next.
+
+    On PostgreSQL an event is served only once every transaction that began writing before
+    it has ended, so a slow commit can never slip in behind a cursor already handed out.
+    """
+    tx_id, event_id = decode_cursor(since) if since else (0, 0)
+    query = (
+        select(ChangeEvent)
+        .where(
+            or_(
+                ChangeEvent.tx_id > tx_id,
+                and_(ChangeEvent.tx_id == tx_id, ChangeEvent.id > event_id),
+            )
+        )
+        .order_by(ChangeEvent.tx_id, ChangeEvent.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        settled = _as_bigint(func.pg_snapshot_xmin(func.pg_current_snapshot()))
+        own = _as_bigint(func.pg_current_xact_id_if_assigned())
+        query = query.where(or_(ChangeEvent.tx_id < settled, ChangeEvent.tx_id == own))
+    events = list(session.scalars(query))
+    if events:
+        since = encode_cursor(events[-1].tx_id, events[-1].id)
+    return events, since or encode_cursor(0, 0)

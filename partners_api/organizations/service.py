@@ -18,6 +18,7 @@ from partners_api.organizations.models import (
     OrganizationRegion,
     OrganizationTopic,
 )
+from partners_api.partnerships import service as partnerships
 from partners_api.regions import service as regions
 from partners_api.regions.models import Country, Region
 from partners_api.text import fold, slugify
@@ -244,11 +245,12 @@ def update_organization(
 def archive_organization(
     session: Session, *, organization: Organization, actor_key_id: int | None
 ) -> None:
-    """Archive an organization: it leaves lists and matches, its record stays."""
+    """Archive an organization: it leaves lists and matches, its links end, its record stays."""
     if organization.status == "archived":
         return
     organization.status = "archived"
     organization.updated_at = utcnow()
+    partnerships.close_links_of(session, organization_id=organization.id, actor_key_id=actor_key_id)
     changes.record(
         session,
         entity="organization",
@@ -339,3 +341,11 @@ def _free_slug(session: Session, name: str) -> str:
     if base not in taken:
         return base
     return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def organizations_by_id(session: Session, ids) -> dict[int, Organization]:
+    """The organizations with these ids (summary fields only), keyed by id."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))}

@@ -1,0 +1,1 @@
+"""Dialogues: convenings, their topics and participants, and roster composition."""

@@ -1,0 +1,92 @@
+"""Tables of dialogues, their topics and their participants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from partners_api.db import Base, UTCDateTime, utcnow
+from partners_api.organizations.models import Organization
+from partners_api.topics.models import Topic
+
+STATUSES = ("planned", "held", "cancelled")
+ROLES = ("host", "participant", "observer")
+
+
+class Dialogue(Base):
+    """A convening: its topics, dates, place and participants."""
+
+    __tablename__ = "dialogues"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
+    city: Mapped[str | None] = mapped_column(String(200))
+    virtual: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    topic_rows: Mapped[list[DialogueTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="DialogueTopic.topic_id"
+    )
+    participants: Mapped[list[DialogueParticipant]] = relationship(
+        cascade="all, delete-orphan", order_by="DialogueParticipant.organization_id"
+    )
+
+    @property
+    def topics(self) -> list[str]:
+        """Slugs of its topics, sorted."""
+        return sorted(row.topic.slug for row in self.topic_rows)
+
+    @property
+    def country(self) -> str | None:
+        """Where it takes place (ISO alpha-2), or None when virtual."""
+        return self.country_code
+
+
+class DialogueTopic(Base):
+    """A topic on a dialogue's agenda."""
+
+    __tablename__ = "dialogue_topics"
+
+    dialogue_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topics.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+    topic: Mapped[Topic] = relationship(lazy="joined")
+
+
+class DialogueParticipant(Base):
+    """An organization taking part in a dialogue, with its role."""
+
+    __tablename__ = "dialogue_participants"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+
+    dialogue_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")

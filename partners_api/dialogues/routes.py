@@ -1,0 +1,157 @@
+"""Routes of /dialogues and their participants."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+
+from partners_api import auth
+from partners_api.api import Blueprint
+from partners_api.db import get_session
+from partners_api.dialogues import service
+from partners_api.dialogues.schemas import (
+    DialogueCreateSchema,
+    DialoguePatchSchema,
+    DialogueQueryArgsSchema,
+    DialogueSchema,
+    ParticipantPutSchema,
+    ParticipantSchema,
+)
+from partners_api.organizations import service as organizations
+
+blp = Blueprint(
+    "dialogues",
+    __name__,
+    url_prefix="/api/v1/dialogues",
+    description="Dialogues (convenings): their topics, dates, place and participants.",
+)
+
+
+def dialogue_etag(dialogue) -> dict:
+    """The data an ETag of a dialogue is computed from."""
+    return {"dialogue": dialogue.id, "version": dialogue.version}
+
+
+@blp.route("")
+class DialogueViews(MethodView):
+    """The list of dialogues."""
+
+    @blp.arguments(DialogueQueryArgsSchema, location="query")
+    @blp.response(200, DialogueSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List dialogues
+
+        Filter by topic (topics below included), status and participating organization.
+        """
+        dialogues, total = service.list_dialogues(
+            get_session(),
+            **args,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return dialogues
+
+    @blp.etag
+    @blp.arguments(DialogueCreateSchema)
+    @blp.response(201, DialogueSchema)
+    @blp.errors(400, 401, 403, 415)
+    def post(self, data):
+        """Create a dialogue
+
+        Admin only. Add participants with PUT /dialogues/{id}/participants/{org_id}.
+        """
+        principal = auth.require_admin()
+        dialogue = service.create_dialogue(get_session(), data=data, actor_key_id=principal.key_id)
+        blp.set_etag(dialogue_etag(dialogue))
+        return dialogue, {
+            "Location": url_for("dialogues.DialogueByIdViews", dialogue_id=dialogue.id)
+        }
+
+
+@blp.route("/<int:dialogue_id>")
+@blp.etag
+class DialogueByIdViews(MethodView):
+    """One dialogue."""
+
+    @blp.response(200, DialogueSchema)
+    @blp.errors(404)
+    def get(self, dialogue_id):
+        """Get a dialogue"""
+        dialogue = service.get_dialogue(get_session(), dialogue_id=dialogue_id)
+        blp.set_etag(dialogue_etag(dialogue))
+        return dialogue
+
+    @blp.arguments(DialoguePatchSchema)
+    @blp.response(200, DialogueSchema)
+    @blp.errors(400, 401, 403, 404, 415)
+    def patch(self, data, dialogue_id):
+        """Update a dialogue
+
+        Admin only, with `If-Match`.
+        """
+        principal = auth.require_admin()
+        session = get_session()
+        dialogue = service.get_dialogue(session, dialogue_id=dialogue_id)
+        blp.check_etag(dialogue_etag(dialogue))
+        service.update_dialogue(
+            session, dialogue=dialogue, data=data, actor_key_id=principal.key_id
+        )
+        blp.set_etag(dialogue_etag(dialogue))
+        return dialogue
+
+    @blp.response(204)
+    @blp.errors(401, 403, 404)
+    def delete(self, dialogue_id):
+        """Delete a dialogue
+
+        Admin only, with `If-Match`; its participation records go with it.
+        """
+        principal = auth.require_admin()
+        session = get_session()
+        dialogue = service.get_dialogue(session, dialogue_id=dialogue_id)
+        blp.check_etag(dialogue_etag(dialogue))
+        service.delete_dialogue(session, dialogue=dialogue, actor_key_id=principal.key_id)
+
+
+@blp.route("/<int:dialogue_id>/participants/<int:org_id>")
+class ParticipantViews(MethodView):
+    """One organization's part in a dialogue."""
+
+    @blp.arguments(ParticipantPutSchema)
+    @blp.response(200, ParticipantSchema)
+    @blp.alt_response(201, schema=ParticipantSchema, description="Added.", success=True)
+    @blp.errors(400, 401, 403, 404, 415)
+    def put(self, data, dialogue_id, org_id):
+        """Add a participant or change its role
+
+        Admin, or the organization's own key for itself. 201 when added, 200 when the
+        role changed or was already so. No `If-Match` needed: the call is idempotent.
+        """
+        session = get_session()
+        principal = auth.require_key()
+        dialogue = service.get_dialogue(session, dialogue_id=dialogue_id)
+        organization = organizations.get_organization(session, ref=org_id)
+        participant, added = service.set_participant(
+            session,
+            dialogue=dialogue,
+            organization=organization,
+            role=data["role"],
+            principal=principal,
+        )
+        return participant, 201 if added else 200
+
+    @blp.response(204)
+    @blp.errors(401, 403, 404)
+    def delete(self, dialogue_id, org_id):
+        """Remove a participant
+
+        Admin, or the organization's own key for itself.
+        """
+        session = get_session()
+        principal = auth.require_key()
+        dialogue = service.get_dialogue(session, dialogue_id=dialogue_id)
+        service.remove_participant(
+            session, dialogue=dialogue, organization_id=org_id, principal=principal
+        )

@@ -1,0 +1,198 @@
+"""Dialogues: listing, editing, and who takes part."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from partners_api.auth import Principal
+from partners_api.changes import service as changes
+from partners_api.db import fetch_page, utcnow
+from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
+from partners_api.errors import Forbidden, NotFound, Unprocessable
+from partners_api.organizations.models import Organization
+from partners_api.regions import service as regions
+from partners_api.topics import service as topics
+
+SCALAR_FIELDS = ("title", "description", "status", "starts_on", "ends_on", "city", "virtual")
+LOAD_OPTIONS = (selectinload(Dialogue.topic_rows), selectinload(Dialogue.participants))
+
+
+def list_dialogues(
+    session: Session,
+    *,
+    topic: list[str] | None = None,
+    status: list[str] | None = None,
+    organization: int | None = None,
+    page: int,
+    page_size: int,
+) -> tuple[list[Dialogue], int]:
+    """Return a page of dialogues by id, filtered by topic (with those below), status, member."""
+    query = select(Dialogue).options(*LOAD_OPTIONS)
+    if topic:
+        topic_ids = topics.with_descendants(session, topic, field="topic")
+        query = query.where(
+            Dialogue.id.in_(
+                select(DialogueTopic.dialogue_id).where(DialogueTopic.topic_id.in_(topic_ids))
+            )
+        )
+    if status:
+        query = query.where(Dialogue.status.in_(status))
+    if organization is not None:
+        query = query.where(
+            Dialogue.id.in_(
+                select(DialogueParticipant.dialogue_id).where(
+                    DialogueParticipant.organization_id == organization
+                )
+            )
+        )
+    return fetch_page(session, query.order_by(Dialogue.id), page=page, page_size=page_size)
+
+
+def get_dialogue(session: Session, *, dialogue_id: int) -> Dialogue:
+    """Return one dialogue with its topics and participants, or raise NotFound."""
+    dialogue = session.get(Dialogue, dialogue_id, options=LOAD_OPTIONS)
+    if dialogue is None:
+        raise NotFound(f"No dialogue {dialogue_id}.")
+    return dialogue
+
+
+def create_dialogue(
+    session: Session, *, data: Mapping[str, Any], actor_key_id: int | None
+) -> Dialogue:
+    """Create a dialogue (participants are added one by one afterwards)."""
+    dialogue = Dialogue(status="planned", description="", virtual=False)
+    _apply(session, dialogue, data)
+    session.add(dialogue)
+    session.flush()
+    changes.record(
+        session,
+        entity="dialogue",
+        entity_id=dialogue.id,
+        action="created",
+        fields=data.keys(),
+        actor_key_id=actor_key_id,
+    )
+    session.commit()
+    return dialogue
+
+
+def update_dialogue(
+    session: Session, *, dialogue: Dialogue, data: Mapping[str, Any], actor_key_id: int | None
+) -> list[str]:
+    """Apply a partial update and return the changed fields."""
+    changed = _apply(session, dialogue, data)
+    if changed:
+        changes.record(
+            session,
+            entity="dialogue",
+            entity_id=dialogue.id,
+            action="updated",
+            fields=changed,
+            actor_key_id=actor_key_id,
+        )
+        session.commit()
+    return changed
+
+
+def delete_dialogue(session: Session, *, dialogue: Dialogue, actor_key_id: int | None) -> None:
+    """Delete a dialogue and its participation records."""
+    changes.record(
+        session,
+        entity="dialogue",
+        entity_id=dialogue.id,
+        action="deleted",
+        actor_key_id=actor_key_id,
+    )
+    session.delete(dialogue)
+    session.commit()
+
+
+def set_participant(
+    session: Session,
+    *,
+    dialogue: Dialogue,
+    organization: Organization,
+    role: str,
+    principal: Principal,
+) -> tuple[DialogueParticipant, bool]:
+    """Add an organization to a dialogue or change its role; True when newly added."""
+    _check_may_manage(principal, organization.id)
+    if organization.status != "active":
+        raise Unprocessable.field("org_id", "An archived organization cannot take part.")
+    current = _participant(dialogue, organization.id)
+    if current is not None and current.role == role:
+        return current, False
+    added = current is None
+    if added:
+        current = DialogueParticipant(
+            organization_id=organization.id, organization=organization, role=role
+        )
+        dialogue.participants.append(current)
+    else:
+        current.role = role
+    dialogue.updated_at = utcnow()
+    changes.record(
+        session,
+        entity="dialogue",
+        entity_id=dialogue.id,
+        action="participant_set",
+        fields=[f"participants.{organization.id}"],
+        actor_key_id=principal.key_id,
+    )
+    session.commit()
+    return current, added
+
+
+def remove_participant(
+    session: Session, *, dialogue: Dialogue, organization_id: int, principal: Principal
+) -> None:
+    """Take an organization out of a dialogue."""
+    _check_may_manage(principal, organization_id)
+    current = _participant(dialogue, organization_id)
+    if current is None:
+        raise NotFound(f"Organization {organization_id} is not in dialogue {dialogue.id}.")
+    dialogue.participants.remove(current)
+    dialogue.updated_at = utcnow()
+    changes.record(
+        session,
+        entity="dialogue",
+        entity_id=dialogue.id,
+        action="participant_removed",
+        fields=[f"participants.{organization_id}"],
+        actor_key_id=principal.key_id,
+    )
+    session.commit()
+
+
+def _check_may_manage(principal: Principal, organization_id: int) -> None:
+    if not principal.can_write_organization(organization_id):
+        raise Forbidden("This key may only manage its own organization's participation.")
+
+
+def _participant(dialogue: Dialogue, organization_id: int) -> DialogueParticipant | None:
+    return next((p for p in dialogue.participants if p.organization_id == organization_id), None)
+
+
+def _apply(session: Session, dialogue: Dialogue, data: Mapping[str, Any]) -> list[str]:
+    """Set the given fields on a dialogue; return the names of those that changed."""
+    changed = [k for k in SCALAR_FIELDS if k in data and getattr(dialogue, k) != data[k]]
+    for key in changed:
+        setattr(dialogue, key, data[key])
+    if "country" in data and data["country"] != dialogue.country_code:
+        if data["country"] is not None:
+            regions.check_country_codes(session, [data["country"]], field="country")
+        dialogue.country_code = data["country"]
+        changed.append("country")
+    if "topics" in data and sorted(data["topics"]) != dialogue.topics:
+        found = topics.topics_by_slug(session, data["topics"], field="topics")
+        dialogue.topic_rows = [DialogueTopic(topic=t, topic_id=t.id) for t in found.values()]
+        changed.append("topics")
+    if dialogue.starts_on and dialogue.ends_on and dialogue.ends_on < dialogue.starts_on:
+        raise Unprocessable.field("ends_on", "A dialogue cannot end before it starts.")
+    if changed:
+        dialogue.updated_at = utcnow()
+    return changed

@@ -1,0 +1,1 @@
+"""Partnership links between organizations, their lifecycle, the network and introductions."""

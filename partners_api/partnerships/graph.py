@@ -1,0 +1,143 @@
+"""The network of ties: active links and co-participation in held dialogues.
+
+Ties are read from the database a frontier at a time, so a query touches only the
+neighbourhoods it walks, whatever the size of the directory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from itertools import islice
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from partners_api.dialogues.models import Dialogue, DialogueParticipant
+from partners_api.organizations.models import Organization
+from partners_api.partnerships.models import Partnership
+
+LINK_WEIGHT = 1.0
+DIALOGUE_WEIGHT = 0.5
+MAX_INTRODUCTION_PATHS = 5
+
+
+@dataclass
+class Tie:
+    """What joins two organizations: the kinds of their active links and shared dialogues."""
+
+    kinds: set[str] = field(default_factory=set)
+    dialogues: set[int] = field(default_factory=set)
+
+    @property
+    def weight(self) -> float:
+        """Strength of the tie: an active link counts more than having met."""
+        return LINK_WEIGHT * len(self.kinds) + DIALOGUE_WEIGHT * len(self.dialogues)
+
+
+Ties = dict[int, dict[int, Tie]]
+
+
+def ties_of(session: Session, ids: Collection[int]) -> Ties:
+    """The ties of each given organization, keyed by the organization at the other end."""
+    ties: Ties = defaultdict(lambda: defaultdict(Tie))
+    if not ids:
+        return ties
+    ids = list(ids)
+    links = select(Partnership.proposer_id, Partnership.partner_id, Partnership.kind).where(
+        Partnership.status == "active",
+        or_(Partnership.proposer_id.in_(ids), Partnership.partner_id.in_(ids)),
+    )
+    wanted = set(ids)
+    for a, b, kind in session.execute(links):
+        if a in wanted:
+            ties[a][b].kinds.add(kind)
+        if b in wanted:
+            ties[b][a].kinds.add(kind)
+    me, other = aliased(DialogueParticipant), aliased(DialogueParticipant)
+    met = (
+        select(me.organization_id, other.organization_id, me.dialogue_id)
+        .join(
+            other,
+            and_(other.dialogue_id == me.dialogue_id, other.organization_id != me.organization_id),
+        )
+        .join(Dialogue, and_(Dialogue.id == me.dialogue_id, Dialogue.status == "held"))
+        .join(
+            Organization,
+            and_(Organization.id == other.organization_id, Organization.status == "active"),
+        )
+        .where(me.organization_id.in_(ids))
+    )
+    for a, b, dialogue_id in session.execute(met):
+        ties[a][b].dialogues.add(dialogue_id)
+    return ties
+
+
+@dataclass
+class Network:
+    """The organizations within some hops of one, and the ties among them."""
+
+    depth_of: dict[int, int]
+    edges: list[tuple[int, int, Tie]]
+    truncated: bool
+
+
+def network(session: Session, *, center: int, depth: int, max_nodes: int) -> Network:
+    """Walk the ties breadth-first up to `depth` hops, keeping at most `max_nodes` nodes."""
+    depth_of = {center: 0}
+    frontier = [center]
+    known: Ties = {}
+    truncated = False
+    for hop in range(1, depth + 1):
+        frontier_ties = ties_of(session, frontier)
+        known.update(frontier_ties)
+        next_frontier = []
+        for node in frontier:
+            for neighbour in sorted(frontier_ties.get(node, {})):
+                if neighbour in depth_of:
+                    continue
+                if len(depth_of) >= max_nodes:
+                    truncated = True
+                    break
+                depth_of[neighbour] = hop
+                next_frontier.append(neighbour)
+        frontier = next_frontier
+        if not frontier or truncated:
+            break
+    if not truncated and frontier:
+        # Ties between the outermost nodes are edges too.
+        known.update(ties_of(session, frontier))
+    edges = [
+        (a, b, tie)
+        for a, neighbours in known.items()
+        for b, tie in neighbours.items()
+        if a < b and a in depth_of and b in depth_of
+    ]
+    return Network(
+        depth_of=depth_of, edges=sorted(edges, key=lambda e: (e[0], e[1])), truncated=truncated
+    )
+
+
+def introduction_paths(session: Session, *, source: int, target: int) -> tuple[bool, list]:
+    """Whether two organizations are linked, and up to five paths of two or three hops.
+
+    Shorter paths come first, then those whose brokers have fewer ties (they are likelier
+    to make the introduction in person), then by ids.
+    """
+    ends = ties_of(session, [source, target])
+    direct = bool(ends[source].get(target) and ends[source][target].kinds)
+    near, far = (source, target) if len(ends[source]) <= len(ends[target]) else (target, source)
+    near_ties, far_ties = set(ends[near]) - {far}, set(ends[far]) - {near}
+    paths = [[near, b, far] for b in sorted(near_ties & far_ties)]
+    second = ties_of(session, near_ties)
+    for a in sorted(near_ties):
+        paths += [
+            [near, a, b, far] for b in sorted(set(second[a]) & far_ties) if b not in (near, a)
+        ]
+    if near != source:
+        paths = [list(reversed(path)) for path in paths]
+    brokers = {node for path in paths for node in path[1:-1]}
+    degree = {node: len(ties) for node, ties in ties_of(session, brokers).items()}
+    paths.sort(key=lambda p: (len(p), sum(degree.get(n, 0) for n in p[1:-1]), p))
+    return direct, list(islice(paths, MAX_INTRODUCTION_PATHS))

@@ -1,0 +1,246 @@
+"""Routes of /partnerships and of an organization's partners, network and introductions."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+
+from partners_api import auth
+from partners_api.api import Blueprint
+from partners_api.db import get_session
+from partners_api.errors import NotFound, Unprocessable
+from partners_api.organizations import service as organizations
+from partners_api.partnerships import graph, service
+from partners_api.partnerships.schemas import (
+    IntroductionQueryArgsSchema,
+    IntroductionsSchema,
+    NetworkQueryArgsSchema,
+    NetworkSchema,
+    PartnerQueryArgsSchema,
+    PartnerSchema,
+    PartnershipCreateSchema,
+    PartnershipQueryArgsSchema,
+    PartnershipSchema,
+)
+
+blp = Blueprint(
+    "partnerships",
+    __name__,
+    url_prefix="/api/v1",
+    description="Partnership links between organizations: proposals, their lifecycle, "
+    "the network they form and introductions through it.",
+)
+
+
+def partnership_etag(partnership) -> dict:
+    """The data an ETag of a link is computed from."""
+    return {"partnership": partnership.id, "version": partnership.version}
+
+
+@blp.route("/partnerships")
+class PartnershipViews(MethodView):
+    """The list of links."""
+
+    @blp.arguments(PartnershipQueryArgsSchema, location="query")
+    @blp.response(200, PartnershipSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List partnerships
+
+        Filter by an organization (either side), kind and status; ordered by id.
+        """
+        links, total = service.list_partnerships(
+            get_session(),
+            **args,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return links
+
+    @blp.etag
+    @blp.arguments(PartnershipCreateSchema)
+    @blp.response(201, PartnershipSchema)
+    @blp.errors(400, 401, 403, 409, 415)
+    def post(self, data):
+        """Propose a partnership
+
+        With the proposer's own key (or admin). The partner accepts or declines it.
+        Admin may record an existing link with `"status": "active"`. At most one
+        proposed or active link per pair of organizations and kind (409).
+        """
+        link = service.propose(get_session(), data=data, principal=auth.require_key())
+        blp.set_etag(partnership_etag(link))
+        return link, {
+            "Location": url_for("partnerships.PartnershipByIdViews", partnership_id=link.id)
+        }
+
+
+@blp.route("/partnerships/<int:partnership_id>")
+@blp.etag
+class PartnershipByIdViews(MethodView):
+    """One link."""
+
+    @blp.response(200, PartnershipSchema)
+    @blp.errors(404)
+    def get(self, partnership_id):
+        """Get a partnership"""
+        link = service.get_partnership(get_session(), partnership_id=partnership_id)
+        blp.set_etag(partnership_etag(link))
+        return link
+
+
+def _transition(partnership_id: int, action: str):
+    session = get_session()
+    link = service.get_partnership(session, partnership_id=partnership_id)
+    return service.transition(
+        session, partnership=link, action=action, principal=auth.require_key()
+    )
+
+
+@blp.route("/partnerships/<int:partnership_id>/accept")
+class PartnershipAcceptViews(MethodView):
+    """Accepting a proposal."""
+
+    @blp.response(200, PartnershipSchema)
+    @blp.errors(401, 403, 404, 409)
+    def post(self, partnership_id):
+        """Accept a proposed partnership
+
+        The partner's key or admin; only from `proposed` (else 409). Sets `started_on`.
+        """
+        return _transition(partnership_id, "accept")
+
+
+@blp.route("/partnerships/<int:partnership_id>/decline")
+class PartnershipDeclineViews(MethodView):
+    """Declining a proposal."""
+
+    @blp.response(200, PartnershipSchema)
+    @blp.errors(401, 403, 404, 409)
+    def post(self, partnership_id):
+        """Decline a proposed partnership
+
+        The partner's key or admin; only from `proposed` (else 409).
+        """
+        return _transition(partnership_id, "decline")
+
+
+@blp.route("/partnerships/<int:partnership_id>/end")
+class PartnershipEndViews(MethodView):
+    """Ending an active link."""
+
+    @blp.response(200, PartnershipSchema)
+    @blp.errors(401, 403, 404, 409)
+    def post(self, partnership_id):
+        """End an active partnership
+
+        Either side's key or admin; only from `active` (else 409). Sets `ended_on`.
+        """
+        return _transition(partnership_id, "end")
+
+
+@blp.route("/organizations/<string:ref>/partners")
+class OrganizationPartnerViews(MethodView):
+    """One organization's links."""
+
+    @blp.arguments(PartnerQueryArgsSchema, location="query")
+    @blp.response(200, PartnerSchema(many=True))
+    @blp.paginate()
+    @blp.errors(404)
+    def get(self, args, ref, pagination_parameters):
+        """List an organization's partners
+
+        Its links of any status (filter with `status`, `kind`), each with the other side.
+        """
+        session = get_session()
+        organization = organizations.get_organization(session, ref=ref)
+        links, total = service.list_partnerships(
+            session,
+            organization=organization.id,
+            **args,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [
+            {"organization": link.other_side(organization.id), "partnership": link}
+            for link in links
+        ]
+
+
+@blp.route("/organizations/<string:ref>/network")
+class OrganizationNetworkViews(MethodView):
+    """The network around one organization."""
+
+    @blp.arguments(NetworkQueryArgsSchema, location="query")
+    @blp.response(200, NetworkSchema)
+    @blp.errors(404)
+    def get(self, args, ref):
+        """Get an organization's network
+
+        Organizations within `depth` hops (1 to 3) through active links and held dialogues,
+        and the ties among them. At most `max_nodes` nodes; `truncated` says when cut.
+        """
+        session = get_session()
+        organization = organizations.get_organization(session, ref=ref)
+        walk = graph.network(
+            session, center=organization.id, depth=args["depth"], max_nodes=args["max_nodes"]
+        )
+        found = organizations.organizations_by_id(session, walk.depth_of)
+        return {
+            "nodes": [_node(found[i], depth) for i, depth in walk.depth_of.items()],
+            "edges": [
+                {
+                    "source": a,
+                    "target": b,
+                    "weight": tie.weight,
+                    "kinds": sorted(tie.kinds),
+                    "dialogues": sorted(tie.dialogues),
+                }
+                for a, b, tie in walk.edges
+            ],
+            "truncated": walk.truncated,
+        }
+
+
+def _node(organization, depth: int) -> dict:
+    return {
+        "id": organization.id,
+        "slug": organization.slug,
+        "name": organization.name,
+        "sector": organization.sector,
+        "country_code": organization.country_code,
+        "depth": depth,
+    }
+
+
+@blp.route("/organizations/<string:ref>/introductions")
+class OrganizationIntroductionViews(MethodView):
+    """Routes from one organization to another."""
+
+    @blp.arguments(IntroductionQueryArgsSchema, location="query")
+    @blp.response(200, IntroductionsSchema)
+    @blp.errors(404)
+    def get(self, args, ref):
+        """Find introductions to an organization
+
+        Paths of two or three hops through active links and held dialogues (at most 5):
+        shorter first, then through brokers with fewer ties. `direct` is true when the
+        two already have an active link.
+        """
+        session = get_session()
+        source = organizations.get_organization(session, ref=ref)
+        try:
+            target = organizations.get_organization(session, ref=args["to"])
+        except NotFound:
+            raise Unprocessable.field("to", f"No organization '{args['to']}'.") from None
+        if target.id == source.id:
+            raise Unprocessable.field("to", "Name another organization than the first.")
+        direct, paths = graph.introduction_paths(session, source=source.id, target=target.id)
+        on_paths = organizations.organizations_by_id(session, {n for p in paths for n in p})
+        return {
+            "direct": direct,
+            "paths": paths,
+            "organizations": [on_paths[i] for i in sorted(on_paths)],
+        }

@@ -1,0 +1,197 @@
+"""Partnership links: proposing, the lifecycle, and who may move them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from partners_api.auth import Principal
+from partners_api.changes import service as changes
+from partners_api.db import fetch_page, utcnow
+from partners_api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from partners_api.organizations import service as organizations
+from partners_api.partnerships.models import OPEN_STATUSES, Partnership
+
+# Which status each action leaves, from which status, and which side may take it.
+TRANSITIONS = {
+    "accept": ("proposed", "active", "partner"),
+    "decline": ("proposed", "declined", "partner"),
+    "end": ("active", "ended", "either"),
+}
+
+
+def list_partnerships(
+    session: Session,
+    *,
+    organization: int | None = None,
+    kind: list[str] | None = None,
+    status: list[str] | None = None,
+    page: int,
+    page_size: int,
+) -> tuple[list[Partnership], int]:
+    """Return a page of links, filtered by organization, kind and status, by id."""
+    query = select(Partnership)
+    if organization is not None:
+        query = query.where(
+            or_(Partnership.proposer_id == organization, Partnership.partner_id == organization)
+        )
+    if kind:
+        query = query.where(Partnership.kind.in_(kind))
+    if status:
+        query = query.where(Partnership.status.in_(status))
+    return fetch_page(session, query.order_by(Partnership.id), page=page, page_size=page_size)
+
+
+def get_partnership(session: Session, *, partnership_id: int) -> Partnership:
+    """Return one link, or raise NotFound."""
+    partnership = session.get(Partnership, partnership_id)
+    if partnership is None:
+        raise NotFound(f"No partnership {partnership_id}.")
+    return partnership
+
+
+def propose(session: Session, *, data: Mapping[str, Any], principal: Principal) -> Partnership:
+    """Propose a link from the proposer to the partner; admin may record it as active."""
+    proposer = _active_organization(session, data["proposer_id"], field="proposer_id")
+    partner = _active_organization(session, data["partner_id"], field="partner_id")
+    if not principal.can_write_organization(proposer.id):
+        raise Forbidden("This key may not propose links for that organization.")
+    if proposer.id == partner.id:
+        raise Unprocessable.field("partner_id", "An organization cannot partner with itself.")
+    status = data.get("status", "proposed")
+    if status == "active" and not principal.is_admin:
+        raise Forbidden("Only admin keys may record an active link directly.")
+    _refuse_duplicate(session, proposer.id, partner.id, data["kind"])
+    partnership = Partnership(
+        kind=data["kind"],
+        status=status,
+        proposer=proposer,
+        partner=partner,
+        proposer_id=proposer.id,
+        partner_id=partner.id,
+        low_id=min(proposer.id, partner.id),
+        high_id=max(proposer.id, partner.id),
+        description=data.get("description", ""),
+        started_on=data.get("started_on") or (_today() if status == "active" else None),
+    )
+    session.add(partnership)
+    session.flush()
+    changes.record(
+        session,
+        entity="partnership",
+        entity_id=partnership.id,
+        action="proposed" if status == "proposed" else "recorded",
+        fields=data.keys(),
+        actor_key_id=principal.key_id,
+    )
+    session.commit()
+    return partnership
+
+
+def transition(
+    session: Session, *, partnership: Partnership, action: str, principal: Principal
+) -> Partnership:
+    """Accept, decline or end a link; 403 for the wrong side, 409 from the wrong status."""
+    source, target, side = TRANSITIONS[action]
+    allowed = (
+        [partnership.partner_id]
+        if side == "partner"
+        else [partnership.proposer_id, partnership.partner_id]
+    )
+    if not any(principal.can_write_organization(org_id) for org_id in allowed):
+        who = "the partner" if side == "partner" else "either side"
+        raise Forbidden(f"Only {who} or an admin may {action} this link.")
+    if partnership.status != source:
+        raise Conflict(
+            f"Cannot {action} a link that is {partnership.status}; only a {source} link can be.",
+            code="illegal_transition",
+        )
+    partnership.status = target
+    fields = ["status"]
+    if target == "active":
+        partnership.started_on = _today()
+        fields.append("started_on")
+    if target == "ended":
+        partnership.ended_on = _today()
+        fields.append("ended_on")
+    changes.record(
+        session,
+        entity="partnership",
+        entity_id=partnership.id,
+        action=f"{action}ed" if action != "decline" else "declined",
+        fields=fields,
+        actor_key_id=principal.key_id,
+    )
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(
+            "The link changed at the same moment; fetch it again.", code="illegal_transition"
+        ) from None
+    return partnership
+
+
+def close_links_of(session: Session, *, organization_id: int, actor_key_id: int | None) -> int:
+    """End the active links and decline the proposed ones of an organization being archived.
+
+    Adds the changes to the session without committing: the caller's archive commits them.
+    """
+    links = session.scalars(
+        select(Partnership).where(
+            or_(
+                Partnership.proposer_id == organization_id,
+                Partnership.partner_id == organization_id,
+            ),
+            Partnership.status.in_(OPEN_STATUSES),
+        )
+    ).all()
+    for link in links:
+        if link.status == "active":
+            link.status, link.ended_on = "ended", _today()
+        else:
+            link.status = "declined"
+        changes.record(
+            session,
+            entity="partnership",
+            entity_id=link.id,
+            action=link.status,
+            fields=["status"],
+            actor_key_id=actor_key_id,
+        )
+    return len(links)
+
+
+def _active_organization(session: Session, ref: int, *, field: str):
+    try:
+        organization = organizations.get_organization(session, ref=ref)
+    except NotFound:
+        raise Unprocessable.field(field, f"No organization {ref}.") from None
+    if organization.status != "active":
+        raise Unprocessable.field(field, f"Organization {ref} is archived.")
+    return organization
+
+
+def _refuse_duplicate(session: Session, a: int, b: int, kind: str) -> None:
+    existing = session.scalar(
+        select(Partnership.id).where(
+            Partnership.low_id == min(a, b),
+            Partnership.high_id == max(a, b),
+            Partnership.kind == kind,
+            Partnership.status.in_(OPEN_STATUSES),
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"These organizations already have an open {kind} link (partnership {existing}).",
+            code="duplicate_link",
+        )
+
+
+def _today() -> date:
+    return utcnow().date()
