@@ -96,11 +96,6 @@ def make_key(app: Flask, db_connection):
     )
 
 
-def bearer(key: str) -> dict[str, str]:
-    """The Authorization header for a key."""
-    return {"Authorization": f"Bearer {key}"}
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With PARTNERS_REQUIRE_SERVICES set (CI), a skipped test is a failure."""

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from partners_api.text import fold
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 URL = "/api/v1/organizations"
 NEW = {"name": "Université Cheikh Anta Diop", "sector": "academia", "country": "sn"}

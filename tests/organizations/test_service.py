@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm.exc import StaleDataError
 
+from partners_api.changes.models import ChangeEvent
 from partners_api.demo import load_demo
 from partners_api.organizations import service
 from partners_api.organizations.models import Organization
@@ -25,6 +26,11 @@ def committed_organization(app):
     yield org_id
     with db.session() as session:
         session.execute(delete(Organization).where(Organization.id == org_id))
+        session.execute(
+            delete(ChangeEvent).where(
+                ChangeEvent.entity == "organization", ChangeEvent.entity_id == str(org_id)
+            )
+        )
         session.commit()
 
 

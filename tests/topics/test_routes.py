@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 URL = "/api/v1/topics"
 

@@ -1,0 +1,29 @@
+"""Small helpers shared by the HTTP tests."""
+
+from __future__ import annotations
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header for a key."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+def org_id(client, slug: str) -> int:
+    """The id of an organization of the demo directory."""
+    response = client.get(f"/api/v1/organizations/{slug}")
+    assert response.status_code == 200, slug
+    return response.json["id"]
+
+
+def new_organization(client, admin_key: str, name: str, **fields) -> dict:
+    """Create an organization (in the test's transaction) and return it."""
+    body = {"name": name, "sector": "civil_society", "country": "KE", **fields}
+    response = client.post("/api/v1/organizations", json=body, headers=bearer(admin_key))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def link(client, key: str, a: int, b: int, kind: str = "research", **fields):
+    """Propose (or, with an admin key and status, record) a link; returns the response."""
+    body = {"proposer_id": a, "partner_id": b, "kind": kind, **fields}
+    return client.post("/api/v1/partnerships", json=body, headers=bearer(key))
