@@ -59,11 +59,12 @@ def demo_load(app) -> None:
     from partners_api.demo import load_demo
 
     with app.app_context(), database().session() as session:
-        report = load_demo(session)
-    click.echo(
-        f"demo directory: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
-    )
+        reports = load_demo(session)
+    for name, report in reports.items():
+        click.echo(
+            f"demo {name}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged"
+        )
 
 
 @cli.group("keys")

@@ -93,6 +93,43 @@ def propose(session: Session, *, data: Mapping[str, Any], principal: Principal) 
     return partnership
 
 
+def record_link(
+    session: Session,
+    *,
+    proposer_id: int,
+    partner_id: int,
+    kind: str,
+    status: str,
+    description: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+    actor_key_id: int | None = None,
+) -> Partnership:
+    """Record a link with its history as it stands (imports and the demo); not committed."""
+    link = Partnership(
+        kind=kind,
+        status=status,
+        proposer_id=proposer_id,
+        partner_id=partner_id,
+        low_id=min(proposer_id, partner_id),
+        high_id=max(proposer_id, partner_id),
+        description=description,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
+    session.add(link)
+    session.flush()
+    changes.record(
+        session,
+        entity="partnership",
+        entity_id=link.id,
+        action="recorded",
+        fields=["kind", "status", "started_on", "ended_on"],
+        actor_key_id=actor_key_id,
+    )
+    return link
+
+
 def transition(
     session: Session, *, partnership: Partnership, action: str, principal: Principal
 ) -> Partnership:
