@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from partners_api import auth
 from partners_api.api import Api, reject_nul_characters, reject_unsupported_body
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
+from partners_api.organizations.schemas import contact_visibility
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -50,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
+    logging.getLogger("partners_api").setLevel(app.config["LOG_LEVEL"].upper())
     Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]).init_app(app)
     api = Api(app)
     _register_blueprints(api)
@@ -78,8 +81,9 @@ def _before_request() -> Response | None:
     rejected = reject_nul_characters() or reject_unsupported_body()
     if rejected is not None:
         return rejected
-    auth.current_principal()
-    if request.method in WRITE_METHODS:
+    principal = auth.current_principal()
+    contact_visibility.set(principal.can_read_contacts)
+    if request.method in WRITE_METHODS and request.url_rule is not None:
         auth.require_key()
     return None
 

@@ -17,9 +17,10 @@ from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from partners_api.errors import PreconditionFailed, PreconditionRequired, ProblemError
+from partners_api.errors import BadRequest, PreconditionFailed, PreconditionRequired, ProblemError
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +154,11 @@ class Api(SmorestApi):
         status = error.code or 500
         errors = None
         detail = data.get("message") or error.description or http.HTTPStatus(status).phrase
+        code = None
         if status == 422:
             errors = _validation_errors(data)
             detail = data.get("message") or "The request has invalid values; see errors."
+            code = "validation_error"
         elif status == 400 and data.get("messages"):
             errors = _validation_errors(data)
             detail = "The request body is not valid JSON."
@@ -164,7 +167,7 @@ class Api(SmorestApi):
         headers = dict(data.get("headers") or {})
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        return problem_response(status, detail, errors=errors, headers=headers)
+        return problem_response(status, detail, code=code, errors=errors, headers=headers)
 
 
 def _handle_problem(error: ProblemError) -> Response:
@@ -216,7 +219,8 @@ def _handle_unexpected(error: Exception) -> Response:
 
 def reject_nul_characters() -> Response | None:
     """Answer 400 for a NUL character in the path or query, which no database stores."""
-    if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+    values = [v for _, v in request.args.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in v for v in values):
         return problem_response(
             400, "NUL characters are not allowed in URLs.", code="nul_character"
         )
@@ -240,10 +244,44 @@ def _has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
 
 
+def _has_unstorable_text(data: Any) -> bool:
+    """True when a string or key holds a NUL or an unpaired surrogate, which no database stores."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
+class ArgumentsParser(FlaskParser):
+    """webargs' Flask parser, refusing JSON too deep to parse or with unstorable text."""
+
+    def _raw_load_json(self, req):
+        try:
+            data = super()._raw_load_json(req)
+        except RecursionError:
+            raise BadRequest("The JSON body is nested too deeply.") from None
+        if _has_unstorable_text(data):
+            raise BadRequest("Strings may not contain NUL characters or unpaired surrogates.")
+        return data
+
+
 class Blueprint(SmorestBlueprint):
     """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+    ARGUMENTS_PARSER = ArgumentsParser()
 
     def errors(self, *codes: int):
         """Document the error statuses an operation can answer with, as problem documents."""
@@ -271,8 +309,11 @@ class Blueprint(SmorestBlueprint):
         `alternatives` are other representations of the same version (such as the view
         without contacts), any of whose tags is accepted.
         """
-        if not request.if_match:
-            raise PreconditionRequired("Send the resource's current ETag in If-Match to change it.")
+        if not request.if_match or request.if_match.star_tag:
+            raise PreconditionRequired(
+                "Send the resource's current ETag (not *) in If-Match to change it."
+            )
+
         _get_etag_ctx()["etag_checked"] = True
         tags = [self._generate_etag(data) for data in (etag_data, *alternatives)]
         if not any(tag in request.if_match for tag in tags):
@@ -307,6 +348,15 @@ class Blueprint(SmorestBlueprint):
         if links:
             headers["Link"] = links
         return result, headers
+
+
+def page_of(pagination_parameters: PaginationParameters, fetch, **filters) -> list:
+    """Fetch one page with a service's list function and record the total for the headers."""
+    items, total = fetch(
+        page=pagination_parameters.page, page_size=pagination_parameters.page_size, **filters
+    )
+    pagination_parameters.item_count = total
+    return items
 
 
 def _link_header(meta: Mapping[str, int]) -> str:

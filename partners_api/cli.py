@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -10,11 +11,11 @@ from alembic import command
 
 from partners_api import create_app
 from partners_api.db import database
+from partners_api.errors import ProblemError
 from partners_api.keys import service as keys
 from partners_api.keys.models import SCOPES
 from partners_api.ops.service import alembic_config
 
-LOCAL_ADMIN_KEY_NAME = "local admin (make run)"
 OPENAPI_PATH = Path("openapi/openapi.json")
 
 
@@ -82,7 +83,7 @@ def keys_create(
     app, name: str, scopes: tuple[str, ...], organization_id: int | None, replace: bool
 ) -> None:
     """Create a key and print it; the key alone is on the last line."""
-    with app.app_context(), database().session() as session:
+    with app.app_context(), database().session() as session, _problems_as_usage():
         if replace:
             keys.revoke_keys_named(session, name=name)
         issued = keys.create_key(
@@ -90,6 +91,15 @@ def keys_create(
         )
     click.echo(f"key {issued.key.id} ({', '.join(issued.key.scopes)}), shown once:", err=True)
     click.echo(issued.secret)
+
+
+@contextmanager
+def _problems_as_usage():
+    """Turn a domain error into a one-line message and exit status 2."""
+    try:
+        yield
+    except ProblemError as error:
+        raise click.UsageError(error.detail) from None
 
 
 @cli.group()

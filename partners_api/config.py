@@ -28,6 +28,5 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
         "DATABASE_URL": env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         "DATABASE_ECHO": _bool(env.get("DATABASE_ECHO"), False),
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_BODY_BYTES"), 1_048_576),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     }

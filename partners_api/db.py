@@ -105,11 +105,6 @@ class Database:
         self.engine = make_engine(url, echo=echo)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
 
-    @property
-    def dialect(self) -> str:
-        """Name of the database dialect, such as 'sqlite' or 'postgresql'."""
-        return self.engine.dialect.name
-
     def bind_to(self, connection: Connection) -> None:
         """Make sessions join an outer transaction on a connection (used by tests)."""
         self.session_factory = sessionmaker(

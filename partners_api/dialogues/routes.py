@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint
+from partners_api.api import Blueprint, page_of
 from partners_api.db import get_session
 from partners_api.dialogues import service
 from partners_api.dialogues.schemas import (
@@ -44,13 +44,9 @@ class DialogueViews(MethodView):
 
         Filter by topic (topics below included), status and participating organization.
         """
-        dialogues, total = service.list_dialogues(
-            get_session(),
-            **args,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
+        dialogues = page_of(
+            pagination_parameters, service.list_dialogues, session=get_session(), **args
         )
-        pagination_parameters.item_count = total
         return dialogues
 
     @blp.etag

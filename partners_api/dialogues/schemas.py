@@ -6,7 +6,8 @@ from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
 from partners_api.dialogues.models import ROLES, STATUSES
-from partners_api.organizations.schemas import CountryCode, OrganizationSummarySchema
+from partners_api.fields import Code, CountryCode, TrimmedString
+from partners_api.organizations.schemas import OrganizationSummarySchema
 
 
 class ParticipantSchema(Schema):
@@ -37,21 +38,21 @@ class DialogueSchema(Schema):
 class DialoguePatchSchema(Schema):
     """Fields of a dialogue that can be changed."""
 
-    title = fields.String(validate=validate.Length(min=1, max=300))
+    title = TrimmedString(validate=validate.Length(min=1, max=300))
     description = fields.String(validate=validate.Length(max=5000))
-    topics = fields.List(fields.String(), validate=validate.Length(max=20))
+    topics = fields.List(Code(), validate=validate.Length(max=20))
     status = fields.String(validate=validate.OneOf(STATUSES))
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
     country = CountryCode(allow_none=True)
-    city = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    city = TrimmedString(allow_none=True, validate=validate.Length(min=1, max=200))
     virtual = fields.Boolean()
 
 
 class DialogueCreateSchema(DialoguePatchSchema):
     """A new dialogue; a title is required, the status defaults to planned."""
 
-    title = fields.String(
+    title = TrimmedString(
         required=True,
         validate=validate.Length(min=1, max=300),
         metadata={"example": "Evaluating AI in African languages"},
@@ -61,7 +62,7 @@ class DialogueCreateSchema(DialoguePatchSchema):
 class DialogueQueryArgsSchema(QueryArgsSchema):
     """Filters of the dialogue list."""
 
-    topic = fields.List(fields.String(), metadata={"description": "Includes topics below."})
+    topic = fields.List(Code(), metadata={"description": "Includes topics below."})
     status = fields.List(fields.String(validate=validate.OneOf(STATUSES)))
     organization = fields.Integer(
         validate=validate.Range(min=1), metadata={"description": "Dialogues it takes part in."}

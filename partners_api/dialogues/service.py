@@ -14,7 +14,6 @@ from partners_api.db import fetch_page, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
 from partners_api.organizations.models import Organization
-from partners_api.regions import service as regions
 from partners_api.topics import service as topics
 
 SCALAR_FIELDS = ("title", "description", "status", "starts_on", "ends_on", "city", "virtual")
@@ -183,8 +182,6 @@ def _apply(session: Session, dialogue: Dialogue, data: Mapping[str, Any]) -> lis
     for key in changed:
         setattr(dialogue, key, data[key])
     if "country" in data and data["country"] != dialogue.country_code:
-        if data["country"] is not None:
-            regions.check_country_codes(session, [data["country"]], field="country")
         dialogue.country_code = data["country"]
         changed.append("country")
     if "topics" in data and sorted(data["topics"]) != dialogue.topics:

@@ -15,6 +15,7 @@ from partners_api.changes import service as changes
 from partners_api.db import utcnow
 from partners_api.errors import Unprocessable
 from partners_api.keys.models import SCOPES, ApiKey
+from partners_api.organizations.models import Organization
 
 KEY_PREFIX = "pak_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -46,7 +47,9 @@ def create_key(
         raise Unprocessable.field("scopes", f"Use one or more of: {', '.join(SCOPES)}.")
     if "org:write" in scopes and organization_id is None:
         raise Unprocessable.field("organization_id", "An org:write key needs an organization.")
-    prefix = secrets.token_hex(4)
+    if organization_id is not None:
+        _check_organization(session, organization_id)
+    prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
         name=name,
@@ -67,6 +70,12 @@ def create_key(
     )
     session.commit()
     return IssuedKey(key=key, secret=secret)
+
+
+def _check_organization(session: Session, organization_id: int) -> None:
+    status = session.scalar(select(Organization.status).where(Organization.id == organization_id))
+    if status != "active":
+        raise Unprocessable.field("organization_id", f"No active organization {organization_id}.")
 
 
 def find_active_key(session: Session, secret: str) -> ApiKey | None:
@@ -94,12 +103,20 @@ def touch(session: Session, *, key_id: int) -> None:
     session.commit()
 
 
-def revoke_keys_named(session: Session, *, name: str) -> int:
+def revoke_keys_named(session: Session, *, name: str, actor_key_id: int | None = None) -> int:
     """Revoke every active key with this name; return how many were revoked."""
-    result = session.execute(
-        update(ApiKey)
-        .where(ApiKey.name == name, ApiKey.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    keys = session.scalars(
+        select(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None))
+    ).all()
+    for key in keys:
+        key.revoked_at = utcnow()
+        changes.record(
+            session,
+            entity="key",
+            entity_id=key.id,
+            action="revoked",
+            fields=["revoked_at"],
+            actor_key_id=actor_key_id,
+        )
     session.commit()
-    return result.rowcount
+    return len(keys)

@@ -6,9 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint
+from partners_api.api import Blueprint, page_of
 from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
+from partners_api.errors import Conflict
 from partners_api.organizations import service
 from partners_api.organizations.schemas import (
     FacetsSchema,
@@ -59,14 +60,13 @@ class OrganizationViews(MethodView):
         Archived organizations appear only with `status=archived`.
         """
         sort = args.pop("sort")
-        organizations, total = service.list_organizations(
-            get_session(),
+        organizations = page_of(
+            pagination_parameters,
+            service.list_organizations,
+            session=get_session(),
             filters=args,
             sort=sort,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
         )
-        pagination_parameters.item_count = total
         return organizations
 
     @blp.etag
@@ -130,6 +130,10 @@ class OrganizationByRefViews(MethodView):
         session = get_session()
         organization = service.get_organization(session, ref=ref)
         principal = auth.require_organization_writer(organization.id)
+        if organization.status == "archived" and not principal.is_admin:
+            raise Conflict(
+                "This organization is archived; only an admin may change it.", code="archived"
+            )
         check_organization_etag(organization)
         service.update_organization(
             session, organization=organization, data=data, actor_key_id=principal.key_id
@@ -168,11 +172,7 @@ class OrganizationHistoryViews(MethodView):
         """
         session = get_session()
         organization = service.get_organization(session, ref=ref)
-        events, total = service.history(
-            session,
-            organization=organization,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
+        events = page_of(
+            pagination_parameters, service.history, session=session, organization=organization
         )
-        pagination_parameters.item_count = total
         return events

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from contextvars import ContextVar
 
 import marshmallow as ma
-import pycountry
 from marshmallow import fields, validate
 
-from partners_api import auth
 from partners_api.api import QueryArgsSchema, Schema
+from partners_api.fields import (
+    Code,
+    CountryCode,
+    LanguageCode,
+    Timestamp,
+    TrimmedString,
+    not_after_this_year,
+)
 from partners_api.organizations.models import SECTORS, STATUSES
 
-SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+RESERVED_SLUGS = ("facets",)
+
+# Whether the caller may read an organization's contact e-mail, by organization id.
+# Each request sets it from its key; elsewhere (CLI, tests) contacts stay hidden.
+contact_visibility: ContextVar[Callable[[int], bool]] = ContextVar(
+    "contact_visibility", default=lambda _organization_id: False
+)
 SORTS = ("name", "-name", "created_at", "-created_at", "updated_at", "-updated_at")
 EXTERNAL_ID_PATTERNS = {
     "ror": (r"^0[a-z0-9]{6}[0-9]{2}$", "a ROR id such as 0abcde123"),
@@ -24,26 +38,6 @@ EXTERNAL_ID_PATTERNS = {
     "crossref_funder": (r"^[0-9]{9,12}$", "a Crossref Funder Registry number"),
     "opencorporates": (r"^[a-z]{2}(_[a-z]{2})?/.+$", "an OpenCorporates id such as gb/01234567"),
 }
-
-
-class CountryCode(fields.String):
-    """An ISO 3166-1 alpha-2 code, accepted in any case and returned upper-case."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
-        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        if pycountry.countries.get(alpha_2=code) is None:
-            raise ma.ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.")
-        return code
-
-
-class LanguageCode(fields.String):
-    """An ISO 639-1 language code, accepted in any case and returned lower-case."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
-        code = super()._deserialize(value, attr, data, **kwargs).strip().lower()
-        if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-            raise ma.ValidationError(f"'{value}' is not an ISO 639-1 language code.")
-        return code
 
 
 def _unique(values: list) -> list:
@@ -109,7 +103,7 @@ class OrganizationSchema(OrganizationSummarySchema):
     @ma.post_dump(pass_original=True)
     def hide_contacts(self, data: dict, organization, **kwargs) -> dict:
         """Drop contact_email unless the caller may read this organization's contacts."""
-        if not auth.current_principal().can_read_contacts(organization.id):
+        if not contact_visibility.get()(organization.id):
             data.pop("contact_email", None)
         return data
 
@@ -125,28 +119,28 @@ class OrganizationPatchSchema(Schema):
                 error="Use lower-case letters, digits and "
                 "single hyphens, with at least one letter.",
             ),
+            validate.NoneOf(RESERVED_SLUGS, error="This slug is reserved."),
         ],
         metadata={"description": "URL name; made from the name when left out on create."},
     )
-    name = fields.String(validate=validate.Length(min=1, max=300))
-    acronym = fields.String(allow_none=True, validate=validate.Length(min=1, max=50))
+    name = TrimmedString(validate=validate.Length(min=1, max=300))
+    acronym = TrimmedString(allow_none=True, validate=validate.Length(min=1, max=50))
     sector = fields.String(validate=validate.OneOf(SECTORS))
     description = fields.String(validate=validate.Length(max=5000))
     country = CountryCode(metadata={"description": "Headquarters, ISO 3166-1 alpha-2."})
-    city = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
-    operating_regions = fields.List(fields.String(), validate=validate.Length(max=50))
+    city = TrimmedString(allow_none=True, validate=validate.Length(min=1, max=200))
+    operating_regions = fields.List(Code(), validate=validate.Length(max=50))
     languages = fields.List(LanguageCode(), validate=validate.Length(max=50))
     website = fields.Url(
         allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500)
     )
     contact_email = fields.Email(allow_none=True, validate=validate.Length(max=320))
     founded_year = fields.Integer(
-        allow_none=True,
-        validate=validate.Range(min=1000, max=datetime.now(UTC).year),
+        allow_none=True, strict=True, validate=[validate.Range(min=1000), not_after_this_year]
     )
     open_to_dialogue = fields.Boolean()
-    offers = fields.List(fields.String(), validate=validate.Length(max=50))
-    seeks = fields.List(fields.String(), validate=validate.Length(max=50))
+    offers = fields.List(Code(), validate=validate.Length(max=50))
+    seeks = fields.List(Code(), validate=validate.Length(max=50))
     external_ids = fields.Dict(
         keys=fields.String(),
         values=fields.String(),
@@ -164,26 +158,18 @@ class OrganizationPatchSchema(Schema):
             raise ma.ValidationError({"external_ids": errors})
 
     @ma.post_load
-    def normalize(self, data: dict, **kwargs) -> dict:
-        """Trim names, drop repeated list items, and check offers and seeks are disjoint."""
-        for key in ("name", "acronym", "city"):
-            if isinstance(data.get(key), str):
-                data[key] = data[key].strip()
+    def drop_repeats(self, data: dict, **kwargs) -> dict:
+        """Drop repeated items from the lists, keeping the first of each."""
         for key in ("operating_regions", "languages", "offers", "seeks"):
             if key in data:
                 data[key] = _unique(data[key])
-        both = set(data.get("offers", ())) & set(data.get("seeks", ()))
-        if both:
-            raise ma.ValidationError(
-                f"A topic cannot be both offered and sought: {', '.join(sorted(both))}.", "seeks"
-            )
         return data
 
 
 class OrganizationCreateSchema(OrganizationPatchSchema):
     """A new organization; name, sector and country are required."""
 
-    name = fields.String(
+    name = TrimmedString(
         required=True, validate=validate.Length(min=1, max=300), metadata={"example": "Masakhane"}
     )
     sector = fields.String(
@@ -205,15 +191,15 @@ class OrganizationFilterArgsSchema(QueryArgsSchema):
     sector = fields.List(fields.String(validate=validate.OneOf(SECTORS)))
     country = fields.List(CountryCode())
     region = fields.List(
-        fields.String(),
+        Code(),
         metadata={"description": "Region codes; includes regions below and operating regions."},
     )
     topic = fields.List(
-        fields.String(),
+        Code(),
         metadata={"description": "Topic slugs offered or sought; includes topics below."},
     )
-    offers = fields.List(fields.String(), metadata={"description": "Topic slugs offered."})
-    seeks = fields.List(fields.String(), metadata={"description": "Topic slugs sought."})
+    offers = fields.List(Code(), metadata={"description": "Topic slugs offered."})
+    seeks = fields.List(Code(), metadata={"description": "Topic slugs sought."})
     language = fields.List(LanguageCode())
     open_to_dialogue = fields.Boolean()
     status = fields.List(
@@ -221,8 +207,7 @@ class OrganizationFilterArgsSchema(QueryArgsSchema):
         load_default=lambda: ["active"],
         metadata={"description": "Default: active only."},
     )
-    updated_since = fields.AwareDateTime(
-        default_timezone=UTC,
+    updated_since = Timestamp(
         metadata={"description": "ISO 8601; only organizations changed at or after this time."},
     )
 

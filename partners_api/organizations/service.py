@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
 from partners_api.db import fetch_page, utcnow
-from partners_api.errors import NotFound
+from partners_api.errors import NotFound, Unprocessable
 from partners_api.organizations.models import (
+    TOPIC_RELATIONS,
     Organization,
     OrganizationLanguage,
     OrganizationOperatingRegion,
@@ -268,7 +269,6 @@ def _apply(session: Session, organization: Organization, data: Mapping[str, Any]
     for key in changed:
         setattr(organization, key, data[key])
     if "country" in data and data["country"] != organization.country_code:
-        regions.check_country_codes(session, [data["country"]], field="country")
         organization.country_code = data["country"]
         changed.append("country")
     changed += _apply_lists(session, organization, data)
@@ -296,33 +296,44 @@ def _apply(session: Session, organization: Organization, data: Mapping[str, Any]
 def _apply_lists(
     session: Session, organization: Organization, data: Mapping[str, Any]
 ) -> list[str]:
+    """Replace the languages, operating regions and topics given; return those that changed."""
     changed = []
     if "languages" in data and sorted(data["languages"]) != organization.languages:
         organization.language_rows = [
             OrganizationLanguage(code=c) for c in sorted(data["languages"])
         ]
         changed.append("languages")
-    if (
-        "operating_regions" in data
-        and sorted(data["operating_regions"]) != organization.operating_regions
-    ):
-        regions.check_region_codes(session, data["operating_regions"], field="operating_regions")
+    operating = data.get("operating_regions")
+    if operating is not None and sorted(operating) != organization.operating_regions:
+        regions.check_region_codes(session, operating, field="operating_regions")
         organization.operating_region_rows = [
-            OrganizationOperatingRegion(region_code=c) for c in sorted(data["operating_regions"])
+            OrganizationOperatingRegion(region_code=c) for c in sorted(operating)
         ]
         changed.append("operating_regions")
-    wanted = {
-        rel: sorted(data.get(rel, organization.topic_slugs(rel))) for rel in ("offers", "seeks")
-    }
-    if any(wanted[rel] != organization.topic_slugs(rel) for rel in wanted):
-        changed += [rel for rel in wanted if wanted[rel] != organization.topic_slugs(rel)]
-        found = topics.topics_by_slug(session, wanted["offers"], field="offers")
-        found |= topics.topics_by_slug(session, wanted["seeks"], field="seeks")
-        organization.topic_links = [
-            OrganizationTopic(topic=found[slug], topic_id=found[slug].id, relation=rel)
-            for rel in wanted
-            for slug in wanted[rel]
-        ]
+    return changed + _apply_topics(session, organization, data)
+
+
+def _apply_topics(
+    session: Session, organization: Organization, data: Mapping[str, Any]
+) -> list[str]:
+    """Replace offers and seeks as given; a topic may not end up both offered and sought."""
+    wanted = {rel: sorted(data.get(rel, organization.topic_slugs(rel))) for rel in TOPIC_RELATIONS}
+    changed = [rel for rel in TOPIC_RELATIONS if wanted[rel] != organization.topic_slugs(rel)]
+    if not changed:
+        return []
+    both = set(wanted["offers"]) & set(wanted["seeks"])
+    if both:
+        field = "seeks" if "seeks" in data else "offers"
+        raise Unprocessable.field(
+            field, f"A topic cannot be both offered and sought: {', '.join(sorted(both))}."
+        )
+    found = topics.topics_by_slug(session, wanted["offers"], field="offers")
+    found |= topics.topics_by_slug(session, wanted["seeks"], field="seeks")
+    organization.topic_links = [
+        OrganizationTopic(topic=found[slug], topic_id=found[slug].id, relation=rel)
+        for rel in TOPIC_RELATIONS
+        for slug in wanted[rel]
+    ]
     return changed
 
 

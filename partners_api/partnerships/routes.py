@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint
+from partners_api.api import Blueprint, page_of
 from partners_api.db import get_session
 from partners_api.errors import NotFound, Unprocessable
 from partners_api.organizations import service as organizations
@@ -49,13 +49,9 @@ class PartnershipViews(MethodView):
 
         Filter by an organization (either side), kind and status; ordered by id.
         """
-        links, total = service.list_partnerships(
-            get_session(),
-            **args,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
+        links = page_of(
+            pagination_parameters, service.list_partnerships, session=get_session(), **args
         )
-        pagination_parameters.item_count = total
         return links
 
     @blp.etag
@@ -155,14 +151,13 @@ class OrganizationPartnerViews(MethodView):
         """
         session = get_session()
         organization = organizations.get_organization(session, ref=ref)
-        links, total = service.list_partnerships(
-            session,
+        links = page_of(
+            pagination_parameters,
+            service.list_partnerships,
+            session=session,
             organization=organization.id,
             **args,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
         )
-        pagination_parameters.item_count = total
         return [
             {"organization": link.other_side(organization.id), "partnership": link}
             for link in links

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from partners_api.api import Blueprint
+from partners_api.api import Blueprint, page_of
 from partners_api.db import get_session
 from partners_api.regions import service
 from partners_api.regions.schemas import (
@@ -36,13 +36,9 @@ class RegionViews(MethodView):
         The UN M49 hierarchy (world, continents, subregions, intermediate regions)
         and the groupings (`eu`, `global-south`, `aisi-network`, …), ordered by code.
         """
-        regions, total = service.list_regions(
-            get_session(),
-            **args,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
+        regions = page_of(
+            pagination_parameters, service.list_regions, session=get_session(), **args
         )
-        pagination_parameters.item_count = total
         return regions
 
 
@@ -72,13 +68,9 @@ class CountryViews(MethodView):
 
         Every ISO 3166-1 country, ordered by code, each with the regions it lies in.
         """
-        countries, total = service.list_countries(
-            get_session(),
-            **args,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
+        countries = page_of(
+            pagination_parameters, service.list_countries, session=get_session(), **args
         )
-        pagination_parameters.item_count = total
         return countries
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
+from partners_api.fields import Code
 from partners_api.regions.models import REGION_KINDS
 
 
@@ -37,7 +38,7 @@ class RegionQueryArgsSchema(QueryArgsSchema):
         fields.String(validate=validate.OneOf(REGION_KINDS)),
         metadata={"description": "Only regions of these kinds."},
     )
-    parent = fields.String(metadata={"description": "Only the regions directly below this one."})
+    parent = Code(metadata={"description": "Only the regions directly below this one."})
 
 
 class CountrySchema(Schema):
@@ -61,5 +62,5 @@ class CountryQueryArgsSchema(QueryArgsSchema):
     """Filters of the country list."""
 
     region = fields.List(
-        fields.String(), metadata={"description": "Only countries lying in any of these regions."}
+        Code(), metadata={"description": "Only countries lying in any of these regions."}
     )

@@ -21,7 +21,7 @@ def list_regions(
     page: int,
     page_size: int,
 ) -> tuple[list[Region], int]:
-    """Return a page of regions, ordered by kind depth then code, and the total."""
+    """Return a page of regions, ordered by code, and the total."""
     query = select(Region)
     if kind:
         query = query.where(Region.kind.in_(kind))
@@ -99,16 +99,6 @@ def check_region_codes(session: Session, codes: Iterable[str], *, field: str) ->
     known = set(session.scalars(select(Region.code).where(Region.code.in_(wanted))))
     if wanted - known:
         raise unknown_values(field, wanted - known, "See GET /api/v1/regions for region codes.")
-
-
-def check_country_codes(session: Session, codes: Iterable[str], *, field: str) -> None:
-    """Raise a 422 naming the field when any code is not a known country."""
-    wanted = set(codes)
-    known = set(session.scalars(select(Country.code).where(Country.code.in_(wanted))))
-    if wanted - known:
-        raise unknown_values(
-            field, wanted - known, "Use ISO 3166-1 alpha-2 codes; see GET /api/v1/countries."
-        )
 
 
 def placement(session: Session, *, country: str, operating: Iterable[str]) -> set[str]:

@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint
+from partners_api.api import Blueprint, page_of
 from partners_api.db import get_session
 from partners_api.topics import service
 from partners_api.topics.schemas import (
@@ -41,13 +41,7 @@ class TopicViews(MethodView):
 
         Ordered by slug; each names its parent, so the tree can be rebuilt.
         """
-        topics, total = service.list_topics(
-            get_session(),
-            **args,
-            page=pagination_parameters.page,
-            page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
+        topics = page_of(pagination_parameters, service.list_topics, session=get_session(), **args)
         return topics
 
     @blp.etag

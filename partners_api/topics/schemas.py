@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
+from partners_api.fields import Code, TrimmedString
 
-SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z"
 SLUG_MESSAGE = "Use lower-case letters, digits and single hyphens, starting with a letter."
 
 
@@ -27,15 +28,15 @@ class TopicSchema(Schema):
 class TopicQueryArgsSchema(QueryArgsSchema):
     """Filters of the topic list."""
 
-    parent = fields.String(metadata={"description": "Only the topics directly below this one."})
+    parent = Code(metadata={"description": "Only the topics directly below this one."})
 
 
 class TopicPatchSchema(Schema):
     """Fields of a topic that can be changed."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = TrimmedString(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=2000))
-    parent = fields.String(
+    parent = Code(
         allow_none=True, metadata={"description": "Slug of the broader topic; null for a root."}
     )
 
@@ -50,4 +51,4 @@ class TopicCreateSchema(TopicPatchSchema):
             validate.Regexp(SLUG_PATTERN, error=SLUG_MESSAGE),
         ],
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = TrimmedString(required=True, validate=validate.Length(min=1, max=200))

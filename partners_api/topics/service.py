@@ -15,6 +15,7 @@ from partners_api.organizations.models import OrganizationTopic
 from partners_api.topics.models import Topic
 
 TOPICS_HINT = "See GET /api/v1/topics for topic slugs."
+MAX_DEPTH = 3  # the taxonomy has two or three levels
 
 
 def list_topics(
@@ -67,6 +68,7 @@ def create_topic(session: Session, *, data: Mapping[str, Any], actor_key_id: int
         raise Conflict(f"A topic with slug '{data['slug']}' exists already.")
     topic = Topic(slug=data["slug"], name=data["name"], description=data.get("description", ""))
     topic.parent = _parent(session, data.get("parent"))
+    _check_depth(session, topic, topic.parent)
     session.add(topic)
     session.flush()
     changes.record(
@@ -92,6 +94,7 @@ def update_topic(
         parent = _parent(session, data["parent"])
         if _would_cycle(topic, parent):
             raise Unprocessable.field("parent", "A topic cannot be placed below itself.")
+        _check_depth(session, topic, parent)
         if parent is not topic.parent:
             topic.parent = parent
             changed.append("parent")
@@ -128,6 +131,27 @@ def delete_topic(session: Session, *, topic: Topic, actor_key_id: int | None) ->
 
 def _parent(session: Session, slug: str | None) -> Topic | None:
     return None if slug is None else topics_by_slug(session, [slug], field="parent")[slug]
+
+
+def _check_depth(session: Session, topic: Topic, parent: Topic | None) -> None:
+    """Refuse a placement that would make the tree deeper than MAX_DEPTH levels."""
+    levels_above = 0
+    while parent is not None:
+        levels_above, parent = levels_above + 1, parent.parent
+    levels_below = _height(session, topic.id) if topic.id is not None else 0
+    if levels_above + 1 + levels_below > MAX_DEPTH:
+        raise Unprocessable.field(
+            "parent", f"The taxonomy is at most {MAX_DEPTH} levels deep; place it higher."
+        )
+
+
+def _height(session: Session, topic_id: int) -> int:
+    """How many levels lie below a topic."""
+    height, level = 0, [topic_id]
+    while level:
+        level = list(session.scalars(select(Topic.id).where(Topic.parent_id.in_(level))))
+        height += bool(level)
+    return height
 
 
 def _would_cycle(topic: Topic, parent: Topic | None) -> bool:

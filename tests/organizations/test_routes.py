@@ -282,6 +282,32 @@ def test_topic_both_offered_and_sought_is_422(client, admin_key):
     assert response.status_code == 422 and "seeks" in response.json["errors"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("slug", "trailing-newline\n"),
+        ("slug", "facets"),
+        ("name", "   "),
+        ("founded_year", 2019.5),
+        ("founded_year", 3000),
+    ],
+)
+def test_subtly_bad_values_are_422(client, admin_key, field, value):
+    response = client.post(URL, json={**NEW, field: value}, headers=bearer(admin_key))
+    assert response.status_code == 422 and field in response.json["errors"]
+
+
+def test_codes_are_accepted_in_any_case(client, admin_key):
+    created = create(
+        client,
+        admin_key,
+        operating_regions=["West-Africa".replace("West", "Western").upper()],
+        offers=["AI-Safety"],
+    ).json
+    assert created["operating_regions"] == ["western-africa"] and created["offers"] == ["ai-safety"]
+    assert items(client.get(URL, query_string={"region": "AFRICA", "country": "SN"}))
+
+
 def test_bad_external_ids_are_422(client, admin_key):
     response = client.post(
         URL, json={**NEW, "external_ids": {"wikidata": "42", "foo": "x"}}, headers=bearer(admin_key)
@@ -432,9 +458,74 @@ def test_hostile_values_are_4xx_never_500(client, admin_key):
     assert client.get(URL, query_string={"page": 10**20}).json == []
     assert client.get(f"{URL}/a%00b").status_code == 400
     assert client.get(URL, query_string={"q": "a\x00b"}).status_code == 400
-    body = {**NEW, "description": "nul \x00 inside"}
-    assert client.post(URL, json=body, headers=bearer(admin_key)).status_code in (201, 422)
+    for text in ("nul \x00 inside", "lone \ud800 surrogate"):
+        response = client.post(
+            URL,
+            data=json.dumps({**NEW, "description": text}),
+            content_type="application/json",
+            headers=bearer(admin_key),
+        )
+        assert response.status_code == 400, text
+    deep = client.post(
+        URL, data="[" * 100_000, content_type="application/json", headers=bearer(admin_key)
+    )
+    assert deep.status_code == 400
+    for moment in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"):
+        assert client.get(URL, query_string={"updated_since": moment}).status_code == 422
+    assert (
+        client.get(URL, query_string=[("region", "africa"), ("region", "a\x00")]).status_code == 400
+    )
     payload = "'; DROP TABLE organizations; --"
     assert client.get(URL, query_string={"q": payload}).json == []
     created = create(client, admin_key, name=payload, description='=HYPERLINK("x")').json
     assert created["name"] == payload and created["description"] == '=HYPERLINK("x")'
+
+
+def test_patch_cannot_make_a_topic_both_offered_and_sought(client, admin_key):
+    created = create(client, admin_key, offers=["alignment"])
+    response = client.patch(
+        created.headers["Location"],
+        json={"seeks": ["alignment"]},
+        headers={**bearer(admin_key), "If-Match": created.headers["ETag"]},
+    )
+    assert response.status_code == 422 and "seeks" in response.json["errors"]
+    assert client.get(created.headers["Location"]).json["seeks"] == []
+
+
+def test_a_failed_patch_changes_neither_data_nor_etag(client, admin_key):
+    created = create(client, admin_key)
+    url, etag = created.headers["Location"], created.headers["ETag"]
+    response = client.patch(
+        url,
+        json={"city": "Dakar", "offers": ["alchemy"]},
+        headers={**bearer(admin_key), "If-Match": etag},
+    )
+    assert response.status_code == 422
+    after = client.get(url, headers=bearer(admin_key))
+    assert after.json["city"] is None and after.headers["ETag"] == etag
+
+
+def test_if_match_star_is_refused(client, admin_key):
+    created = create(client, admin_key)
+    response = client.patch(
+        created.headers["Location"],
+        json={"city": "Dakar"},
+        headers={**bearer(admin_key), "If-Match": "*"},
+    )
+    assert response.status_code == 428
+
+
+def test_an_archived_organization_is_frozen_for_its_own_key(client, admin_key, make_key):
+    created = create(client, admin_key)
+    url = created.headers["Location"]
+    own = make_key(["org:write"], created.json["id"])
+    client.delete(url, headers={**bearer(admin_key), "If-Match": created.headers["ETag"]})
+    etag = client.get(url, headers=bearer(own)).headers["ETag"]
+    response = client.patch(url, json={"city": "Dakar"}, headers={**bearer(own), "If-Match": etag})
+    assert response.status_code == 409 and response.json["code"] == "archived"
+
+
+def test_unknown_routes_are_404_and_wrong_methods_405(client):
+    assert client.post("/api/v1/nowhere", json={}).status_code == 404
+    response = client.put(URL, json={})
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]

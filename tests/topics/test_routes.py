@@ -64,3 +64,25 @@ def test_a_topic_in_use_or_with_children_cannot_be_deleted(client, admin_key):
         etag = client.get(f"{URL}/{slug}").headers["ETag"]
         response = client.delete(f"{URL}/{slug}", headers={**bearer(admin_key), "If-Match": etag})
         assert response.status_code == 409 and response.json["code"] == code
+
+
+def test_the_taxonomy_is_at_most_three_levels_deep(client, admin_key):
+    headers = bearer(admin_key)
+    too_deep = client.post(
+        URL,
+        json={
+            "slug": "fourth-level",
+            "name": "Too deep",
+            "parent": "dangerous-capability-evaluations",
+        },
+        headers=headers,
+    )
+    assert too_deep.status_code == 422 and "parent" in too_deep.json["errors"]
+    # Moving a two-level subtree below a second-level topic would make four levels.
+    etag = client.get(f"{URL}/model-evaluations").headers["ETag"]
+    moved = client.patch(
+        f"{URL}/model-evaluations",
+        json={"parent": "technical-standards"},
+        headers={**headers, "If-Match": etag},
+    )
+    assert moved.status_code == 422

@@ -1,0 +1,43 @@
+"""Issuing and revoking keys."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from partners_api.changes.models import ChangeEvent
+from partners_api.errors import Unprocessable
+from partners_api.keys import service as keys
+from partners_api.keys.models import ApiKey
+
+
+def test_a_key_is_stored_only_as_a_hash(session):
+    issued = keys.create_key(session, name="analyst", scopes=["read:contacts"])
+    stored = session.get(ApiKey, issued.key.id)
+    assert issued.secret.startswith("pak_") and issued.secret not in (
+        stored.secret_hash,
+        stored.prefix,
+    )
+    assert keys.find_active_key(session, issued.secret).id == stored.id
+    assert keys.find_active_key(session, issued.secret + "x") is None
+
+
+@pytest.mark.parametrize(
+    ("scopes", "organization_id"),
+    [([], None), (["root"], None), (["org:write"], None), (["org:write"], 10**9)],
+)
+def test_bad_key_requests_are_refused(session, scopes, organization_id):
+    with pytest.raises(Unprocessable):
+        keys.create_key(session, name="x", scopes=scopes, organization_id=organization_id)
+
+
+def test_revoking_records_an_event(session):
+    issued = keys.create_key(session, name="to revoke", scopes=["admin"])
+    assert keys.revoke_keys_named(session, name="to revoke") == 1
+    assert keys.find_active_key(session, issued.secret) is None
+    actions = session.scalars(
+        select(ChangeEvent.action).where(
+            ChangeEvent.entity == "key", ChangeEvent.entity_id == str(issued.key.id)
+        )
+    )
+    assert sorted(actions) == ["created", "revoked"]
