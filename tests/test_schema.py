@@ -62,3 +62,22 @@ def test_topic_taxonomy_is_a_tree_of_at_least_30(session):
         "capacity-building",
     } <= roots
     assert topics["dangerous-capability-evaluations"].parent.parent.slug == "ai-safety"
+
+
+def test_reference_data_in_the_database_matches_the_package(session):
+    """A change to the shipped reference data needs a migration that brings it in."""
+    from partners_api.regions import reference
+
+    regions = {
+        r.code: (r.name, r.kind, r.m49, r.parent_code) for r in session.scalars(select(Region))
+    }
+    assert regions == {
+        r["code"]: (r["name"], r["kind"], r["m49"], r["parent_code"])
+        for r in reference.region_rows()
+    }
+    placed = set(
+        session.execute(select(CountryRegion.country_code, CountryRegion.region_code)).all()
+    )
+    assert placed == {
+        (r["country_code"], r["region_code"]) for r in reference.country_region_rows()
+    }

@@ -1,17 +1,23 @@
 """Reference data: UN M49 regions, groupings, ISO countries and the topic taxonomy.
 
+The rows are frozen in migrations/data/0002_reference_data.json, so every database made
+by this migration gets the same data whatever the installed pycountry; later changes to
+the reference data come as new migrations.
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 """
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
-from partners_api.regions import reference
+SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "0002_reference_data.json"
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -53,12 +59,12 @@ topics = sa.table(
 
 def upgrade() -> None:
     """Insert the regions, countries, their placement and the seed topics."""
-    op.bulk_insert(regions, reference.region_rows())
-    op.bulk_insert(countries, reference.country_rows())
-    op.bulk_insert(country_regions, reference.country_region_rows())
+    data = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    op.bulk_insert(regions, data["regions"])
+    op.bulk_insert(countries, data["countries"])
+    op.bulk_insert(country_regions, data["country_regions"])
     now = datetime.now(UTC)
-    seed = reference.read_data_file("topics.json")
-    ids = {topic["slug"]: number for number, topic in enumerate(seed, start=1)}
+    ids = {topic["slug"]: number for number, topic in enumerate(data["topics"], start=1)}
     op.bulk_insert(
         topics,
         [
@@ -72,7 +78,7 @@ def upgrade() -> None:
                 "updated_at": now,
                 "version": 1,
             }
-            for t in seed
+            for t in data["topics"]
         ],
     )
     if op.get_bind().dialect.name == "postgresql":

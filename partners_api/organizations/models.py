@@ -59,7 +59,10 @@ class Organization(Base):
     open_to_dialogue: Mapped[bool] = mapped_column(Boolean, default=True)
     external_ids: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
-    sort_name: Mapped[str] = mapped_column(String(300), default="")
+    # Folded name; byte order ("C") on PostgreSQL, as SQLite sorts, so pages agree on both.
+    sort_name: Mapped[str] = mapped_column(
+        String(300).with_variant(String(300, collation="C"), "postgresql"), default=""
+    )
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -43,6 +43,7 @@ class RegionViews(MethodView):
 
 
 @blp.route("/regions/<string:code>")
+@blp.etag
 class RegionByCodeViews(MethodView):
     """One region."""
 
@@ -75,6 +76,7 @@ class CountryViews(MethodView):
 
 
 @blp.route("/countries/<string:code>")
+@blp.etag
 class CountryByCodeViews(MethodView):
     """One country."""
 

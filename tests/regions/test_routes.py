@@ -51,3 +51,9 @@ def test_country_list_pages_and_filters(client):
     eu = client.get("/api/v1/countries", query_string={"region": "eu", "page_size": 100}).json
     assert len(eu) == 27
     assert client.get("/api/v1/countries", query_string={"region": "mars"}).status_code == 422
+
+
+def test_reference_resources_carry_etags(client):
+    for url in ("/api/v1/regions/africa", "/api/v1/countries/KE"):
+        etag = client.get(url).headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
