@@ -68,6 +68,27 @@ def demo_load(app) -> None:
         )
 
 
+@demo.command("generate")
+@click.option("--organizations", "count", type=click.IntRange(1, 2_000_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--links-per-organization", type=click.FloatRange(0, 50), default=3.0, show_default=True
+)
+@click.pass_obj
+def demo_generate(app, count: int, seed: int, links_per_organization: float) -> None:
+    """Add a synthetic directory of COUNT organizations, with links and dialogues."""
+    from partners_api.synthetic import generate_directory
+
+    with app.app_context(), database().session() as session:
+        made = generate_directory(
+            session, organizations=count, seed=seed, links_per_organization=links_per_organization
+        )
+    click.echo(
+        f"generated {made.organizations} organizations, {made.links} links, "
+        f"{made.dialogues} dialogues"
+    )
+
+
 @cli.group("keys")
 def keys_group() -> None:
     """API keys."""

@@ -11,8 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.organizations.models import Organization
@@ -47,7 +47,7 @@ def ties_of(session: Session, ids: Collection[int]) -> Ties:
     ids = list(ids)
     links = select(Partnership.proposer_id, Partnership.partner_id, Partnership.kind).where(
         Partnership.status == "active",
-        or_(Partnership.proposer_id.in_(ids), Partnership.partner_id.in_(ids)),
+        or_(Partnership.low_id.in_(ids), Partnership.high_id.in_(ids)),
     )
     wanted = set(ids)
     for a, b, kind in session.execute(links):
@@ -55,23 +55,47 @@ def ties_of(session: Session, ids: Collection[int]) -> Ties:
             ties[a][b].kinds.add(kind)
         if b in wanted:
             ties[b][a].kinds.add(kind)
-    me, other = aliased(DialogueParticipant), aliased(DialogueParticipant)
-    met = (
-        select(me.organization_id, other.organization_id, me.dialogue_id)
-        .join(
-            other,
-            and_(other.dialogue_id == me.dialogue_id, other.organization_id != me.organization_id),
-        )
-        .join(Dialogue, and_(Dialogue.id == me.dialogue_id, Dialogue.status == "held"))
-        .join(
-            Organization,
-            and_(Organization.id == other.organization_id, Organization.status == "active"),
-        )
-        .where(me.organization_id.in_(ids))
-    )
-    for a, b, dialogue_id in session.execute(met):
+    for a, b, dialogue_id in _met_at_held_dialogues(session, ids):
         ties[a][b].dialogues.add(dialogue_id)
     return ties
+
+
+def _met_at_held_dialogues(session: Session, ids: list[int]) -> list[tuple[int, int, int]]:
+    """(organization, active co-participant, dialogue) for the held dialogues of `ids`.
+
+    Four single-table lookups by key, so no query plan depends on table statistics.
+    """
+    attended = session.execute(
+        select(DialogueParticipant.organization_id, DialogueParticipant.dialogue_id).where(
+            DialogueParticipant.organization_id.in_(ids)
+        )
+    ).all()
+    held = set(
+        session.scalars(
+            select(Dialogue.id).where(
+                Dialogue.id.in_({d for _, d in attended}), Dialogue.status == "held"
+            )
+        )
+    )
+    if not held:
+        return []
+    present = session.execute(
+        select(DialogueParticipant.dialogue_id, DialogueParticipant.organization_id).where(
+            DialogueParticipant.dialogue_id.in_(held)
+        )
+    ).all()
+    active = set(
+        session.scalars(
+            select(Organization.id).where(
+                Organization.id.in_({o for _, o in present}), Organization.status == "active"
+            )
+        )
+    )
+    members: dict[int, list[int]] = defaultdict(list)
+    for dialogue_id, organization_id in present:
+        if organization_id in active:
+            members[dialogue_id].append(organization_id)
+    return [(a, b, d) for a, d in attended if d in held for b in members[d] if b != a]
 
 
 @dataclass

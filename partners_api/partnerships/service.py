@@ -38,7 +38,7 @@ def list_partnerships(
     query = select(Partnership)
     if organization is not None:
         query = query.where(
-            or_(Partnership.proposer_id == organization, Partnership.partner_id == organization)
+            or_(Partnership.low_id == organization, Partnership.high_id == organization)
         )
     if kind:
         query = query.where(Partnership.kind.in_(kind))
@@ -181,10 +181,7 @@ def close_links_of(session: Session, *, organization_id: int, actor_key_id: int 
     """
     links = session.scalars(
         select(Partnership).where(
-            or_(
-                Partnership.proposer_id == organization_id,
-                Partnership.partner_id == organization_id,
-            ),
+            or_(Partnership.low_id == organization_id, Partnership.high_id == organization_id),
             Partnership.status.in_(OPEN_STATUSES),
         )
     ).all()
