@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve-prod test lint format openapi clean
+.PHONY: install run serve-prod test bench lint format openapi clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects Postg
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+bench: install ## Time the API on synthetic directories (BENCH_DATABASE_URL adds PostgreSQL)
+	RATELIMIT_ENABLED=false $(BIN)/python -m benchmarks.run
 
 lint: install
 	$(BIN)/ruff check .

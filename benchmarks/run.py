@@ -1,0 +1,121 @@
+"""Build synthetic directories and time the API through the Flask test client.
+
+    python -m benchmarks.run [--sizes 10000 100000] [--repeat 50]
+
+SQLite always; PostgreSQL too when BENCH_DATABASE_URL is set (its tables are dropped and
+rebuilt). Prints one table of medians and p95 in milliseconds per size and database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from partners_api import create_app
+from partners_api.db import database
+from partners_api.keys import service as keys
+from partners_api.ops.service import alembic_config
+from partners_api.synthetic import generate_directory
+
+Request = Callable[[random.Random], tuple[str, str, dict]]
+
+
+def cases(size: int) -> dict[str, Request]:
+    """The requests to time, each drawing its own random organization where it needs one."""
+
+    def org(rng: random.Random) -> int:
+        return rng.randint(1, size)
+
+    api = "/api/v1/organizations"
+    return {
+        "list, no filter": lambda rng: ("GET", f"{api}?page_size=50", {}),
+        "list, region+topic+sector": lambda rng: (
+            "GET",
+            f"{api}?region=africa&topic=ai-safety&sector=academia&page_size=50",
+            {},
+        ),
+        "list, q": lambda rng: ("GET", f"{api}?q=climate%20labs&page_size=50", {}),
+        "list, deep page": lambda rng: ("GET", f"{api}?page={size // 100}&page_size=50", {}),
+        "facets": lambda rng: ("GET", f"{api}/facets?region=africa", {}),
+        "get one": lambda rng: ("GET", f"{api}/{org(rng)}", {}),
+        "PATCH": lambda rng: ("PATCH", f"{api}/{org(rng)}", {"json": {"city": "Accra"}}),
+        "introductions": lambda rng: ("GET", f"{api}/{org(rng)}/introductions?to={org(rng)}", {}),
+        "network, depth 2": lambda rng: ("GET", f"{api}/{org(rng)}/network?depth=2", {}),
+    }
+
+
+def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> list[float]:
+    """Milliseconds per call, over `repeat` calls after two warm-up calls."""
+    rng = random.Random(seed)
+    timings = []
+    for n in range(repeat + 2):
+        method, url, kwargs = request(rng)
+        headers = {"Authorization": f"Bearer {admin}"}
+        if method == "PATCH":
+            headers["If-Match"] = client.get(url, headers=headers).headers["ETag"]
+        started = time.perf_counter()
+        response = client.open(url, method=method, headers=headers, **kwargs)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{method} {url}: {response.status_code} {response.data[:200]}")
+        if n >= 2:
+            timings.append(elapsed)
+    return timings
+
+
+def prepare(url: str, size: int) -> tuple[object, str]:
+    """Migrate an empty database, generate the directory, return the app and an admin key."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context(), database().session() as session:
+        started = time.perf_counter()
+        generate_directory(session, organizations=size, seed=size)
+        print(f"  generated {size:,} organizations in {time.perf_counter() - started:.1f} s")
+        admin = keys.create_key(session, name="bench", scopes=["admin"]).secret
+    return app, admin
+
+
+def main() -> None:
+    """Run every case for every size and database, and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        targets = [("sqlite", lambda size: f"sqlite:///{Path(folder) / f'bench-{size}.db'}")]
+        if os.environ.get("BENCH_DATABASE_URL"):
+            targets.append(("postgresql", lambda size: os.environ["BENCH_DATABASE_URL"]))
+        for database_name, url_for_size in targets:
+            for size in args.sizes:
+                print(f"{database_name}, {size:,} organizations")
+                app, admin = prepare(url_for_size(size), size)
+                client = app.test_client()
+                for name, request in cases(size).items():
+                    timings = sorted(time_case(client, admin, request, args.repeat, seed=1))
+                    p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
+                    rows.append((database_name, size, name, statistics.median(timings), p95))
+                app.extensions["partners_db"].engine.dispose()
+    print()
+    print(f"| {'database':10} | {'size':>8} | {'case':28} | {'median ms':>9} | {'p95 ms':>8} |")
+    print(f"|{'-' * 12}|{'-' * 10}|{'-' * 30}|{'-' * 11}|{'-' * 10}|")
+    for database_name, size, name, median, p95 in rows:
+        print(f"| {database_name:10} | {size:>8,} | {name:28} | {median:9.1f} | {p95:8.1f} |")
+
+
+if __name__ == "__main__":
+    main()
