@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from partners_api import auth
 from partners_api.api import Api, reject_nul_characters, reject_unsupported_body
@@ -65,13 +65,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(api: Api) -> None:
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues
+    from partners_api.matching.routes import blp as matching
     from partners_api.ops.routes import blp as ops
     from partners_api.organizations.routes import blp as organizations
     from partners_api.partnerships.routes import blp as partnerships
     from partners_api.regions.routes import blp as regions
     from partners_api.topics.routes import blp as topics
 
-    for blueprint in (organizations, partnerships, dialogues, regions, topics, changes, ops):
+    for blueprint in (
+        organizations,
+        partnerships,
+        matching,
+        dialogues,
+        regions,
+        topics,
+        changes,
+        ops,
+    ):
         api.register_blueprint(blueprint)
 
 
@@ -83,9 +93,15 @@ def _before_request() -> Response | None:
         return rejected
     principal = auth.current_principal()
     contact_visibility.set(principal.can_read_contacts)
-    if request.method in WRITE_METHODS and request.url_rule is not None:
+    if request.method in WRITE_METHODS and request.url_rule is not None and not _open_to_all():
         auth.require_key()
     return None
+
+
+def _open_to_all() -> bool:
+    """True for a POST that only computes (matches, compose): its view lists it as open."""
+    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    return request.method in getattr(view_class, "open_methods", ())
 
 
 def _end_write_intent(_exc: BaseException | None) -> None:

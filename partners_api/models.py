@@ -1,6 +1,6 @@
 """Imports every model, so Base.metadata knows every table (for Alembic and tests)."""
 
-from partners_api.changes.models import ChangeEvent
+from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import Base
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.keys.models import ApiKey
@@ -24,6 +24,7 @@ __all__ = [
     "Dialogue",
     "DialogueParticipant",
     "DialogueTopic",
+    "DirectoryVersion",
     "Organization",
     "OrganizationLanguage",
     "OrganizationOperatingRegion",

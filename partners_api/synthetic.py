@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from partners_api.changes import service as changes
 from partners_api.db import utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.organizations.models import (
@@ -101,6 +102,7 @@ def generate_directory(
     if session.get_bind().dialect.name == "postgresql":
         for table in ("organizations", "partnerships", "dialogues"):
             session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+    changes.bump_directory_version(session)
     session.commit()
     session.execute(text("ANALYZE"))  # fresh statistics for the planner after a bulk load
     session.commit()

@@ -29,3 +29,12 @@ class ChangeEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     actor_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+
+class DirectoryVersion(Base):
+    """One row counting writes, so each worker knows when its matching index is stale."""
+
+    __tablename__ = "directory_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -6,10 +6,10 @@ import base64
 import binascii
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select
+from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from partners_api.changes.models import ChangeEvent
+from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import fetch_page
 from partners_api.errors import Unprocessable
 
@@ -38,7 +38,18 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         event.tx_id = _as_bigint(func.pg_current_xact_id())
     session.add(event)
+    bump_directory_version(session)
     return event
+
+
+def bump_directory_version(session: Session) -> None:
+    """Count a write, in the writer's transaction; readers compare it with what they built."""
+    session.execute(update(DirectoryVersion).values(value=DirectoryVersion.value + 1))
+
+
+def directory_version(session: Session) -> int:
+    """The number of writes so far, as committed."""
+    return session.scalar(select(DirectoryVersion.value)) or 0
 
 
 def history(

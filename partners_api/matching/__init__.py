@@ -1,0 +1,1 @@
+"""Partner matching and roster composition: explainable scores over in-memory arrays."""

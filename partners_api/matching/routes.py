@@ -1,0 +1,81 @@
+"""Routes of /organizations/{ref}/matches and /matches."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from partners_api.api import Blueprint
+from partners_api.db import get_session
+from partners_api.matching import service
+from partners_api.matching.schemas import (
+    WEIGHT_FIELDS,
+    MatchesSchema,
+    MatchProfileSchema,
+    MatchQueryArgsSchema,
+)
+from partners_api.matching.scoring import DEFAULT_WEIGHTS
+from partners_api.organizations import service as organizations
+
+blp = Blueprint(
+    "matching",
+    __name__,
+    url_prefix="/api/v1",
+    description="Whom to talk to: explainable partner matches, from an organization of the "
+    "directory or from a profile.",
+)
+
+
+@blp.route("/organizations/<string:ref>/matches")
+class OrganizationMatchViews(MethodView):
+    """Matches for one organization."""
+
+    @blp.arguments(MatchQueryArgsSchema, location="query")
+    @blp.response(200, MatchesSchema)
+    @blp.errors(404, 409)
+    def get(self, args, ref):
+        """Find partners for an organization
+
+        Candidates are active, open to dialogue, not the organization itself and (unless
+        `include_partners`) not already proposed or active partners; the filters apply
+        before scoring. Each match carries its four components (reciprocity, shared
+        focus, bridging, network) with value, weight and contribution, the topics behind
+        them, mutual partners who could introduce, and reasons in plain words.
+        """
+        session = get_session()
+        organization = organizations.get_organization(session, ref=ref)
+        weights = dict(DEFAULT_WEIGHTS)
+        weights.update({WEIGHT_FIELDS[k]: args.pop(k) for k in list(args) if k in WEIGHT_FIELDS})
+        options = service.MatchOptions(weights=weights, **args)
+        return {
+            "matches": service.match_organization(
+                session, organization=organization, options=options
+            )
+        }
+
+
+@blp.route("/matches")
+class ProfileMatchViews(MethodView):
+    """Matches for a profile."""
+
+    open_methods = ("POST",)  # computes only: no key needed
+
+    @blp.arguments(MatchProfileSchema)
+    @blp.response(200, MatchesSchema)
+    def post(self, data):
+        """Find partners for a profile
+
+        For a convener or a newcomer not in the directory: what you seek and offer, your
+        sector and country (for bridging), filters on the candidates (`topics`,
+        `regions`, `sectors`, `languages`), ids to `exclude`, and optional `weights`.
+        Writes nothing; no key needed. The network component is 0 for a profile.
+        """
+        options = service.MatchOptions(
+            topic=data.get("topics", ()),
+            region=data.get("regions", ()),
+            sector=data.get("sectors", ()),
+            language=data.get("languages", ()),
+            exclude=data["exclude"],
+            limit=data["limit"],
+            weights={**DEFAULT_WEIGHTS, **data.get("weights", {})},
+        )
+        return {"matches": service.match_profile(get_session(), profile=data, options=options)}

@@ -1,0 +1,135 @@
+"""Schemas of match requests and answers."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from partners_api.api import QueryArgsSchema, Schema
+from partners_api.fields import Code, CountryCode, LanguageCode
+from partners_api.matching.scoring import DEFAULT_WEIGHTS
+from partners_api.organizations.models import SECTORS
+from partners_api.organizations.schemas import OrganizationSummarySchema
+
+WEIGHT_FIELDS = {
+    "w_reciprocity": "reciprocity",
+    "w_shared": "shared_focus",
+    "w_bridging": "bridging",
+    "w_network": "network",
+}
+
+
+def _weight(component: str) -> fields.Float:
+    return fields.Float(
+        validate=validate.Range(min=0, max=1),
+        allow_nan=False,
+        metadata={
+            "description": f"Weight of {component.replace('_', ' ')} "
+            f"(default {DEFAULT_WEIGHTS[component]})."
+        },
+    )
+
+
+class MatchQueryArgsSchema(QueryArgsSchema):
+    """Filters (applied before scoring), weights and size of a match list."""
+
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    topic = fields.List(
+        Code(),
+        metadata={
+            "description": "Candidates offering or seeking these topics or topics below them."
+        },
+    )
+    region = fields.List(
+        Code(), metadata={"description": "Candidates in or operating in these regions."}
+    )
+    sector = fields.List(fields.String(validate=validate.OneOf(SECTORS)))
+    language = fields.List(LanguageCode())
+    include_partners = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also list organizations with a proposed or active link."},
+    )
+    w_reciprocity = _weight("reciprocity")
+    w_shared = _weight("shared_focus")
+    w_bridging = _weight("bridging")
+    w_network = _weight("network")
+
+
+class MatchProfileSchema(Schema):
+    """A profile to match without an organization of the directory."""
+
+    seeks = fields.List(Code(), load_default=list, validate=validate.Length(max=50))
+    offers = fields.List(Code(), load_default=list, validate=validate.Length(max=50))
+    sector = fields.String(
+        validate=validate.OneOf(SECTORS), metadata={"description": "Your sector, for bridging."}
+    )
+    country = CountryCode(metadata={"description": "Your country, for bridging."})
+    topics = fields.List(Code(), metadata={"description": "Filter: candidates' topics."})
+    regions = fields.List(Code(), metadata={"description": "Filter: candidates' regions."})
+    sectors = fields.List(
+        fields.String(validate=validate.OneOf(SECTORS)),
+        metadata={"description": "Filter: candidates' sectors."},
+    )
+    languages = fields.List(LanguageCode(), metadata={"description": "Filter: languages."})
+    exclude = fields.List(
+        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=1000)
+    )
+    limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
+    weights = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(DEFAULT_WEIGHTS))),
+        values=fields.Float(validate=validate.Range(min=0, max=1), allow_nan=False),
+        metadata={"example": {"reciprocity": 0.6, "network": 0.0}},
+    )
+
+    @ma.validates_schema
+    def wants_something(self, data: dict, **kwargs) -> None:
+        """A profile needs something to seek or offer."""
+        if not data.get("seeks") and not data.get("offers"):
+            raise ma.ValidationError("Name at least one topic you seek or offer.", "seeks")
+
+
+class ComponentSchema(Schema):
+    """One component of a score."""
+
+    value = fields.Float(metadata={"description": "In [0, 1]."})
+    weight = fields.Float()
+    contribution = fields.Float(metadata={"description": "value times weight."})
+
+
+class ComponentsSchema(Schema):
+    """The four components; their contributions sum to the score."""
+
+    reciprocity = fields.Nested(ComponentSchema)
+    shared_focus = fields.Nested(ComponentSchema)
+    bridging = fields.Nested(ComponentSchema)
+    network = fields.Nested(ComponentSchema)
+
+
+class IntroducerSchema(Schema):
+    """A mutual partner who could make the introduction."""
+
+    id = fields.Integer()
+    name = fields.String()
+
+
+class MatchSchema(Schema):
+    """One suggested partner and why."""
+
+    organization = fields.Nested(OrganizationSummarySchema)
+    score = fields.Float(metadata={"example": 0.71})
+    components = fields.Nested(ComponentsSchema)
+    they_offer_you_seek = fields.List(fields.String(), metadata={"example": ["red-teaming"]})
+    you_offer_they_seek = fields.List(
+        fields.String(), metadata={"example": ["linguistic-diversity"]}
+    )
+    shared_topics = fields.List(fields.String())
+    introducers = fields.List(fields.Nested(IntroducerSchema))
+    reasons = fields.List(
+        fields.String(), metadata={"example": ["They offer red teaming, which you seek"]}
+    )
+
+
+class MatchesSchema(Schema):
+    """Matches, best first; ties broken by organization id."""
+
+    matches = fields.List(fields.Nested(MatchSchema))

@@ -1,0 +1,109 @@
+"""Scoring: the four components of a match, as pure functions over index arrays.
+
+For a seeker u and every candidate v, each component lies in [0, 1]:
+
+- reciprocity: a = share of what u seeks that v offers, b = share of what v seeks that u
+  offers (offers credited up the taxonomy with a discount); 2ab / (a + b), 0 if either is 0.
+- shared focus: weighted Jaccard of all topics of u and v, expanded the same way.
+- bridging: (different sector + different continent) / 2, plus a bonus when exactly one
+  of the two is in the Global South, capped at 1.
+- network: Adamic-Adar over the ties u and v share, scaled by the largest among candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+COMPONENTS = ("reciprocity", "shared_focus", "bridging", "network")
+DEFAULT_WEIGHTS = {"reciprocity": 0.45, "shared_focus": 0.20, "bridging": 0.20, "network": 0.15}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who is looking: topic vectors, sector and continent (unknown: -1)."""
+
+    offers: np.ndarray  # bool [T]
+    seeks: np.ndarray  # bool [T]
+    offers_up: np.ndarray  # float64 [T]
+    seeks_up: np.ndarray  # float64 [T]
+    sector: int
+    continent: int
+    global_south: bool | None
+
+
+def reciprocity(profile: Profile, offers_up: np.ndarray, seeks: np.ndarray) -> np.ndarray:
+    """Harmonic mean of what each side gains from the other, per candidate row."""
+    wanted = profile.seeks.sum()
+    a = offers_up @ profile.seeks.astype(np.float64) / wanted if wanted else np.zeros(len(seeks))
+    their_wants = seeks.sum(axis=1)
+    b = np.divide(
+        seeks.astype(np.float64) @ profile.offers_up,
+        their_wants,
+        out=np.zeros(len(seeks), dtype=np.float64),
+        where=their_wants > 0,
+    )
+    total = a + b
+    return np.divide(2 * a * b, total, out=np.zeros_like(total, dtype=np.float64), where=total > 0)
+
+
+def shared_focus(profile: Profile, offers_up: np.ndarray, seeks_up: np.ndarray) -> np.ndarray:
+    """Weighted Jaccard of the expanded topic vectors (offered or sought)."""
+    mine = np.maximum(profile.offers_up, profile.seeks_up)
+    theirs = np.maximum(offers_up, seeks_up)
+    overlap = np.minimum(theirs, mine).sum(axis=1)
+    union = np.maximum(theirs, mine).sum(axis=1)
+    return np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
+
+
+def bridging(
+    profile: Profile,
+    sector: np.ndarray,
+    continent: np.ndarray,
+    global_south: np.ndarray,
+    bonus: float,
+) -> np.ndarray:
+    """Credit for crossing sectors, continents and the Global South line."""
+    other_sector = (sector != profile.sector) if profile.sector >= 0 else np.zeros(len(sector))
+    other_continent = (
+        (continent != profile.continent) & (continent >= 0)
+        if profile.continent >= 0
+        else np.zeros(len(sector))
+    )
+    value = (other_sector.astype(np.float64) + other_continent.astype(np.float64)) / 2
+    if profile.global_south is not None:
+        value = value + bonus * (global_south != profile.global_south)
+    return np.minimum(value, 1.0).astype(np.float64)
+
+
+def adamic_adar(
+    ties_of_seeker: np.ndarray, tie_ptr: np.ndarray, tie_idx: np.ndarray, size: int
+) -> np.ndarray:
+    """Sum over shared ties w of 1 / log(degree(w)), for every row."""
+    scores = np.zeros(size, dtype=np.float64)
+    degree = np.diff(tie_ptr)
+    for w in ties_of_seeker:
+        if degree[w] > 1:
+            neighbours = tie_idx[tie_ptr[w] : tie_ptr[w + 1]]
+            scores[neighbours] += 1.0 / np.log(degree[w])
+    return scores
+
+
+def scaled(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Divide by the largest value among the candidate rows (0 stays 0)."""
+    top = values[among].max() if among.size else 0.0
+    return (values / top).astype(np.float64) if top > 0 else np.zeros(len(values), np.float64)
+
+
+def top_rows(scores: np.ndarray, ids: np.ndarray, candidates: np.ndarray, limit: int):
+    """The best candidate rows: highest score first, ties broken by lower id."""
+    if candidates.size == 0:
+        return candidates
+    chosen = candidates
+    if candidates.size > limit:
+        # Keep everything at or above the limit-th best score, then order exactly.
+        kth = np.partition(scores[candidates], candidates.size - limit)[candidates.size - limit]
+        chosen = candidates[scores[candidates] >= kth]
+    order = np.lexsort((ids[chosen], -scores[chosen]))
+    return chosen[order][:limit]

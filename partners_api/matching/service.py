@@ -1,0 +1,291 @@
+"""Matching: whom an organization, or a profile, should talk to, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from partners_api.errors import Conflict, unknown_values
+from partners_api.matching import scoring
+from partners_api.matching.index import CONTINENTS, MatchingIndex, current_index, expand_up
+from partners_api.organizations.models import SECTORS, Organization
+from partners_api.partnerships.models import OPEN_STATUSES, Partnership
+from partners_api.regions.models import CountryRegion
+
+GLOBAL_SOUTH_BONUS = 0.25
+MAX_INTRODUCERS = 5
+
+
+@dataclass
+class MatchOptions:
+    """Filters applied before scoring, weights, and how many to return."""
+
+    topic: Sequence[str] = ()
+    region: Sequence[str] = ()
+    sector: Sequence[str] = ()
+    language: Sequence[str] = ()
+    exclude: Sequence[int] = ()
+    include_partners: bool = False
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(scoring.DEFAULT_WEIGHTS))
+    limit: int = 10
+
+
+def match_organization(
+    session: Session, *, organization: Organization, options: MatchOptions
+) -> list[dict[str, Any]]:
+    """The best partners for an organization of the directory."""
+    if organization.status != "active":
+        raise Conflict("An archived organization has no matches.", code="archived")
+    index = current_index(session)
+    row = index.row_of[organization.id]
+    profile = scoring.Profile(
+        offers=index.offers[row],
+        seeks=index.seeks[row],
+        offers_up=index.offers_up[row],
+        seeks_up=index.seeks_up[row],
+        sector=int(index.sector[row]),
+        continent=int(index.continent[row]),
+        global_south=bool(index.global_south[row]),
+    )
+    excluded = set(options.exclude) | {organization.id}
+    if not options.include_partners:
+        excluded |= _open_partners(session, organization.id)
+    return _rank(index, profile, options, excluded=excluded, seeker_row=row)
+
+
+def match_profile(
+    session: Session, *, profile: Mapping[str, Any], options: MatchOptions
+) -> list[dict[str, Any]]:
+    """The best partners for a profile given in the request (seeks, offers, sector, …)."""
+    index = current_index(session)
+    columns = index.taxonomy.column
+    for key in ("seeks", "offers"):
+        _check_known(profile.get(key, ()), columns, key, "See GET /api/v1/topics.")
+    offers = np.zeros(len(columns), dtype=bool)
+    seeks = np.zeros(len(columns), dtype=bool)
+    offers[[columns[s] for s in profile.get("offers", ())]] = True
+    seeks[[columns[s] for s in profile.get("seeks", ())]] = True
+    continent, global_south = _place(session, profile.get("country"))
+    seeker = scoring.Profile(
+        offers=offers,
+        seeks=seeks,
+        offers_up=expand_up(offers, index.taxonomy),
+        seeks_up=expand_up(seeks, index.taxonomy),
+        sector=SECTORS.index(profile["sector"]) if profile.get("sector") else -1,
+        continent=continent,
+        global_south=global_south,
+    )
+    return _rank(index, seeker, options, excluded=set(options.exclude), seeker_row=None)
+
+
+def _place(session: Session, country: str | None) -> tuple[int, bool | None]:
+    """Continent number and Global South membership of a country (unknown: -1, None)."""
+    if country is None:
+        return -1, None
+    regions = set(
+        session.scalars(
+            select(CountryRegion.region_code).where(CountryRegion.country_code == country)
+        )
+    )
+    continent = next((n for n, code in enumerate(CONTINENTS) if code in regions), -1)
+    return continent, "global-south" in regions
+
+
+def _open_partners(session: Session, organization_id: int) -> set[int]:
+    rows = session.execute(
+        select(Partnership.proposer_id, Partnership.partner_id).where(
+            or_(Partnership.low_id == organization_id, Partnership.high_id == organization_id),
+            Partnership.status.in_(OPEN_STATUSES),
+        )
+    )
+    return {a if b == organization_id else b for a, b in rows}
+
+
+def candidate_rows(index: MatchingIndex, options: MatchOptions, excluded: set[int]) -> np.ndarray:
+    """Rows that pass the filters: open to dialogue, not excluded, in every filter given."""
+    mask = index.open.copy()
+    for org_id in excluded:
+        row = index.row_of.get(org_id)
+        if row is not None:
+            mask[row] = False
+    if options.topic:
+        _check_known(options.topic, index.taxonomy.column, "topic", "See GET /api/v1/topics.")
+        columns = np.concatenate(
+            [index.taxonomy.below[index.taxonomy.column[t]] for t in options.topic]
+        )
+        mask &= (index.offers[:, columns] | index.seeks[:, columns]).any(axis=1)
+    if options.region:
+        _check_known(options.region, index.in_region, "region", "See GET /api/v1/regions.")
+        mask &= _rows_in(index.size, [index.in_region[r] for r in options.region])
+    if options.sector:
+        mask &= np.isin(index.sector, [SECTORS.index(s) for s in options.sector])
+    if options.language:
+        empty = np.empty(0, dtype=np.int64)
+        mask &= _rows_in(index.size, [index.speaks.get(code, empty) for code in options.language])
+    return np.flatnonzero(mask)
+
+
+def _rows_in(size: int, groups: list[np.ndarray]) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    for rows in groups:
+        mask[rows] = True
+    return mask
+
+
+def _check_known(values, known, field: str, hint: str) -> None:
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise unknown_values(field, unknown, hint)
+
+
+def _rank(
+    index: MatchingIndex,
+    seeker: scoring.Profile,
+    options: MatchOptions,
+    *,
+    excluded: set[int],
+    seeker_row: int | None,
+) -> list[dict[str, Any]]:
+    """Score every candidate, keep the best, and explain each."""
+    candidates = candidate_rows(index, options, excluded)
+    components = {
+        "reciprocity": scoring.reciprocity(seeker, index.offers_up, index.seeks),
+        "shared_focus": scoring.shared_focus(seeker, index.offers_up, index.seeks_up),
+        "bridging": scoring.bridging(
+            seeker, index.sector, index.continent, index.global_south, GLOBAL_SOUTH_BONUS
+        ),
+        "network": scoring.scaled(_network(index, seeker_row), candidates),
+    }
+    score = sum(options.weights[name] * components[name] for name in scoring.COMPONENTS)
+    best = scoring.top_rows(score, index.ids, candidates, options.limit)
+    return [
+        _explain(index, seeker, seeker_row, int(row), components, options.weights) for row in best
+    ]
+
+
+def _network(index: MatchingIndex, seeker_row: int | None) -> np.ndarray:
+    if seeker_row is None:
+        return np.zeros(index.size)
+    graph = index.graph
+    return scoring.adamic_adar(graph.ties(seeker_row), graph.tie_ptr, graph.tie_idx, index.size)
+
+
+def _explain(
+    index: MatchingIndex,
+    seeker: scoring.Profile,
+    seeker_row: int | None,
+    row: int,
+    values: Mapping[str, np.ndarray],
+    weights: Mapping[str, float],
+) -> dict[str, Any]:
+    """One match with its components, the topics behind them, introducers and reasons."""
+    components = {}
+    for name in scoring.COMPONENTS:
+        value = float(values[name][row])
+        components[name] = {
+            "value": value,
+            "weight": weights[name],
+            "contribution": weights[name] * value,
+        }
+    slugs = index.taxonomy.slugs
+    they_offer = [slugs[t] for t in np.flatnonzero(seeker.seeks & (index.offers_up[row] > 0))]
+    they_seek = [slugs[t] for t in np.flatnonzero(index.seeks[row] & (seeker.offers_up > 0))]
+    mine = seeker.offers | seeker.seeks
+    shared = [slugs[t] for t in np.flatnonzero(mine & (index.offers[row] | index.seeks[row]))]
+    introducers = _introducers(index, seeker_row, row)
+    return {
+        "organization": {
+            "id": int(index.ids[row]),
+            "slug": index.slugs[row],
+            "name": index.names[row],
+            "sector": SECTORS[index.sector[row]],
+            "country_code": index.countries[row],
+        },
+        "score": sum(c["contribution"] for c in components.values()),
+        "components": components,
+        "they_offer_you_seek": they_offer,
+        "you_offer_they_seek": they_seek,
+        "shared_topics": shared,
+        "introducers": introducers,
+        "reasons": _topic_reasons(index, they_offer, they_seek, shared)
+        + _bridging_reasons(index, seeker, row)
+        + _tie_reasons(introducers, _shared_ties(index, seeker_row, row)),
+    }
+
+
+def _introducers(index: MatchingIndex, seeker_row: int | None, row: int) -> list[dict]:
+    """Mutual partners (active links with both), those with fewer ties first."""
+    if seeker_row is None:
+        return []
+    graph = index.graph
+    mutual = np.intersect1d(graph.partners(seeker_row), graph.partners(row))
+    degree = graph.degree
+    ordered = sorted(mutual.tolist(), key=lambda w: (degree[w], index.ids[w]))
+    return [{"id": int(index.ids[w]), "name": index.names[w]} for w in ordered[:MAX_INTRODUCERS]]
+
+
+def _shared_ties(index: MatchingIndex, seeker_row: int | None, row: int) -> int:
+    """How many organizations both are tied to, by links or held dialogues."""
+    if seeker_row is None:
+        return 0
+    return len(np.intersect1d(index.graph.ties(seeker_row), index.graph.ties(row)))
+
+
+def _topic_reasons(
+    index: MatchingIndex, they_offer: list[str], they_seek: list[str], shared: list[str]
+) -> list[str]:
+    """What each side brings the other, in words."""
+    names = dict(zip(index.taxonomy.slugs, index.taxonomy.names, strict=True))
+
+    def listed(slugs: list[str]) -> str:
+        words = [names[s][0].lower() + names[s][1:] for s in slugs]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    reasons = []
+    if they_offer:
+        reasons.append(f"They offer {listed(they_offer)}, which you seek")
+    if they_seek:
+        reasons.append(f"They seek {listed(they_seek)}, which you offer")
+    if shared:
+        reasons.append(f"You both work on {listed(shared)}")
+    return reasons
+
+
+def _bridging_reasons(index: MatchingIndex, seeker: scoring.Profile, row: int) -> list[str]:
+    """Which lines the match crosses: sector, continent, Global South and North."""
+    sector = SECTORS[index.sector[row]].replace("_", " ")
+    continent = int(index.continent[row])
+    other_sector = seeker.sector >= 0 and index.sector[row] != seeker.sector
+    other_continent = seeker.continent >= 0 and continent >= 0 and continent != seeker.continent
+    reasons = []
+    if other_sector and other_continent:
+        reasons.append(
+            f"They bring another sector ({sector}) and continent ({CONTINENTS[continent].title()})"
+        )
+    elif other_sector:
+        reasons.append(f"They bring another sector ({sector})")
+    elif other_continent:
+        reasons.append(f"They bring another continent ({CONTINENTS[continent].title()})")
+    if seeker.global_south is not None and bool(index.global_south[row]) != seeker.global_south:
+        reasons.append("The two of you span the Global South and the Global North")
+    return reasons
+
+
+def _tie_reasons(introducers: list[dict], shared_ties: int) -> list[str]:
+    """Who could introduce them, and how close they already are."""
+    reasons = []
+    if introducers:
+        who = ", ".join(i["name"] for i in introducers)
+        plural = "s" if len(introducers) > 1 else ""
+        reasons.append(f"{len(introducers)} mutual partner{plural} can introduce you: {who}")
+    if shared_ties > len(introducers):
+        reasons.append(
+            f"You are both tied to {shared_ties} of the same organizations "
+            "through links and dialogues"
+        )
+    return reasons
