@@ -15,6 +15,7 @@ from partners_api import create_app
 from partners_api.db import database
 from partners_api.demo import load_demo
 from partners_api.keys import service as keys
+from partners_api.matching import index as matching_index
 from partners_api.ops.service import alembic_config
 
 
@@ -62,6 +63,8 @@ def db_connection(app: Flask) -> Iterator:
         finally:
             db.session_factory = original
             transaction.rollback()
+            # The matching index may have been built from writes that were just undone.
+            matching_index.forget()
 
 
 @pytest.fixture

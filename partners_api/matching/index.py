@@ -136,6 +136,13 @@ def current_index(session: Session) -> MatchingIndex:
         return _current
 
 
+def forget() -> None:
+    """Drop the index, so the next request builds it anew (after a rolled-back write)."""
+    global _current
+    with _lock:
+        _current = None
+
+
 def build_index(session: Session, *, version: int) -> MatchingIndex:
     """Read the active organizations and their ties into arrays."""
     taxonomy = _taxonomy(session)
