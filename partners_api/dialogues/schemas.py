@@ -6,7 +6,8 @@ from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
 from partners_api.dialogues.models import ROLES, STATUSES
-from partners_api.fields import Code, CountryCode, TrimmedString
+from partners_api.fields import Code, CountryCode, LanguageCode, TrimmedString
+from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationSummarySchema
 
 
@@ -75,3 +76,90 @@ class ParticipantPutSchema(Schema):
     role = fields.String(
         required=True, validate=validate.OneOf(ROLES), metadata={"example": "participant"}
     )
+
+
+def _counts(keys: fields.Field, description: str) -> fields.Dict:
+    return fields.Dict(
+        keys=keys,
+        values=fields.Integer(strict=True, validate=validate.Range(min=0, max=200)),
+        metadata={"description": description},
+    )
+
+
+class ComposeSchema(Schema):
+    """What a roster must look like."""
+
+    size = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=2, max=200),
+        metadata={"example": 22},
+    )
+    topics = fields.List(
+        Code(),
+        load_default=list,
+        validate=validate.Length(max=30),
+        metadata={
+            "description": "Topics the roster should cover.",
+            "example": ["model-evaluations", "linguistic-diversity"],
+        },
+    )
+    min_countries = fields.Integer(
+        strict=True, load_default=0, validate=validate.Range(min=0, max=200)
+    )
+    max_per_country = fields.Integer(strict=True, validate=validate.Range(min=1, max=200))
+    sector_min = _counts(
+        fields.String(validate=validate.OneOf(SECTORS)),
+        "At least this many from each sector named.",
+    )
+    sector_max = _counts(
+        fields.String(validate=validate.OneOf(SECTORS)), "At most this many from each sector named."
+    )
+    region_min = _counts(Code(), "At least this many lying or operating in each region.")
+    languages = fields.List(
+        LanguageCode(),
+        metadata={"description": "Only candidates working in at least one of these languages."},
+    )
+    include = fields.List(
+        fields.Integer(strict=True),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata={"description": "Ids that must be in the roster."},
+    )
+    exclude = fields.List(
+        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=10_000)
+    )
+
+
+class RosterMemberSchema(Schema):
+    """A chosen organization, what it adds and which quotas it fills."""
+
+    organization = fields.Nested(OrganizationSummarySchema)
+    adds_topics = fields.List(fields.String())
+    fills = fields.List(fields.String(), metadata={"example": ["sector_min.academia"]})
+
+
+class ConstraintReportSchema(Schema):
+    """One constraint: its target, the roster's value, and whether it holds."""
+
+    name = fields.String(metadata={"example": "region_min.africa"})
+    target = fields.Integer()
+    actual = fields.Integer()
+    satisfied = fields.Boolean()
+
+
+class RosterReportSchema(Schema):
+    """How the roster measures up."""
+
+    size = fields.Integer()
+    countries = fields.Integer()
+    topic_coverage = fields.Float(metadata={"description": "In [0, 1]."})
+    uncovered_topics = fields.List(fields.String())
+    constraints = fields.List(fields.Nested(ConstraintReportSchema))
+
+
+class RosterSchema(Schema):
+    """A proposed roster and its report."""
+
+    roster = fields.List(fields.Nested(RosterMemberSchema))
+    report = fields.Nested(RosterReportSchema)

@@ -10,8 +10,8 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from partners_api.errors import Conflict, unknown_values
-from partners_api.matching import scoring
+from partners_api.errors import Conflict, Unprocessable, unknown_values
+from partners_api.matching import roster, scoring
 from partners_api.matching.index import CONTINENTS, MatchingIndex, current_index, expand_up
 from partners_api.organizations.models import SECTORS, Organization
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
@@ -289,3 +289,135 @@ def _tie_reasons(introducers: list[dict], shared_ties: int) -> list[str]:
             "through links and dialogues"
         )
     return reasons
+
+
+def compose_roster(session: Session, *, request: Mapping[str, Any]) -> dict[str, Any]:
+    """Choose a balanced roster for a dialogue; 422 naming the constraint when infeasible."""
+    index = current_index(session)
+    topics = list(request.get("topics", ()))
+    _check_known(topics, index.taxonomy.column, "topics", "See GET /api/v1/topics.")
+    rows, include = _roster_candidates(index, request)
+    problem = _roster_problem(index, request, rows, include, topics)
+    try:
+        chosen = roster.compose(problem)
+    except roster.Infeasible as infeasible:
+        raise Unprocessable(
+            f"Infeasible: {infeasible.constraint}: {infeasible.message}",
+            errors={infeasible.constraint: [infeasible.message]},
+            code="infeasible",
+        ) from None
+    return _roster_answer(index, problem, rows, chosen, topics)
+
+
+def _roster_candidates(index: MatchingIndex, request: Mapping[str, Any]):
+    """Index rows of the candidates (open, not excluded, speaking a language asked for)."""
+    include = list(dict.fromkeys(request.get("include", ())))
+    missing = [i for i in include if i not in index.row_of]
+    if missing:
+        raise unknown_values(
+            "include", [str(i) for i in missing], "Only active organizations can be included."
+        )
+    options = MatchOptions(
+        language=request.get("languages", ()), exclude=request.get("exclude", ())
+    )
+    rows = candidate_rows(index, options, excluded=set(options.exclude))
+    include_rows = [index.row_of[i] for i in include]
+    rows = np.union1d(rows, include_rows).astype(np.int64)
+    position = {int(row): n for n, row in enumerate(rows)}
+    return rows, [position[r] for r in include_rows]
+
+
+def _roster_problem(
+    index: MatchingIndex,
+    request: Mapping[str, Any],
+    rows: np.ndarray,
+    include: list[int],
+    topics: list[str],
+) -> roster.RosterProblem:
+    """The roster problem over the candidate rows."""
+    columns = [index.taxonomy.column[t] for t in topics]
+    coverage = np.maximum(index.offers_up[rows][:, columns], index.seeks_up[rows][:, columns])
+    _, countries = np.unique(np.array(index.countries, dtype=object)[rows], return_inverse=True)
+    offers_up, seeks = index.offers_up[rows], index.seeks[rows]
+
+    def reciprocity(position: int) -> np.ndarray:
+        row = rows[position]
+        seeker = scoring.Profile(
+            offers=index.offers[row],
+            seeks=index.seeks[row],
+            offers_up=index.offers_up[row],
+            seeks_up=index.seeks_up[row],
+            sector=-1,
+            continent=-1,
+            global_south=None,
+        )
+        values = scoring.reciprocity(seeker, offers_up, seeks)
+        values[position] = 0.0
+        return values
+
+    sectors = index.sector[rows]
+    minimums = [
+        roster.Quota(f"sector_min.{s}", sectors == SECTORS.index(s), n)
+        for s, n in sorted(request.get("sector_min", {}).items())
+    ]
+    for code, n in sorted(request.get("region_min", {}).items()):
+        _check_known([code], index.in_region, "region_min", "See GET /api/v1/regions.")
+        members = np.isin(rows, index.in_region[code])
+        minimums.append(roster.Quota(f"region_min.{code}", members, n))
+    maximums = [
+        roster.Quota(f"sector_max.{s}", sectors == SECTORS.index(s), n)
+        for s, n in sorted(request.get("sector_max", {}).items())
+    ]
+    return roster.RosterProblem(
+        size=request["size"],
+        ids=index.ids[rows],
+        countries=countries.astype(np.int64),
+        coverage=coverage,
+        reciprocity=reciprocity,
+        minimums=minimums,
+        maximums=maximums,
+        max_per_country=request.get("max_per_country"),
+        min_countries=request.get("min_countries", 0),
+        include=include,
+    )
+
+
+def _roster_answer(
+    index: MatchingIndex,
+    problem: roster.RosterProblem,
+    rows: np.ndarray,
+    chosen: roster.Roster,
+    topics: list[str],
+) -> dict[str, Any]:
+    """The roster with what each member adds and fills, and the report."""
+    cover = np.zeros(len(topics))
+    members = []
+    for position in chosen.members:
+        row = int(rows[position])
+        own = problem.coverage[position]
+        adds = [t for j, t in enumerate(topics) if own[j] > cover[j]]
+        cover = np.maximum(cover, own)
+        members.append(
+            {
+                "organization": {
+                    "id": int(index.ids[row]),
+                    "slug": index.slugs[row],
+                    "name": index.names[row],
+                    "sector": SECTORS[index.sector[row]],
+                    "country_code": index.countries[row],
+                },
+                "adds_topics": adds,
+                "fills": chosen.fills.get(position, []),
+            }
+        )
+    countries = {index.countries[int(rows[p])] for p in chosen.members}
+    return {
+        "roster": members,
+        "report": {
+            "size": len(chosen.members),
+            "countries": len(countries),
+            "topic_coverage": float(cover.mean()) if topics else 1.0,
+            "uncovered_topics": [t for j, t in enumerate(topics) if cover[j] == 0],
+            "constraints": roster.constraint_report(problem, chosen.members),
+        },
+    }

@@ -1,0 +1,356 @@
+"""Roster composition: pick N organizations for a dialogue under quotas, greedily.
+
+Pure functions over arrays of candidates. The objective of a roster S is
+
+    topic coverage (mean over requested topics of the best member's coverage)
+  + distinct countries / N
+  + mean reciprocity over the pairs of S,
+
+each term in [0, 1]. Feasibility is checked first. Then, as in the legacy greedy of the
+sortition algorithms, each step serves the most urgent unmet minimum (the one with the
+fewest candidates left per seat still needed) with the candidate of best gain, never
+taking a seat that the remaining minimums need. Swaps repair any minimum still unmet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A bound on how many members come from a group of candidates."""
+
+    name: str  # e.g. "sector_min.academia"
+    members: np.ndarray  # bool [C]: candidates in the group
+    bound: int
+
+
+@dataclass
+class RosterProblem:
+    """What to choose from and the rules: arrays are indexed by candidate position."""
+
+    size: int
+    ids: np.ndarray  # organization ids, for tie-breaking
+    countries: np.ndarray  # int country number per candidate
+    coverage: np.ndarray  # float [C, k]: coverage of each requested topic
+    reciprocity: Callable[[int], np.ndarray]  # R of one candidate with every candidate
+    minimums: Sequence[Quota] = ()
+    maximums: Sequence[Quota] = ()
+    max_per_country: int | None = None
+    min_countries: int = 0
+    include: Sequence[int] = ()
+
+
+class Infeasible(Exception):
+    """No roster can meet a constraint; names the constraint."""
+
+    def __init__(self, constraint: str, message: str) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+        self.message = message
+
+
+@dataclass
+class Roster:
+    """The chosen candidates in order, and which quotas each one filled."""
+
+    members: list[int]
+    fills: dict[int, list[str]] = field(default_factory=dict)
+
+
+def check_feasible(problem: RosterProblem) -> None:
+    """Raise Infeasible naming the first constraint no roster can meet."""
+    size, count = problem.size, len(problem.ids)
+    if count < size:
+        raise Infeasible("size", f"Only {count} candidates for {size} seats.")
+    if len(problem.include) > size:
+        raise Infeasible(
+            "include",
+            f"{len(problem.include)} organizations must be in, but there are only {size} seats.",
+        )
+    maximum = {q.name.split(".", 1)[1]: q.bound for q in problem.maximums}
+    for quota in problem.minimums:
+        available = int(quota.members.sum())
+        if quota.bound > size:
+            raise Infeasible(quota.name, f"Asks for {quota.bound} of {size} seats.")
+        if available < quota.bound:
+            raise Infeasible(
+                quota.name, f"Asks for {quota.bound}, but only {available} candidates qualify."
+            )
+        group = quota.name.split(".", 1)[1]
+        if quota.name.startswith("sector_min") and maximum.get(group, size) < quota.bound:
+            raise Infeasible(
+                quota.name, f"Minimum {quota.bound} exceeds the maximum {maximum[group]}."
+            )
+    sector_minimums = sum(q.bound for q in problem.minimums if q.name.startswith("sector_min"))
+    if sector_minimums > size:
+        raise Infeasible(
+            "sector_min", f"Sector minimums add up to {sector_minimums}, more than {size} seats."
+        )
+    if problem.maximums and _covers_all(problem.maximums, count):
+        room = sum(q.bound for q in problem.maximums)
+        if room < size:
+            raise Infeasible("sector_max", f"Sector maximums leave room for only {room}.")
+    countries = len(np.unique(problem.countries))
+    if problem.min_countries > min(size, countries):
+        raise Infeasible(
+            "min_countries",
+            f"Asks for {problem.min_countries} countries; "
+            f"{countries} among candidates, {size} seats.",
+        )
+    if problem.max_per_country is not None and problem.max_per_country * countries < size:
+        raise Infeasible(
+            "max_per_country",
+            f"{problem.max_per_country} per country over "
+            f"{countries} countries cannot fill {size} seats.",
+        )
+    _check_includes(problem)
+
+
+def _covers_all(quotas: Sequence[Quota], count: int) -> bool:
+    covered = np.zeros(count, dtype=bool)
+    for quota in quotas:
+        covered |= quota.members
+    return bool(covered.all())
+
+
+def _check_includes(problem: RosterProblem) -> None:
+    include = list(problem.include)
+    for quota in problem.maximums:
+        inside = int(quota.members[include].sum()) if include else 0
+        if inside > quota.bound:
+            raise Infeasible(
+                quota.name, f"The organizations that must be in already exceed {quota.bound}."
+            )
+    if problem.max_per_country is not None and include:
+        most = int(np.bincount(problem.countries[include]).max())
+        if most > problem.max_per_country:
+            raise Infeasible(
+                "max_per_country",
+                "The organizations that must be in exceed the maximum per country.",
+            )
+
+
+class _State:
+    """A roster being built: counts, coverage and reciprocity sums kept up to date."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        count = len(problem.ids)
+        self.chosen = np.zeros(count, dtype=bool)
+        self.members: list[int] = []
+        self.cover = np.zeros(problem.coverage.shape[1])
+        self.country_count: dict[int, int] = {}
+        self.r_with_members = np.zeros(count)
+        self.pair_sum = 0.0
+
+    def add(self, row: int) -> None:
+        self.pair_sum += self.r_with_members[row]
+        self.r_with_members += self.problem.reciprocity(row)
+        self.chosen[row] = True
+        self.members.append(row)
+        self.cover = np.maximum(self.cover, self.problem.coverage[row])
+        country = int(self.problem.countries[row])
+        self.country_count[country] = self.country_count.get(country, 0) + 1
+
+    def count_in(self, quota: Quota) -> int:
+        return int(quota.members[self.members].sum()) if self.members else 0
+
+    def gains(self, rows: np.ndarray) -> np.ndarray:
+        """Objective after adding each row (the constant current value left out)."""
+        problem = self.problem
+        k = problem.coverage.shape[1]
+        cover = np.maximum(problem.coverage[rows], self.cover).sum(axis=1) / k if k else 0.0
+        new_country = np.array([int(problem.countries[r]) not in self.country_count for r in rows])
+        countries = (len(self.country_count) + new_country) / problem.size
+        m = len(self.members) + 1
+        pairs = m * (m - 1) / 2
+        mean_r = (self.pair_sum + self.r_with_members[rows]) / pairs if pairs else 0.0
+        return cover + countries + mean_r
+
+    def unmet(self) -> list[tuple[str, np.ndarray, int]]:
+        """(name, candidates that help, seats still needed) for every unmet minimum."""
+        needs = [(q.name, q.members, q.bound - self.count_in(q)) for q in self.problem.minimums]
+        countries_needed = self.problem.min_countries - len(self.country_count)
+        if countries_needed > 0:
+            fresh = ~np.isin(self.problem.countries, list(self.country_count))
+            needs.append(("min_countries", fresh, countries_needed))
+        return [(name, members, need) for name, members, need in needs if need > 0]
+
+    def allowed(self) -> np.ndarray:
+        """Candidates not chosen whose addition breaks no maximum."""
+        mask = ~self.chosen
+        for quota in self.problem.maximums:
+            if self.count_in(quota) >= quota.bound:
+                mask &= ~quota.members
+        if self.problem.max_per_country is not None:
+            full = [c for c, n in self.country_count.items() if n >= self.problem.max_per_country]
+            mask &= ~np.isin(self.problem.countries, full)
+        return mask
+
+
+def compose(problem: RosterProblem) -> Roster:
+    """Check feasibility, choose greedily, repair with swaps; return the roster."""
+    check_feasible(problem)
+    state = _State(problem)
+    fills: dict[int, list[str]] = {}
+    for row in problem.include:
+        fills[row] = _filled(state, row)
+        state.add(row)
+    while len(state.members) < problem.size:
+        row = _next_member(state)
+        if row is None:
+            break
+        fills[row] = _filled(state, row)
+        state.add(row)
+    state = _repair(state)
+    return Roster(
+        members=state.members, fills={r: fills.get(r, _filled_now(state, r)) for r in state.members}
+    )
+
+
+def _filled(state: _State, row: int) -> list[str]:
+    """The unmet minimums this candidate would help with."""
+    return [name for name, members, _ in state.unmet() if members[row]]
+
+
+def _filled_now(state: _State, row: int) -> list[str]:
+    """Quotas a member counts towards (for members brought in by a repair swap)."""
+    return [q.name for q in state.problem.minimums if q.members[row]]
+
+
+def _next_member(state: _State) -> int | None:
+    """The best candidate for the most urgent unmet minimum, or overall when all are met.
+
+    Urgency is seats still needed per candidate left who could fill them. While any
+    minimum is unmet every seat goes to one, so no seat is spent that a minimum needs.
+    """
+    allowed = state.allowed()
+    pool = allowed
+    unmet = state.unmet()
+    if unmet:
+        _, _, helps = max(
+            (
+                (need / max(1, int((members & allowed).sum())), name, members)
+                for name, members, need in unmet
+            ),
+            key=lambda u: (u[0], u[1]),
+        )
+        if (helps & allowed).any():
+            pool = helps & allowed  # otherwise the repair swaps deal with it
+    rows = np.flatnonzero(pool)
+    if rows.size == 0:
+        return None
+    return _best(state, rows)
+
+
+def _best(state: _State, rows: np.ndarray) -> int:
+    """The row of highest gain, the lowest id among equals."""
+    gains = state.gains(rows)
+    return int(rows[np.lexsort((state.problem.ids[rows], -gains))[0]])
+
+
+def _repair(state: _State, max_swaps: int = 50) -> _State:
+    """Swap members out for candidates that meet a still-unmet minimum."""
+    locked = set(state.problem.include)
+    for _ in range(max_swaps):
+        unmet = state.unmet()
+        if not unmet:
+            break
+        _, helps, _ = unmet[0]
+        before = {n for n, _, _ in unmet}
+        best: tuple[float, _State] | None = None
+        for out in (m for m in state.members if m not in locked):
+            trial = _without(state, out)
+            if {n for n, _, _ in trial.unmet()} - before:
+                continue  # removing it would break a minimum that held
+            rows = np.flatnonzero(trial.allowed() & helps)
+            if rows.size == 0:
+                continue
+            into = _best(trial, rows)
+            gain = float(trial.gains(np.array([into]))[0])
+            if best is None or gain > best[0]:
+                trial.add(into)
+                best = (gain, trial)
+        if best is None:
+            break
+        state = best[1]
+    return state
+
+
+def _without(state: _State, row: int) -> _State:
+    """A fresh state holding every member but one."""
+    trial = _State(state.problem)
+    for member in state.members:
+        if member != row:
+            trial.add(member)
+    return trial
+
+
+def objective(problem: RosterProblem, members: Sequence[int]) -> float:
+    """The objective of a whole roster (used to compare with other rosters)."""
+    state = _State(problem)
+    for row in members[:-1]:
+        state.add(row)
+    return float(state.gains(np.array([members[-1]]))[0])
+
+
+def constraint_report(problem: RosterProblem, members: Sequence[int]) -> list[dict]:
+    """Every constraint with its target, the roster's actual value, and whether it holds."""
+    rows = list(members)
+
+    def inside(quota: Quota) -> int:
+        return int(quota.members[rows].sum()) if rows else 0
+
+    report = [
+        {
+            "name": "size",
+            "target": problem.size,
+            "actual": len(rows),
+            "satisfied": len(rows) == problem.size,
+        }
+    ]
+    report += [
+        {"name": q.name, "target": q.bound, "actual": inside(q), "satisfied": inside(q) >= q.bound}
+        for q in problem.minimums
+    ]
+    report += [
+        {"name": q.name, "target": q.bound, "actual": inside(q), "satisfied": inside(q) <= q.bound}
+        for q in problem.maximums
+    ]
+    countries = problem.countries[rows] if rows else np.empty(0, dtype=np.int64)
+    if problem.max_per_country is not None:
+        most = int(np.bincount(countries).max()) if rows else 0
+        report.append(
+            {
+                "name": "max_per_country",
+                "target": problem.max_per_country,
+                "actual": most,
+                "satisfied": most <= problem.max_per_country,
+            }
+        )
+    if problem.min_countries:
+        distinct = len(np.unique(countries))
+        report.append(
+            {
+                "name": "min_countries",
+                "target": problem.min_countries,
+                "actual": distinct,
+                "satisfied": distinct >= problem.min_countries,
+            }
+        )
+    if problem.include:
+        kept = len(set(problem.include) & set(rows))
+        report.append(
+            {
+                "name": "include",
+                "target": len(problem.include),
+                "actual": kept,
+                "satisfied": kept == len(problem.include),
+            }
+        )
+    return report
