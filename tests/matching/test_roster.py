@@ -1,0 +1,153 @@
+"""Roster composition: the pure algorithm on small problems, and POST /dialogues/compose."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from partners_api.matching import roster
+from tests.helpers import new_organization
+
+URL = "/api/v1/dialogues/compose"
+
+
+def problem(size, *, sectors, countries, coverage=None, **rules) -> roster.RosterProblem:
+    count = len(sectors)
+    sectors = np.array(sectors)
+    coverage = np.zeros((count, 0)) if coverage is None else np.array(coverage, dtype=float)
+    minimums = [
+        roster.Quota(f"sector_min.{s}", sectors == s, n)
+        for s, n in rules.pop("sector_min", {}).items()
+    ]
+    maximums = [
+        roster.Quota(f"sector_max.{s}", sectors == s, n)
+        for s, n in rules.pop("sector_max", {}).items()
+    ]
+    return roster.RosterProblem(
+        size=size,
+        ids=np.arange(1, count + 1),
+        countries=np.array(countries),
+        coverage=coverage,
+        reciprocity=lambda i: np.zeros(count),
+        minimums=minimums,
+        maximums=maximums,
+        **rules,
+    )
+
+
+def test_minimums_are_served_before_the_best_gains():
+    # Candidates 0-3 cover the topic; only 4 and 5 are media.
+    p = problem(
+        3,
+        sectors=["a", "a", "a", "a", "media", "media"],
+        countries=[0, 1, 2, 3, 4, 4],
+        coverage=[[1], [1], [1], [1], [0], [0]],
+        sector_min={"media": 2},
+    )
+    chosen = roster.compose(p)
+    assert sorted(chosen.members[:2]) == [4, 5]
+    assert chosen.fills[4] == ["sector_min.media"]
+    report = {c["name"]: c for c in roster.constraint_report(p, chosen.members)}
+    assert all(c["satisfied"] for c in report.values())
+
+
+def test_maximums_and_countries_hold():
+    p = problem(
+        4,
+        sectors=["x"] * 6,
+        countries=[0, 0, 0, 1, 1, 2],
+        max_per_country=2,
+        min_countries=3,
+        sector_max={"x": 4},
+    )
+    chosen = roster.compose(p)
+    countries = [int(p.countries[m]) for m in chosen.members]
+    assert max(countries.count(c) for c in set(countries)) <= 2 and len(set(countries)) == 3
+
+
+@pytest.mark.parametrize(
+    ("size", "rules", "constraint"),
+    [
+        (7, {}, "size"),
+        (3, {"sector_min": {"media": 3}}, "sector_min.media"),
+        (3, {"sector_min": {"x": 2, "media": 1, "y": 1}}, "sector_min"),
+        (3, {"sector_min": {"x": 2}, "sector_max": {"x": 1}}, "sector_min.x"),
+        (3, {"min_countries": 5}, "min_countries"),
+        (5, {"max_per_country": 1}, "max_per_country"),
+        (3, {"include": [0, 1, 2, 3]}, "include"),
+        (3, {"include": [0, 1], "sector_max": {"x": 1}}, "sector_max.x"),
+    ],
+)
+def test_infeasible_requests_name_the_constraint(size, rules, constraint):
+    p = problem(
+        size, sectors=["x", "x", "x", "x", "media", "y"], countries=[0, 0, 1, 1, 2, 3], **rules
+    )
+    with pytest.raises(roster.Infeasible) as raised:
+        roster.compose(p)
+    assert raised.value.constraint == constraint
+
+
+def test_greedy_is_close_to_the_best_roster_on_a_small_case():
+    rng = np.random.default_rng(5)
+    coverage = rng.random((12, 4)) * (rng.random((12, 4)) > 0.6)
+    p = problem(
+        4, sectors=list("aabbccaabbcc"), countries=list(rng.integers(0, 6, 12)), coverage=coverage
+    )
+    best = max(roster.objective(p, list(c)) for c in itertools.combinations(range(12), 4))
+    assert roster.objective(p, roster.compose(p).members) >= 0.9 * best
+
+
+def test_compose_over_http(client, admin_key):
+    body = {
+        "size": 8,
+        "topics": ["model-evaluations", "linguistic-diversity"],
+        "min_countries": 6,
+        "max_per_country": 2,
+        "sector_min": {"civil_society": 2, "ai_safety_institute": 2},
+        "sector_max": {"industry": 1},
+        "region_min": {"africa": 2},
+    }
+    response = client.post(URL, json=body)
+    assert response.status_code == 200, response.json
+    answer = response.json
+    assert len(answer["roster"]) == 8 and answer["report"]["size"] == 8
+    assert all(c["satisfied"] for c in answer["report"]["constraints"])
+    names = {c["name"] for c in answer["report"]["constraints"]}
+    assert {
+        "size",
+        "sector_min.civil_society",
+        "sector_max.industry",
+        "region_min.africa",
+        "max_per_country",
+        "min_countries",
+    } <= names
+    assert answer["report"]["topic_coverage"] == pytest.approx(1.0)
+    added = [t for m in answer["roster"] for t in m["adds_topics"]]
+    assert sorted(added) == ["linguistic-diversity", "model-evaluations"]
+
+
+def test_compose_includes_and_excludes(client, admin_key):
+    guest = new_organization(client, admin_key, "Guest", open_to_dialogue=False)
+    out = client.get("/api/v1/organizations/uk-aisi").json["id"]
+    answer = client.post(URL, json={"size": 5, "include": [guest["id"]], "exclude": [out]}).json
+    ids = [m["organization"]["id"] for m in answer["roster"]]
+    assert guest["id"] in ids and out not in ids
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"size": 1}, "size"),
+        ({"size": 5, "sector_min": {"bank": 1}}, "sector_min"),
+        ({"size": 5, "topics": ["alchemy"]}, "topics"),
+        ({"size": 5, "region_min": {"mars": 1}}, "region_min"),
+        ({"size": 5, "include": [10**9]}, "include"),
+        ({"size": 5, "sector_min": {"media": 50}}, "sector_min.media"),
+    ],
+)
+def test_compose_rejects_bad_or_infeasible_requests(client, body, field):
+    response = client.post(URL, json=body)
+    assert response.status_code == 422
+    assert any(k.startswith(field) for k in response.json["errors"]), response.json
