@@ -35,6 +35,7 @@ test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects Postg
 
 bench: install ## Time the API on synthetic directories (BENCH_DATABASE_URL adds PostgreSQL)
 	RATELIMIT_ENABLED=false $(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.matching_quality
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ import random
 import statistics
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +51,21 @@ def cases(size: int) -> dict[str, Request]:
         "PATCH": lambda rng: ("PATCH", f"{api}/{org(rng)}", {"json": {"city": "Accra"}}),
         "introductions": lambda rng: ("GET", f"{api}/{org(rng)}/introductions?to={org(rng)}", {}),
         "network, depth 2": lambda rng: ("GET", f"{api}/{org(rng)}/network?depth=2", {}),
+        "matches": lambda rng: ("GET", f"{api}/{org(rng)}/matches", {}),
+        "compose, size 22": lambda rng: (
+            "POST",
+            "/api/v1/dialogues/compose",
+            {
+                "json": {
+                    "size": 22,
+                    "topics": ["model-evaluations", "linguistic-diversity", "labor-impacts"],
+                    "min_countries": 15,
+                    "max_per_country": 2,
+                    "sector_min": {"civil_society": 4, "academia": 4, "ai_safety_institute": 2},
+                    "region_min": {"africa": 4, "asia": 4},
+                }
+            },
+        ),
     }
 
 
@@ -70,6 +86,23 @@ def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> l
         if n >= 2:
             timings.append(elapsed)
     return timings
+
+
+def index_figures(app) -> str:
+    """Build time and memory of the matching index."""
+    from partners_api.matching import index
+
+    with app.app_context(), database().session() as session:
+        tracemalloc.start()
+        started = time.perf_counter()
+        built = index.build_index(session, version=-1)
+        seconds = time.perf_counter() - started
+        retained, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return (
+        f"  matching index: built in {seconds:.1f} s, arrays {built.nbytes() / 2**20:.0f} MB, "
+        f"retained {retained / 2**20:.0f} MB, peak while building {peak / 2**20:.0f} MB"
+    )
 
 
 def prepare(url: str, size: int) -> tuple[object, str]:
@@ -104,6 +137,7 @@ def main() -> None:
             for size in args.sizes:
                 print(f"{database_name}, {size:,} organizations")
                 app, admin = prepare(url_for_size(size), size)
+                print(index_figures(app))
                 client = app.test_client()
                 for name, request in cases(size).items():
                     timings = sorted(time_case(client, admin, request, args.repeat, seed=1))

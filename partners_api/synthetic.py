@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from partners_api.changes import service as changes
 from partners_api.db import utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
+from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
     SECTORS,
     Organization,
@@ -263,3 +264,53 @@ def _insert_dialogues(session: Session, rng: random.Random, ids: list[int], coun
     ):
         _batched(session, model, rows)
     return count
+
+
+@dataclass(frozen=True)
+class PlantedPair:
+    """A seeker, its planted mirror partner, and a one-sided decoy."""
+
+    seeker: int
+    partner: int
+    decoy: int
+
+
+def plant_pairs(session: Session, *, pairs: int, seed: int = 1) -> list[PlantedPair]:
+    """Add reciprocal pairs with a known answer, each with a one-sided decoy.
+
+    The seeker seeks two topics A and offers two topics B; its partner, in another
+    sector, offers A and seeks B; the decoy offers A too but seeks topics unrelated to B.
+    """
+    rng = random.Random(seed)
+    leaves = sorted(
+        session.scalars(
+            select(Topic.slug).where(
+                ~Topic.id.in_(select(Topic.parent_id).where(Topic.parent_id.is_not(None)))
+            )
+        )
+    )
+    countries = sorted(session.scalars(select(CountryRegion.country_code).distinct()))
+    planted = []
+
+    def make(name: str, sector: str, offers: list[str], seeks: list[str]) -> int:
+        data = {
+            "name": name,
+            "sector": sector,
+            "country": rng.choice(countries),
+            "offers": offers,
+            "seeks": seeks,
+        }
+        return organizations.create_organization(session, data=data, actor_key_id=None).id
+
+    for n in range(pairs):
+        picked = rng.sample(leaves, 6)
+        sought, offered, unrelated = picked[:2], picked[2:4], picked[4:]
+        mine, theirs = rng.sample(SECTORS, 2)
+        planted.append(
+            PlantedPair(
+                seeker=make(f"Planted seeker {seed}-{n}", mine, offered, sought),
+                partner=make(f"Planted partner {seed}-{n}", theirs, sought, offered),
+                decoy=make(f"Planted decoy {seed}-{n}", theirs, sought, unrelated),
+            )
+        )
+    return planted

@@ -297,7 +297,7 @@ def compose_roster(session: Session, *, request: Mapping[str, Any]) -> dict[str,
     topics = list(request.get("topics", ()))
     _check_known(topics, index.taxonomy.column, "topics", "See GET /api/v1/topics.")
     rows, include = _roster_candidates(index, request)
-    problem = _roster_problem(index, request, rows, include, topics)
+    problem = build_roster_problem(index, request, rows, include, topics)
     try:
         chosen = roster.compose(problem)
     except roster.Infeasible as infeasible:
@@ -327,14 +327,14 @@ def _roster_candidates(index: MatchingIndex, request: Mapping[str, Any]):
     return rows, [position[r] for r in include_rows]
 
 
-def _roster_problem(
+def build_roster_problem(
     index: MatchingIndex,
     request: Mapping[str, Any],
     rows: np.ndarray,
     include: list[int],
     topics: list[str],
 ) -> roster.RosterProblem:
-    """The roster problem over the candidate rows."""
+    """The roster problem over the candidate rows (index rows, include as positions)."""
     columns = [index.taxonomy.column[t] for t in topics]
     coverage = np.maximum(index.offers_up[rows][:, columns], index.seeks_up[rows][:, columns])
     _, countries = np.unique(np.array(index.countries, dtype=object)[rows], return_inverse=True)
