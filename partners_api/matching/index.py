@@ -22,7 +22,7 @@ from partners_api.organizations.models import (
     SECTORS,
     Organization,
     OrganizationLanguage,
-    OrganizationRegion,
+    OrganizationOperatingRegion,
     OrganizationTopic,
 )
 from partners_api.partnerships.models import Partnership
@@ -79,6 +79,7 @@ class MatchingIndex:
     names: list[str]
     slugs: list[str]
     countries: list[str]
+    country: np.ndarray  # int16: number of the headquarters country (same number, same country)
     sector: np.ndarray  # int8, index into SECTORS
     continent: np.ndarray  # int8, index into CONTINENTS, -1 for none
     global_south: np.ndarray  # bool
@@ -86,7 +87,9 @@ class MatchingIndex:
     offers: np.ndarray  # bool [N, T]: topics offered
     seeks: np.ndarray  # bool [N, T]: topics sought
     offers_up: np.ndarray  # float64 [N, T]: offers expanded up the taxonomy
-    seeks_up: np.ndarray  # float64 [N, T]: seeks expanded up the taxonomy
+    topics_up: np.ndarray  # float64 [N, T]: offers and seeks expanded, the larger
+    topics_sum: np.ndarray  # float64 [N]: row sums of topics_up
+    seeks_count: np.ndarray  # int [N]: number of topics sought
     in_region: dict[str, np.ndarray]  # region code -> rows lying or operating there
     speaks: dict[str, np.ndarray]  # language -> rows
     taxonomy: Taxonomy
@@ -108,7 +111,9 @@ class MatchingIndex:
             self.offers,
             self.seeks,
             self.offers_up,
-            self.seeks_up,
+            self.topics_up,
+            self.topics_sum,
+            self.seeks_count,
             self.graph.partner_ptr,
             self.graph.partner_idx,
             self.graph.tie_ptr,
@@ -145,8 +150,9 @@ def forget() -> None:
 
 def build_index(session: Session, *, version: int) -> MatchingIndex:
     """Read the active organizations and their ties into arrays."""
+    connection = session.connection()
     taxonomy = _taxonomy(session)
-    rows = session.execute(
+    rows = connection.execute(
         select(
             Organization.id,
             Organization.name,
@@ -158,48 +164,92 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
         .where(Organization.status == "active")
         .order_by(Organization.id)
     ).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    row_of = {int(org_id): i for i, org_id in enumerate(ids)}
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     sector_code = {s: i for i, s in enumerate(SECTORS)}
-    regions_of = _memberships(session, OrganizationRegion.region_code, row_of)
-    offers, seeks = _topic_matrices(session, row_of, taxonomy)
-    continent, global_south = _homes(session, [r[4] for r in rows])
+    offers, seeks = _topic_matrices(connection, ids, taxonomy)
+    offers_up = expand_up(offers, taxonomy)
+    topics_up = np.maximum(offers_up, expand_up(seeks, taxonomy))
+    places = _places(connection, ids, [r[4] for r in rows])
     return MatchingIndex(
         version=version,
         ids=ids,
-        row_of=row_of,
+        row_of={int(org_id): i for i, org_id in enumerate(ids)},
         names=[r[1] for r in rows],
         slugs=[r[2] for r in rows],
         countries=[r[4] for r in rows],
-        sector=np.array([sector_code[r[3]] for r in rows], dtype=np.int8),
-        continent=continent,
-        global_south=global_south,
-        open=np.array([r[5] for r in rows], dtype=bool),
+        sector=np.fromiter((sector_code[r[3]] for r in rows), dtype=np.int8, count=len(rows)),
+        country=places.country,
+        continent=places.continent,
+        global_south=places.global_south,
+        open=np.fromiter((r[5] for r in rows), dtype=bool, count=len(rows)),
         offers=offers,
         seeks=seeks,
-        offers_up=expand_up(offers, taxonomy),
-        seeks_up=expand_up(seeks, taxonomy),
-        in_region=_every_region(session, regions_of),
-        speaks=_memberships(session, OrganizationLanguage.code, row_of),
+        offers_up=offers_up,
+        topics_up=topics_up,
+        topics_sum=topics_up.sum(axis=1),
+        seeks_count=seeks.sum(axis=1),
+        in_region=places.in_region,
+        speaks=_memberships(connection, OrganizationLanguage.code, ids),
         taxonomy=taxonomy,
-        graph=_graph(session, row_of),
+        graph=_graph(connection, ids),
     )
 
 
-def _homes(session: Session, countries: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Continent number (-1 for none) and Global South membership of each headquarters."""
-    regions: dict[str, set[str]] = defaultdict(set)
-    for country, region in session.execute(
+def _rows(ids: np.ndarray, organization_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index rows of organization ids, and which of them are indexed (active)."""
+    if ids.size == 0:
+        return np.zeros(len(organization_ids), np.int64), np.zeros(len(organization_ids), bool)
+    position = np.searchsorted(ids, organization_ids).clip(max=ids.size - 1)
+    return position, ids[position] == organization_ids
+
+
+@dataclass
+class _Places:
+    country: np.ndarray
+    continent: np.ndarray
+    global_south: np.ndarray
+    in_region: dict[str, np.ndarray]
+
+
+def _places(connection, ids: np.ndarray, countries: list[str]) -> _Places:
+    """Countries as numbers, continents, the Global South, and the rows in each region.
+
+    An organization lies in its country's regions and operates in its operating regions
+    and the regions above them; built from the small country-region table and the
+    operating regions, not from the larger derived organization_regions.
+    """
+    codes = sorted(set(countries))
+    number = {code: n for n, code in enumerate(codes)}
+    country = np.fromiter((number[c] for c in countries), dtype=np.int16, count=len(countries))
+    regions_of: dict[str, set[int]] = defaultdict(set)
+    for code, region in connection.execute(
         select(CountryRegion.country_code, CountryRegion.region_code)
     ):
-        regions[country].add(region)
-    number = {code: n for n, code in enumerate(CONTINENTS)}
-    continent_of = {
-        c: next((number[r] for r in rs if r in number), -1) for c, rs in regions.items()
-    }
-    continent = np.array([continent_of.get(c, -1) for c in countries], dtype=np.int8)
-    south = np.array(["global-south" in regions[c] for c in countries], dtype=bool)
-    return continent, south
+        if code in number:
+            regions_of[region].add(number[code])
+    parents = dict(connection.execute(select(Region.code, Region.parent_code)).all())
+    operating = _memberships(connection, OrganizationOperatingRegion.region_code, ids)
+    in_region = {}
+    for region in parents:
+        mask = np.isin(country, list(regions_of[region]))
+        for below in _descendants(parents, region):
+            mask[operating.get(below, np.empty(0, dtype=np.int64))] = True
+        in_region[region] = np.flatnonzero(mask)
+    continent = np.full(len(ids), -1, dtype=np.int8)
+    for n, code in enumerate(CONTINENTS):
+        continent[np.isin(country, list(regions_of[code]))] = n
+    south = np.isin(country, list(regions_of["global-south"]))
+    return _Places(country=country, continent=continent, global_south=south, in_region=in_region)
+
+
+def _descendants(parents: dict[str, str | None], region: str) -> list[str]:
+    """A region and every region below it."""
+    found, pending = [], [region]
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        pending.extend(code for code, parent in parents.items() if parent == node)
+    return found
 
 
 def _taxonomy(session: Session) -> Taxonomy:
@@ -235,22 +285,27 @@ def _taxonomy(session: Session) -> Taxonomy:
     )
 
 
-def _topic_matrices(session: Session, row_of: dict[int, int], taxonomy: Taxonomy):
-    slug_of = dict(session.execute(select(Topic.id, Topic.slug)).all())
-    shape = (len(row_of), len(taxonomy.slugs))
-    offers, seeks = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
-    links = session.execute(
+def _topic_matrices(connection, ids: np.ndarray, taxonomy: Taxonomy):
+    """Boolean [organization, topic] matrices of what each offers and seeks."""
+    topic_ids = dict(connection.execute(select(Topic.id, Topic.slug)).all())
+    column_of = np.full(max(topic_ids, default=0) + 1, -1, dtype=np.int64)
+    for topic_id, slug in topic_ids.items():
+        column_of[topic_id] = taxonomy.column[slug]
+    links = connection.execute(
         select(
             OrganizationTopic.organization_id,
             OrganizationTopic.topic_id,
             OrganizationTopic.relation,
         )
-    )
-    for org_id, topic_id, relation in links:
-        row = row_of.get(org_id)
-        if row is not None:
-            matrix = offers if relation == "offers" else seeks
-            matrix[row, taxonomy.column[slug_of[topic_id]]] = True
+    ).all()
+    org_ids = np.fromiter((r[0] for r in links), dtype=np.int64, count=len(links))
+    columns = column_of[np.fromiter((r[1] for r in links), dtype=np.int64, count=len(links))]
+    offered = np.fromiter((r[2] == "offers" for r in links), dtype=bool, count=len(links))
+    rows, indexed = _rows(ids, org_ids)
+    shape = (len(ids), len(taxonomy.slugs))
+    offers, seeks = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    offers[rows[indexed & offered], columns[indexed & offered]] = True
+    seeks[rows[indexed & ~offered], columns[indexed & ~offered]] = True
     return offers, seeks
 
 
@@ -259,54 +314,53 @@ def expand_up(exact: np.ndarray, taxonomy: Taxonomy) -> np.ndarray:
     return np.minimum(exact.astype(np.float64) @ taxonomy.expand, 1.0)
 
 
-def _memberships(session: Session, column, row_of: dict[int, int]) -> dict[str, np.ndarray]:
+def _memberships(connection, column, ids: np.ndarray) -> dict[str, np.ndarray]:
     """For a (organization_id, code) table: code -> sorted rows of active organizations."""
-    table = column.class_
-    found: dict[str, list[int]] = defaultdict(list)
-    for org_id, code in session.execute(select(table.organization_id, column)):
-        row = row_of.get(org_id)
-        if row is not None:
-            found[code].append(row)
-    return {code: np.array(sorted(rows), dtype=np.int64) for code, rows in found.items()}
+    pairs = connection.execute(select(column.class_.organization_id, column)).all()
+    rows, indexed = _rows(ids, np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
+    number: dict[str, int] = {}
+    group = np.fromiter(
+        (number.setdefault(p[1], len(number)) for p in pairs), np.int64, len(pairs)
+    )[indexed]
+    rows = rows[indexed]
+    order = np.lexsort((rows, group))
+    bounds = np.cumsum(np.bincount(group, minlength=len(number)))[:-1]
+    return dict(zip(number, np.split(rows[order], bounds), strict=True))
 
 
-def _every_region(session: Session, regions_of: dict[str, np.ndarray]):
-    """Rows per region code, empty where no one is; organization_regions holds ancestors."""
-    codes = session.scalars(select(Region.code))
-    empty = np.empty(0, dtype=np.int64)
-    return {code: regions_of.get(code, empty) for code in codes}
-
-
-def _graph(session: Session, row_of: dict[int, int]) -> Graph:
-    links = session.execute(
+def _graph(connection, ids: np.ndarray) -> Graph:
+    """Adjacency of active links, and of links and held dialogues together."""
+    links = connection.execute(
         select(Partnership.proposer_id, Partnership.partner_id).where(
             Partnership.status == "active"
         )
     ).all()
-    partner_pairs = {(row_of[a], row_of[b]) for a, b in links if a in row_of and b in row_of}
+    a, a_ok = _rows(ids, np.fromiter((r[0] for r in links), np.int64, len(links)))
+    b, b_ok = _rows(ids, np.fromiter((r[1] for r in links), np.int64, len(links)))
+    partner_edges = np.stack([a[a_ok & b_ok], b[a_ok & b_ok]], axis=1)
     held = select(Dialogue.id).where(Dialogue.status == "held")
-    members: dict[int, list[int]] = defaultdict(list)
-    for dialogue_id, org_id in session.execute(
+    attendance = connection.execute(
         select(DialogueParticipant.dialogue_id, DialogueParticipant.organization_id).where(
             DialogueParticipant.dialogue_id.in_(held)
         )
-    ):
-        if org_id in row_of:
-            members[dialogue_id].append(row_of[org_id])
-    met_pairs = {(a, b) for rows in members.values() for a in rows for b in rows if a != b}
-    size = len(row_of)
-    partner_ptr, partner_idx = _compressed(partner_pairs, size)
-    tie_ptr, tie_idx = _compressed(partner_pairs | met_pairs, size)
+    ).all()
+    members: dict[int, list[int]] = defaultdict(list)
+    rows, indexed = _rows(ids, np.fromiter((r[1] for r in attendance), np.int64, len(attendance)))
+    for (dialogue_id, _), row, ok in zip(attendance, rows.tolist(), indexed, strict=True):
+        if ok:
+            members[dialogue_id].append(row)
+    met = [(x, y) for group in members.values() for x in group for y in group if x < y]
+    met_edges = np.array(met, dtype=np.int64).reshape(-1, 2)
+    partner_ptr, partner_idx = _compressed(partner_edges, len(ids))
+    tie_ptr, tie_idx = _compressed(np.concatenate([partner_edges, met_edges]), len(ids))
     return Graph(partner_ptr=partner_ptr, partner_idx=partner_idx, tie_ptr=tie_ptr, tie_idx=tie_idx)
 
 
-def _compressed(pairs: set[tuple[int, int]], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric adjacency as (row pointers, sorted neighbour rows)."""
-    if not pairs:
-        return np.zeros(size + 1, dtype=np.int64), np.empty(0, dtype=np.int64)
-    edges = np.array(
-        sorted({(a, b) for a, b in pairs} | {(b, a) for a, b in pairs}), dtype=np.int64
-    )
+def _compressed(edges: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric adjacency of (a, b) pairs as row pointers and sorted, distinct neighbours."""
+    both = np.concatenate([edges, edges[:, ::-1]]) if edges.size else edges.reshape(0, 2)
+    both = both[both[:, 0] != both[:, 1]]
+    keys = np.unique(both[:, 0] * size + both[:, 1])
     pointer = np.zeros(size + 1, dtype=np.int64)
-    np.add.at(pointer, edges[:, 0] + 1, 1)
-    return np.cumsum(pointer), edges[:, 1].copy()
+    pointer[1:] = np.cumsum(np.bincount(keys // size, minlength=size))
+    return pointer, keys % size

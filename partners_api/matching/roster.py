@@ -145,6 +145,7 @@ class _State:
         self.members: list[int] = []
         self.cover = np.zeros(problem.coverage.shape[1])
         self.country_count: dict[int, int] = {}
+        self.country_seen = np.zeros(int(problem.countries.max(initial=0)) + 1, dtype=bool)
         self.r_with_members = np.zeros(count)
         self.pair_sum = 0.0
 
@@ -156,6 +157,7 @@ class _State:
         self.cover = np.maximum(self.cover, self.problem.coverage[row])
         country = int(self.problem.countries[row])
         self.country_count[country] = self.country_count.get(country, 0) + 1
+        self.country_seen[country] = True
 
     def count_in(self, quota: Quota) -> int:
         return int(quota.members[self.members].sum()) if self.members else 0
@@ -165,7 +167,7 @@ class _State:
         problem = self.problem
         k = problem.coverage.shape[1]
         cover = np.maximum(problem.coverage[rows], self.cover).sum(axis=1) / k if k else 0.0
-        new_country = np.array([int(problem.countries[r]) not in self.country_count for r in rows])
+        new_country = ~self.country_seen[problem.countries[rows]]
         countries = (len(self.country_count) + new_country) / problem.size
         m = len(self.members) + 1
         pairs = m * (m - 1) / 2
@@ -177,7 +179,7 @@ class _State:
         needs = [(q.name, q.members, q.bound - self.count_in(q)) for q in self.problem.minimums]
         countries_needed = self.problem.min_countries - len(self.country_count)
         if countries_needed > 0:
-            fresh = ~np.isin(self.problem.countries, list(self.country_count))
+            fresh = ~self.country_seen[self.problem.countries]
             needs.append(("min_countries", fresh, countries_needed))
         return [(name, members, need) for name, members, need in needs if need > 0]
 

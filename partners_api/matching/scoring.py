@@ -26,35 +26,37 @@ class Profile:
 
     offers: np.ndarray  # bool [T]
     seeks: np.ndarray  # bool [T]
-    offers_up: np.ndarray  # float64 [T]
-    seeks_up: np.ndarray  # float64 [T]
+    offers_up: np.ndarray  # float64 [T]: offers expanded up the taxonomy
+    topics_up: np.ndarray  # float64 [T]: offers and seeks expanded, the larger of the two
     sector: int
     continent: int
     global_south: bool | None
 
 
-def reciprocity(profile: Profile, offers_up: np.ndarray, seeks: np.ndarray) -> np.ndarray:
-    """Harmonic mean of what each side gains from the other, per candidate row."""
-    wanted = profile.seeks.sum()
-    a = offers_up @ profile.seeks.astype(np.float64) / wanted if wanted else np.zeros(len(seeks))
-    their_wants = seeks.sum(axis=1)
-    b = np.divide(
-        seeks.astype(np.float64) @ profile.offers_up,
-        their_wants,
-        out=np.zeros(len(seeks), dtype=np.float64),
-        where=their_wants > 0,
-    )
+def reciprocity(
+    profile: Profile, offers_up: np.ndarray, seeks: np.ndarray, seeks_count: np.ndarray
+) -> np.ndarray:
+    """Harmonic mean of what each side gains from the other, per candidate row.
+
+    Only the seeker's own topic columns are read, so the cost grows with the rows alone.
+    """
+    size = len(seeks_count)
+    sought = np.flatnonzero(profile.seeks)
+    a = offers_up[:, sought].sum(axis=1) / sought.size if sought.size else np.zeros(size)
+    giving = np.flatnonzero(profile.offers_up)
+    wanted = seeks[:, giving].astype(np.float64) @ profile.offers_up[giving]
+    b = np.divide(wanted, seeks_count, out=np.zeros(size), where=seeks_count > 0)
     total = a + b
-    return np.divide(2 * a * b, total, out=np.zeros_like(total, dtype=np.float64), where=total > 0)
+    return np.divide(2 * a * b, total, out=np.zeros(size), where=total > 0)
 
 
-def shared_focus(profile: Profile, offers_up: np.ndarray, seeks_up: np.ndarray) -> np.ndarray:
-    """Weighted Jaccard of the expanded topic vectors (offered or sought)."""
-    mine = np.maximum(profile.offers_up, profile.seeks_up)
-    theirs = np.maximum(offers_up, seeks_up)
-    overlap = np.minimum(theirs, mine).sum(axis=1)
-    union = np.maximum(theirs, mine).sum(axis=1)
-    return np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
+def shared_focus(profile: Profile, topics_up: np.ndarray, topics_sum: np.ndarray) -> np.ndarray:
+    """Weighted Jaccard of the expanded topic vectors: sum of minima over sum of maxima."""
+    mine = profile.topics_up
+    columns = np.flatnonzero(mine)
+    overlap = np.minimum(topics_up[:, columns], mine[columns]).sum(axis=1)
+    union = topics_sum + mine.sum() - overlap
+    return np.divide(overlap, union, out=np.zeros(len(topics_sum)), where=union > 0)
 
 
 def bridging(

@@ -43,19 +43,24 @@ def match_organization(
         raise Conflict("An archived organization has no matches.", code="archived")
     index = current_index(session)
     row = index.row_of[organization.id]
-    profile = scoring.Profile(
-        offers=index.offers[row],
-        seeks=index.seeks[row],
-        offers_up=index.offers_up[row],
-        seeks_up=index.seeks_up[row],
-        sector=int(index.sector[row]),
-        continent=int(index.continent[row]),
-        global_south=bool(index.global_south[row]),
-    )
+    profile = profile_of(index, row)
     excluded = set(options.exclude) | {organization.id}
     if not options.include_partners:
         excluded |= _open_partners(session, organization.id)
     return _rank(index, profile, options, excluded=excluded, seeker_row=row)
+
+
+def profile_of(index: MatchingIndex, row: int, *, with_place: bool = True) -> scoring.Profile:
+    """The profile of an indexed organization (without sector and place if asked)."""
+    return scoring.Profile(
+        offers=index.offers[row],
+        seeks=index.seeks[row],
+        offers_up=index.offers_up[row],
+        topics_up=index.topics_up[row],
+        sector=int(index.sector[row]) if with_place else -1,
+        continent=int(index.continent[row]) if with_place else -1,
+        global_south=bool(index.global_south[row]) if with_place else None,
+    )
 
 
 def match_profile(
@@ -75,7 +80,7 @@ def match_profile(
         offers=offers,
         seeks=seeks,
         offers_up=expand_up(offers, index.taxonomy),
-        seeks_up=expand_up(seeks, index.taxonomy),
+        topics_up=np.maximum(expand_up(offers, index.taxonomy), expand_up(seeks, index.taxonomy)),
         sector=SECTORS.index(profile["sector"]) if profile.get("sector") else -1,
         continent=continent,
         global_south=global_south,
@@ -154,8 +159,8 @@ def _rank(
     """Score every candidate, keep the best, and explain each."""
     candidates = candidate_rows(index, options, excluded)
     components = {
-        "reciprocity": scoring.reciprocity(seeker, index.offers_up, index.seeks),
-        "shared_focus": scoring.shared_focus(seeker, index.offers_up, index.seeks_up),
+        "reciprocity": scoring.reciprocity(seeker, index.offers_up, index.seeks, index.seeks_count),
+        "shared_focus": scoring.shared_focus(seeker, index.topics_up, index.topics_sum),
         "bridging": scoring.bridging(
             seeker, index.sector, index.continent, index.global_south, GLOBAL_SOUTH_BONUS
         ),
@@ -323,8 +328,7 @@ def _roster_candidates(index: MatchingIndex, request: Mapping[str, Any]):
     rows = candidate_rows(index, options, excluded=set(options.exclude))
     include_rows = [index.row_of[i] for i in include]
     rows = np.union1d(rows, include_rows).astype(np.int64)
-    position = {int(row): n for n, row in enumerate(rows)}
-    return rows, [position[r] for r in include_rows]
+    return rows, np.searchsorted(rows, include_rows).tolist()
 
 
 def build_roster_problem(
@@ -336,22 +340,17 @@ def build_roster_problem(
 ) -> roster.RosterProblem:
     """The roster problem over the candidate rows (index rows, include as positions)."""
     columns = [index.taxonomy.column[t] for t in topics]
-    coverage = np.maximum(index.offers_up[rows][:, columns], index.seeks_up[rows][:, columns])
-    _, countries = np.unique(np.array(index.countries, dtype=object)[rows], return_inverse=True)
-    offers_up, seeks = index.offers_up[rows], index.seeks[rows]
+    coverage = index.topics_up[np.ix_(rows, columns)]
+
+    offers_up, seeks, seeks_count = (
+        index.offers_up[rows],
+        index.seeks[rows],
+        index.seeks_count[rows],
+    )
 
     def reciprocity(position: int) -> np.ndarray:
-        row = rows[position]
-        seeker = scoring.Profile(
-            offers=index.offers[row],
-            seeks=index.seeks[row],
-            offers_up=index.offers_up[row],
-            seeks_up=index.seeks_up[row],
-            sector=-1,
-            continent=-1,
-            global_south=None,
-        )
-        values = scoring.reciprocity(seeker, offers_up, seeks)
+        seeker = profile_of(index, int(rows[position]), with_place=False)
+        values = scoring.reciprocity(seeker, offers_up, seeks, seeks_count)
         values[position] = 0.0
         return values
 
@@ -371,7 +370,7 @@ def build_roster_problem(
     return roster.RosterProblem(
         size=request["size"],
         ids=index.ids[rows],
-        countries=countries.astype(np.int64),
+        countries=index.country[rows].astype(np.int64),
         coverage=coverage,
         reciprocity=reciprocity,
         minimums=minimums,

@@ -27,7 +27,7 @@ def profile(offers=(), seeks=(), sector=0, continent=0, south=False) -> scoring.
         offers=o,
         seeks=s,
         offers_up=up(o),
-        seeks_up=up(s),
+        topics_up=np.maximum(up(o), up(s)),
         sector=sector,
         continent=continent,
         global_south=south,
@@ -51,7 +51,7 @@ def test_reciprocity_needs_both_sides_to_gain():
         ((0,), ()),  # one-sided decoy
         ((1,), (2,)),  # offers the child of what I seek: half credit for me
     )
-    r = scoring.reciprocity(me, offers_up, seeks)
+    r = scoring.reciprocity(me, offers_up, seeks, seeks.sum(axis=1))
     assert r[0] == pytest.approx(1.0)
     assert r[1] == 0.0
     assert r[2] == pytest.approx(2 * 0.5 * 1 / 1.5)
@@ -60,7 +60,8 @@ def test_reciprocity_needs_both_sides_to_gain():
 def test_shared_focus_is_weighted_jaccard():
     me = profile(offers=[0], seeks=[2])
     _, _, offers_up, seeks_up = candidates(((0,), (2,)), ((1,), ()), ((), ()))
-    j = scoring.shared_focus(me, offers_up, seeks_up)
+    topics_up = np.maximum(offers_up, seeks_up)
+    j = scoring.shared_focus(me, topics_up, topics_up.sum(axis=1))
     assert j[0] == pytest.approx(1.0)
     assert j[1] == pytest.approx(0.5 / (1 + 1 + 1))  # min(1,.5)=.5 over max 1+1+1
     assert j[2] == 0.0
