@@ -13,6 +13,7 @@ from partners_api.api import Api, reject_nul_characters, reject_unsupported_body
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
 from partners_api.organizations.schemas import contact_visibility
+from partners_api.security import init_security
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -57,7 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api = Api(app)
     _register_blueprints(api)
     app.before_request(_before_request)
-    app.after_request(_secure_headers)
+    init_security(app)
     app.teardown_request(_end_write_intent)
     return app
 
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(api: Api) -> None:
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues
+    from partners_api.keys.routes import blp as keys
     from partners_api.matching.routes import blp as matching
     from partners_api.ops.routes import blp as ops
     from partners_api.organizations.routes import blp as organizations
@@ -80,6 +82,7 @@ def _register_blueprints(api: Api) -> None:
         regions,
         topics,
         changes,
+        keys,
         ops,
     ):
         api.register_blueprint(blueprint)
@@ -108,12 +111,3 @@ def _end_write_intent(_exc: BaseException | None) -> None:
     token = g.pop("write_intent_token", None)
     if token is not None:
         write_intent.reset(token)
-
-
-def _secure_headers(response: Response) -> Response:
-    """Headers every response carries."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.add("Vary", "Authorization")
-    if request.method == "GET" and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-cache"
-    return response

@@ -21,6 +21,11 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _list(value: str | None) -> list[str]:
+    """Read a comma-separated environment value."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
 def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
     """Return the application settings taken from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -29,4 +34,11 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
         "DATABASE_ECHO": _bool(env.get("DATABASE_ECHO"), False),
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_BODY_BYTES"), 1_048_576),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "partners-api"),
+        "RATELIMIT_KEYED": env.get("RATELIMIT_KEYED", "1200 per minute"),
+        "RATELIMIT_ANONYMOUS": env.get("RATELIMIT_ANONYMOUS", "300 per minute"),
+        "CORS_ORIGINS": _list(env.get("CORS_ORIGINS")),
+        "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
     }

@@ -43,7 +43,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     """The application on the test database, with the demo directory loaded once."""
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": False}
+    )
     with application.app_context(), database().session() as session:
         load_demo(session)
     yield application

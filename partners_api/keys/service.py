@@ -12,8 +12,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import utcnow
-from partners_api.errors import Unprocessable
+from partners_api.db import fetch_page, utcnow
+from partners_api.errors import NotFound, Unprocessable
 from partners_api.keys.models import SCOPES, ApiKey
 from partners_api.organizations.models import Organization
 
@@ -101,6 +101,31 @@ def touch(session: Session, *, key_id: int) -> None:
         .values(last_used_at=now)
     )
     session.commit()
+
+
+def list_keys(session: Session, *, page: int, page_size: int) -> tuple[list[ApiKey], int]:
+    """Return a page of keys, newest first, revoked ones included."""
+    return fetch_page(
+        session, select(ApiKey).order_by(ApiKey.id.desc()), page=page, page_size=page_size
+    )
+
+
+def revoke_key(session: Session, *, key_id: int, actor_key_id: int | None) -> None:
+    """Revoke one key; it is refused from the next request on. Revoking twice is harmless."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"No key {key_id}.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        changes.record(
+            session,
+            entity="key",
+            entity_id=key.id,
+            action="revoked",
+            fields=["revoked_at"],
+            actor_key_id=actor_key_id,
+        )
+        session.commit()
 
 
 def revoke_keys_named(session: Session, *, name: str, actor_key_id: int | None = None) -> int:

@@ -1,0 +1,105 @@
+"""Protections for a public API: rate limits, CORS, security headers, proxies, key hygiene."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+from flask_cors import CORS
+from flask_limiter import Limiter
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from partners_api import auth
+from partners_api.api import problem_response
+from partners_api.errors import ProblemError
+
+KEY_PARAMETERS = {"api_key", "apikey", "key", "access_token", "token", "authorization"}
+UNLIMITED_PATHS = {"/api/v1/health", "/api/v1/ready"}
+EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "Location",
+    "X-Pagination",
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+]
+ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
+
+
+def init_security(app: Flask) -> None:
+    """Install rate limits, CORS, the proxy fix and the header and query-string rules."""
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.before_request(refuse_key_in_query)
+    Limiter(
+        key_func=rate_limit_key,
+        app=app,
+        application_limits=[rate_limit],
+        application_limits_exempt_when=lambda: request.path in UNLIMITED_PATHS,
+        headers_enabled=True,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        enabled=app.config["RATELIMIT_ENABLED"],
+        key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
+        retry_after="delta-seconds",
+    )
+    if app.config["CORS_ORIGINS"]:
+        CORS(
+            app,
+            resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+            expose_headers=EXPOSED_HEADERS,
+            allow_headers=ALLOWED_HEADERS,
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            max_age=600,
+        )
+    app.after_request(secure_headers)
+
+
+def refuse_key_in_query() -> Response | None:
+    """A key in the URL ends up in logs and histories: refuse it outright."""
+    if KEY_PARAMETERS & {name.lower() for name in request.args}:
+        return problem_response(
+            400, "Send API keys in the Authorization header, never in the URL.", code="key_in_query"
+        )
+    return None
+
+
+def rate_limit_key() -> str:
+    """The bucket of a request: its key when it presents a valid one, else its address."""
+    try:
+        principal = auth.current_principal()
+    except ProblemError:
+        principal = auth.ANONYMOUS
+    if principal.is_anonymous:
+        return f"ip:{request.remote_addr}"
+    return f"key:{principal.key_id}"
+
+
+def rate_limit() -> str:
+    """The limit for this caller: more for keys than for anonymous addresses."""
+    if rate_limit_key().startswith("key:"):
+        return current_app.config["RATELIMIT_KEYED"]
+    return current_app.config["RATELIMIT_ANONYMOUS"]
+
+
+def secure_headers(response: Response) -> Response:
+    """Headers every response carries; API answers also forbid framing and scripts."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.add("Vary", "Authorization")
+    if request.path.startswith("/api/"):
+        headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+    if "Cache-Control" not in headers:
+        cacheable = request.method in ("GET", "HEAD") and response.status_code < 400
+        headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
+    return response
