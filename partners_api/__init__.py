@@ -12,6 +12,7 @@ from partners_api import auth
 from partners_api.api import Api, reject_nul_characters, reject_unsupported_body
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
+from partners_api.idempotency.hooks import init_idempotency
 from partners_api.organizations.schemas import contact_visibility
 from partners_api.security import init_security
 
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(api)
     app.before_request(_before_request)
     init_security(app)
+    init_idempotency(app)
     app.teardown_request(_end_write_intent)
     return app
 

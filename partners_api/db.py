@@ -120,7 +120,7 @@ class Database:
     def init_app(self, app: Flask) -> None:
         """Register the database on the app and close the request session at teardown."""
         app.extensions["partners_db"] = self
-        app.teardown_appcontext(_close_request_session)
+        app.teardown_appcontext(close_request_session)
 
 
 def database() -> Database:
@@ -135,7 +135,8 @@ def get_session() -> Session:
     return g.db_session
 
 
-def _close_request_session(_exc: BaseException | None) -> None:
+def close_request_session(_exc: BaseException | None = None) -> None:
+    """End the request's session now (it is also ended at teardown)."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

@@ -3,6 +3,7 @@
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import Base
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
+from partners_api.idempotency.models import IdempotentRequest
 from partners_api.keys.models import ApiKey
 from partners_api.organizations.models import (
     Organization,
@@ -25,6 +26,7 @@ __all__ = [
     "DialogueParticipant",
     "DialogueTopic",
     "DirectoryVersion",
+    "IdempotentRequest",
     "Organization",
     "OrganizationLanguage",
     "OrganizationOperatingRegion",

@@ -94,6 +94,16 @@ def admin_key(app: Flask, db_connection) -> str:
 
 
 @pytest.fixture
+def admin_key_committed(app: Flask) -> Iterator[str]:
+    """An admin key committed outside any test transaction (for tests across connections)."""
+    with app.app_context(), database().session() as session:
+        issued = keys.create_key(session, name="committed admin", scopes=["admin"])
+    yield issued.secret
+    with app.app_context(), database().session() as session:
+        keys.revoke_keys_named(session, name="committed admin")
+
+
+@pytest.fixture
 def make_key(app: Flask, db_connection):
     """Issue a key with given scopes (and organization); returns its secret."""
     return lambda scopes, organization_id=None: _issue(
