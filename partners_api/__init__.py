@@ -6,10 +6,16 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 
 from partners_api import auth
-from partners_api.api import Api, reject_nul_characters, reject_unsupported_body
+from partners_api.api import (
+    Api,
+    apply_body_limit,
+    current_view_class,
+    reject_nul_characters,
+    reject_unsupported_body,
+)
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
 from partners_api.idempotency.hooks import init_idempotency
@@ -68,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(api: Api) -> None:
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues
+    from partners_api.exports.routes import blp as exports
     from partners_api.keys.routes import blp as keys
     from partners_api.matching.routes import blp as matching
     from partners_api.ops.routes import blp as ops
@@ -84,6 +91,7 @@ def _register_blueprints(api: Api) -> None:
         regions,
         topics,
         changes,
+        exports,
         keys,
         ops,
     ):
@@ -93,6 +101,7 @@ def _register_blueprints(api: Api) -> None:
 def _before_request() -> Response | None:
     """Refuse non-JSON bodies, and ask for a key on every write before anything else."""
     g.write_intent_token = write_intent.set(request.method in WRITE_METHODS)
+    apply_body_limit()
     rejected = reject_nul_characters() or reject_unsupported_body()
     if rejected is not None:
         return rejected
@@ -105,8 +114,7 @@ def _before_request() -> Response | None:
 
 def _open_to_all() -> bool:
     """True for a POST that only computes (matches, compose): its view lists it as open."""
-    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
-    return request.method in getattr(view_class, "open_methods", ())
+    return request.method in getattr(current_view_class(), "open_methods", ())
 
 
 def _end_write_intent(_exc: BaseException | None) -> None:

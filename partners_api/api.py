@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import marshmallow as ma
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.etag import _get_etag_ctx
@@ -217,6 +217,19 @@ def _handle_unexpected(error: Exception) -> Response:
     return problem_response(500, "The server could not complete the request.")
 
 
+def current_view_class() -> type | None:
+    """The MethodView class that will answer this request, if any."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "view_class", None)
+
+
+def apply_body_limit() -> None:
+    """Let a view that takes files (imports) accept bodies up to its own configured size."""
+    setting = getattr(current_view_class(), "body_limit_setting", None)
+    if setting:
+        request.max_content_length = current_app.config[setting]
+
+
 def reject_nul_characters() -> Response | None:
     """Answer 400 for a NUL character in the path or query, which no database stores."""
     values = [v for _, v in request.args.items(multi=True)]
@@ -231,7 +244,8 @@ def reject_unsupported_body() -> Response | None:
     """Answer 415 for a request body that is not JSON, unless the view accepts its type."""
     if request.method not in BODY_METHODS or not _has_body():
         return None
-    if request.mimetype in JSON_MIMETYPES:
+    accepted = set(getattr(current_view_class(), "accepted_types", ()))
+    if request.mimetype in JSON_MIMETYPES | accepted:
         return None
     return problem_response(
         415,

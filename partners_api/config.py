@@ -41,4 +41,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_ANONYMOUS": env.get("RATELIMIT_ANONYMOUS", "300 per minute"),
         "CORS_ORIGINS": _list(env.get("CORS_ORIGINS")),
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
+        "EXPORT_MAX_ROWS": _int(env.get("EXPORT_MAX_ROWS"), 1_000_000),
+        "IMPORT_MAX_ROWS": _int(env.get("IMPORT_MAX_ROWS"), 200_000),
+        "IMPORT_MAX_BYTES": _int(env.get("IMPORT_MAX_BYTES"), 200 * 1_048_576),
     }

@@ -6,11 +6,11 @@ import base64
 import binascii
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select, update
+from sqlalchemy import BigInteger, Text, and_, cast, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
-from partners_api.db import fetch_page
+from partners_api.db import fetch_page, utcnow
 from partners_api.errors import Unprocessable
 
 
@@ -40,6 +40,36 @@ def record(
     session.add(event)
     bump_directory_version(session)
     return event
+
+
+def record_many(
+    session: Session,
+    *,
+    entity: str,
+    entity_ids: Iterable[int | str],
+    action: str,
+    actor_key_id: int | None = None,
+) -> None:
+    """Record one event per entity of a bulk write, in one insert."""
+    tx_id = 0
+    if session.get_bind().dialect.name == "postgresql":
+        tx_id = session.scalar(select(_as_bigint(func.pg_current_xact_id())))
+    now = utcnow()
+    rows = [
+        {
+            "entity": entity,
+            "entity_id": str(i),
+            "action": action,
+            "fields": [],
+            "actor_key_id": actor_key_id,
+            "tx_id": tx_id,
+            "at": now,
+        }
+        for i in entity_ids
+    ]
+    for start in range(0, len(rows), 5_000):
+        session.execute(insert(ChangeEvent), rows[start : start + 5_000])
+    bump_directory_version(session)
 
 
 def bump_directory_version(session: Session) -> None:

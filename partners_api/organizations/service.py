@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
@@ -26,6 +27,7 @@ from partners_api.text import fold, slugify
 from partners_api.topics import service as topics
 from partners_api.topics.models import Topic
 
+BULK_BATCH = 5_000
 SCALAR_FIELDS = (
     "slug",
     "name",
@@ -227,6 +229,7 @@ def update_organization(
     organization: Organization,
     data: Mapping[str, Any],
     actor_key_id: int | None,
+    commit: bool = True,
 ) -> list[str]:
     """Apply a partial update and return the changed fields; a concurrent write is a 412."""
     changed = _apply(session, organization, data)
@@ -239,8 +242,111 @@ def update_organization(
             fields=changed,
             actor_key_id=actor_key_id,
         )
-        session.commit()
+        if commit:
+            session.commit()
     return changed
+
+
+def bulk_create(
+    session: Session,
+    *,
+    records: list[Mapping[str, Any]],
+    actor_key_id: int | None,
+) -> list[int]:
+    """Insert many validated organizations at once, without committing; return their ids.
+
+    A record may carry `id`, `status`, `created_at` and `updated_at` (a restore from an
+    export); an id already taken is replaced by a fresh one.
+    """
+    if not records:
+        return []
+    topic_ids = dict(session.execute(select(Topic.slug, Topic.id)).all())
+    places = regions.Placement.load(session)
+    taken = set(
+        session.scalars(
+            select(Organization.id).where(
+                Organization.id.in_([r["id"] for r in records if r.get("id")])
+            )
+        )
+    )
+    next_id = (
+        max(
+            [session.scalar(select(func.max(Organization.id))) or 0]
+            + [r["id"] for r in records if r.get("id")]
+        )
+        + 1
+    )
+    now = utcnow()
+    rows: dict[str, list[dict]] = defaultdict(list)
+    ids = []
+    for record in records:
+        org_id = record.get("id")
+        if not org_id or org_id in taken:
+            org_id, next_id = next_id, next_id + 1
+        taken.add(org_id)
+        ids.append(org_id)
+        _bulk_rows(rows, org_id, record, topic_ids, places, now)
+    for model in (
+        Organization,
+        OrganizationTopic,
+        OrganizationLanguage,
+        OrganizationOperatingRegion,
+        OrganizationRegion,
+    ):
+        for start in range(0, len(rows[model.__tablename__]), BULK_BATCH):
+            session.execute(insert(model), rows[model.__tablename__][start : start + BULK_BATCH])
+    changes.record_many(
+        session, entity="organization", entity_ids=ids, action="created", actor_key_id=actor_key_id
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT setval('organizations_id_seq', (SELECT max(id) FROM organizations))")
+        )
+    return ids
+
+
+def _bulk_rows(rows, org_id: int, record: Mapping[str, Any], topic_ids, places, now) -> None:
+    name = record["name"]
+    searchable = " ".join(filter(None, (name, record.get("acronym"), record.get("description"))))
+    rows["organizations"].append(
+        {
+            "id": org_id,
+            "slug": record["slug"],
+            "name": name,
+            "acronym": record.get("acronym"),
+            "sector": record["sector"],
+            "description": record.get("description", ""),
+            "country_code": record["country"],
+            "city": record.get("city"),
+            "website": record.get("website"),
+            "contact_email": record.get("contact_email"),
+            "founded_year": record.get("founded_year"),
+            "open_to_dialogue": record.get("open_to_dialogue", True),
+            "external_ids": record.get("external_ids", {}),
+            "status": record.get("status", "active"),
+            "sort_name": fold(name)[:300],
+            "search_text": fold(searchable),
+            "created_at": record.get("created_at") or now,
+            "updated_at": record.get("updated_at") or now,
+            "version": 1,
+        }
+    )
+    for relation in TOPIC_RELATIONS:
+        rows["organization_topics"] += [
+            {"organization_id": org_id, "topic_id": topic_ids[slug], "relation": relation}
+            for slug in record.get(relation, ())
+        ]
+    rows["organization_languages"] += [
+        {"organization_id": org_id, "code": code} for code in record.get("languages", ())
+    ]
+    operating = record.get("operating_regions", ())
+    rows["organization_operating_regions"] += [
+        {"organization_id": org_id, "region_code": c} for c in operating
+    ]
+    rows["organization_regions"] += [
+        {"organization_id": org_id, "region_code": code}
+        for code in sorted(places.of(record["country"], operating))
+    ]
 
 
 def archive_organization(

@@ -101,16 +101,34 @@ def check_region_codes(session: Session, codes: Iterable[str], *, field: str) ->
         raise unknown_values(field, wanted - known, "See GET /api/v1/regions for region codes.")
 
 
+@dataclass
+class Placement:
+    """Country regions and region parents, loaded once, to place many organizations."""
+
+    country_regions: dict[str, set[str]]
+    parents: dict[str, str | None]
+
+    @classmethod
+    def load(cls, session: Session) -> Placement:
+        """Read the (small) reference tables."""
+        country_regions: dict[str, set[str]] = {}
+        for country, region in session.execute(
+            select(CountryRegion.country_code, CountryRegion.region_code)
+        ):
+            country_regions.setdefault(country, set()).add(region)
+        parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
+        return cls(country_regions=country_regions, parents=parents)
+
+    def of(self, country: str, operating: Iterable[str]) -> set[str]:
+        """Every region an organization lies in (by country) or operates in, with ancestors."""
+        codes = set(self.country_regions.get(country, ()))
+        for region in operating:
+            while region is not None:
+                codes.add(region)
+                region = self.parents.get(region)
+        return codes
+
+
 def placement(session: Session, *, country: str, operating: Iterable[str]) -> set[str]:
     """Every region an organization lies in (by country) or operates in, with ancestors."""
-    codes = set(
-        session.scalars(
-            select(CountryRegion.region_code).where(CountryRegion.country_code == country)
-        )
-    )
-    parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
-    for region in operating:
-        while region is not None:
-            codes.add(region)
-            region = parents.get(region)
-    return codes
+    return Placement.load(session).of(country, operating)

@@ -29,6 +29,9 @@ BODIES = {
     "topics.TopicViews": lambda ids: {"slug": "new-topic", "name": "X"},
     "topics.TopicBySlugViews": lambda ids: {"name": "Renamed"},
     "keys.KeyViews": lambda ids: {"name": "x", "scopes": ["admin"]},
+    "exports.OrganizationImportViews": lambda ids: [
+        {"name": "X", "sector": "media", "country": "FR"}
+    ],
 }
 NO_BODY = {
     "partnerships.PartnershipAcceptViews",

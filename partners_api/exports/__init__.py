@@ -1,0 +1,1 @@
+"""Exports for analysts (CSV, JSON, NDJSON, XLSX, GraphML, GEXF) and bulk imports."""

@@ -1,0 +1,246 @@
+"""Routes of /exports and /imports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from flask import Response, current_app, request, stream_with_context, url_for
+from flask.views import MethodView
+
+from partners_api import auth
+from partners_api.api import Blueprint
+from partners_api.db import get_session, utcnow
+from partners_api.errors import ProblemError
+from partners_api.exports import formats, imports, service
+from partners_api.exports.schemas import (
+    ImportArgsSchema,
+    ImportReportSchema,
+    NetworkExportArgsSchema,
+    OrganizationExportArgsSchema,
+    PartnershipExportArgsSchema,
+)
+
+blp = Blueprint(
+    "exports",
+    __name__,
+    url_prefix="/api/v1",
+    description="Streamed exports for analysts, and bulk imports for admins.",
+)
+
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+}
+
+
+class TooLarge(ProblemError):
+    """More rows than one export or import may hold."""
+
+    status, code = 413, "too_many_rows"
+
+
+def _download(name: str, extension: str, chunks: Iterable[bytes]) -> Response:
+    """A streamed attachment whose file name carries today's date."""
+    filename = f"partners-{name}-{utcnow().date().isoformat()}.{extension}"
+    response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[extension])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _file_doc(*extensions: str) -> dict:
+    return {
+        "responses": {
+            "200": {
+                "description": "The file, streamed, as an attachment named with today's date.",
+                "content": {
+                    MEDIA_TYPES[e].split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for e in extensions
+                },
+            }
+        }
+    }
+
+
+@blp.route("/exports/organizations")
+class OrganizationExportViews(MethodView):
+    """The directory as a file."""
+
+    @blp.arguments(OrganizationExportArgsSchema, location="query")
+    @blp.doc(**_file_doc("csv", "json", "ndjson", "xlsx"))
+    @blp.errors(413, 422)
+    def get(self, args):
+        """Export organizations
+
+        Every filter of the organization list applies. CSV is RFC 4180 in UTF-8 with one
+        header row, lists joined with ';' and text that a spreadsheet would run as a
+        formula prefixed with a quote. Contact e-mails only for admin and read:contacts.
+        """
+        export_format = args.pop("format")
+        session = get_session()
+        count = service.count_organizations(session, filters=args)
+        if count > current_app.config["EXPORT_MAX_ROWS"]:
+            raise TooLarge(
+                f"{count} organizations match; narrow the filters to at most "
+                f"{current_app.config['EXPORT_MAX_ROWS']}."
+            )
+        principal = auth.current_principal()
+        contacts = principal.is_admin or "read:contacts" in principal.scopes
+        records = service.organization_records(session, filters=args, contacts=contacts)
+        columns = service.organization_columns(contacts=contacts)
+        return _download(
+            "organizations", export_format, _records_as(export_format, columns, records)
+        )
+
+
+def _records_as(export_format: str, columns: list[str], records: Iterator[dict]):
+    if export_format == "json":
+        return formats.json_chunks(records)
+    if export_format == "ndjson":
+        return formats.ndjson_chunks(records)
+    rows = (service.flat(record, columns) for record in records)
+    if export_format == "xlsx":
+        return formats.xlsx_chunks(columns, rows)
+    return formats.csv_chunks(columns, rows)
+
+
+@blp.route("/exports/partnerships")
+class PartnershipExportViews(MethodView):
+    """The links as a file."""
+
+    @blp.arguments(PartnershipExportArgsSchema, location="query")
+    @blp.doc(**_file_doc("csv", "json", "ndjson"))
+    def get(self, args):
+        """Export partnerships
+
+        Every link with both organizations' ids and slugs; filters `kind`, `status`.
+        """
+        export_format = args.pop("format")
+        records = service.partnership_records(get_session(), **args)
+        columns = [name for name, _, _ in service.PARTNERSHIP_COLUMNS]
+        return _download(
+            "partnerships", export_format, _records_as(export_format, columns, records)
+        )
+
+
+@blp.route("/exports/network")
+class NetworkExportViews(MethodView):
+    """The network as a graph file."""
+
+    @blp.arguments(NetworkExportArgsSchema, location="query")
+    @blp.doc(**_file_doc("graphml", "gexf", "json"))
+    def get(self, args):
+        """Export the network
+
+        Active organizations as nodes (slug, name, sector, country, continent); one edge
+        per tied pair, weighted 1 per active link and 0.5 per held dialogue both attended.
+        Opens in Gephi (GEXF, GraphML), networkx and igraph.
+        """
+        session = get_session()
+        writer = {
+            "graphml": formats.graphml_chunks,
+            "gexf": formats.gexf_chunks,
+            "json": formats.graph_json_chunks,
+        }[args["format"]]
+        chunks = writer(service.network_nodes(session), service.network_edges(session))
+        return _download("network", args["format"], chunks)
+
+
+@blp.route("/exports/datapackage.json")
+class DataPackageViews(MethodView):
+    """The descriptor of the CSV exports."""
+
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "A Frictionless tabular data package.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        }
+    )
+    def get(self):
+        """Describe the CSV exports
+
+        A Frictionless data-package descriptor: each CSV export as a resource with its
+        URL and a table schema (fields, types, primary key).
+        """
+        return {
+            "profile": "tabular-data-package",
+            "name": "partners-api-directory",
+            "title": "Partners API directory",
+            "licenses": [{"name": "CC-BY-4.0"}],
+            "resources": [
+                _resource(
+                    "organizations",
+                    service.ORGANIZATION_COLUMNS,
+                    url_for("exports.OrganizationExportViews", format="csv", _external=True),
+                    omit={"contact_email"},
+                ),
+                _resource(
+                    "partnerships",
+                    service.PARTNERSHIP_COLUMNS,
+                    url_for("exports.PartnershipExportViews", format="csv", _external=True),
+                ),
+            ],
+        }
+
+
+def _resource(name: str, columns, path: str, omit: frozenset | set = frozenset()) -> dict:
+    fields = [
+        {
+            "name": c,
+            "type": t,
+            "description": d,
+            **({"format": "any"} if t in ("date", "datetime") else {}),
+        }
+        for c, t, d in columns
+        if c not in omit
+    ]
+    return {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+        "schema": {
+            "fields": fields,
+            "primaryKey": ["id"],
+            "trueValues": ["true"],
+            "falseValues": ["false"],
+        },
+    }
+
+
+@blp.route("/imports/organizations")
+class OrganizationImportViews(MethodView):
+    """Bulk upsert of organizations."""
+
+    accepted_types = ("text/csv",)
+    body_limit_setting = "IMPORT_MAX_BYTES"
+
+    @blp.arguments(ImportArgsSchema, location="query")
+    @blp.response(200, ImportReportSchema)
+    @blp.alt_response(422, schema=ImportReportSchema, description="Errors; nothing written.")
+    @blp.errors(401, 403, 413, 415)
+    def post(self, args):
+        """Import organizations
+
+        Admin only. A JSON array of organization objects, or `text/csv` in the export's
+        own columns. Rows are matched by `slug`: new ones are created, others updated.
+        With `dry_run=true` every row is checked and the report says what would happen.
+        Any error makes a 422 with every error by row and field, and nothing is written.
+        """
+        principal = auth.require_admin()
+        rows = imports.read_rows(
+            request.get_data(), request.mimetype, limit=current_app.config["IMPORT_MAX_ROWS"]
+        )
+        report = imports.import_organizations(
+            get_session(), rows=rows, dry_run=args["dry_run"], actor_key_id=principal.key_id
+        )
+        return report, 422 if report["errors"] else 200

@@ -1,0 +1,317 @@
+"""Records for exports, read in batches so memory stays flat whatever the directory size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from partners_api.dialogues.models import Dialogue, DialogueParticipant
+from partners_api.organizations import service as organizations
+from partners_api.organizations.models import (
+    Organization,
+    OrganizationLanguage,
+    OrganizationOperatingRegion,
+    OrganizationTopic,
+)
+from partners_api.partnerships.models import Partnership
+from partners_api.regions.models import CountryRegion
+from partners_api.topics.models import Topic
+
+BATCH = 2_000
+LIST_SEPARATOR = ";"
+CONTINENTS = ("africa", "americas", "asia", "europe", "oceania")
+
+# (column, Frictionless type, description) of the organizations export, in order.
+ORGANIZATION_COLUMNS = (
+    ("id", "integer", "Identifier in this directory."),
+    ("slug", "string", "URL name, unique."),
+    ("name", "string", "Name."),
+    ("acronym", "string", "Acronym, if any."),
+    ("sector", "string", "One of the eight sectors."),
+    ("description", "string", "What it does."),
+    ("country", "string", "Headquarters, ISO 3166-1 alpha-2."),
+    ("city", "string", "Headquarters city."),
+    ("operating_regions", "string", "Region codes, ';'-separated."),
+    ("languages", "string", "ISO 639-1 codes, ';'-separated."),
+    ("website", "string", "Website."),
+    ("contact_email", "string", "Contact e-mail (only in exports for admin and read:contacts)."),
+    ("founded_year", "integer", "Year founded."),
+    ("open_to_dialogue", "boolean", "Open to new dialogue partners."),
+    ("offers", "string", "Topic slugs offered, ';'-separated."),
+    ("seeks", "string", "Topic slugs sought, ';'-separated."),
+    ("external_ids", "string", "Identifiers elsewhere, 'scheme=id' pairs, ';'-separated."),
+    ("status", "string", "active or archived."),
+    ("created_at", "datetime", "When it was added (UTC)."),
+    ("updated_at", "datetime", "When it last changed (UTC)."),
+)
+LIST_COLUMNS = ("operating_regions", "languages", "offers", "seeks")
+PARTNERSHIP_COLUMNS = (
+    ("id", "integer", "Identifier."),
+    ("kind", "string", "dialogue, research, mou, funding, network or advisory."),
+    ("status", "string", "proposed, active, declined or ended."),
+    ("proposer_id", "integer", "Organization that proposed the link."),
+    ("proposer_slug", "string", "Its slug."),
+    ("partner_id", "integer", "The other organization."),
+    ("partner_slug", "string", "Its slug."),
+    ("description", "string", "What the link is about."),
+    ("started_on", "date", "When it became active."),
+    ("ended_on", "date", "When it ended."),
+    ("created_at", "datetime", "When it was recorded (UTC)."),
+    ("updated_at", "datetime", "When it last changed (UTC)."),
+)
+
+
+def organization_columns(*, contacts: bool) -> list[str]:
+    """The export's columns; contact e-mails only for callers who may read them all."""
+    return [name for name, _, _ in ORGANIZATION_COLUMNS if contacts or name != "contact_email"]
+
+
+def count_organizations(session: Session, *, filters: Mapping[str, Any]) -> int:
+    """How many organizations the filters select (checks the filters, 422 on bad ones)."""
+    clauses = organizations.filter_clauses(session, filters)
+    return session.scalar(select(func.count()).select_from(Organization).where(*clauses)) or 0
+
+
+def organization_records(
+    session: Session, *, filters: Mapping[str, Any], contacts: bool
+) -> Iterator[dict[str, Any]]:
+    """Every selected organization as a record with lists and external ids, by id."""
+    clauses = organizations.filter_clauses(session, filters)
+    columns = [
+        getattr(Organization, c)
+        for c in (
+            "id",
+            "slug",
+            "name",
+            "acronym",
+            "sector",
+            "description",
+            "country_code",
+            "city",
+            "website",
+            "contact_email",
+            "founded_year",
+            "open_to_dialogue",
+            "external_ids",
+            "status",
+            "created_at",
+            "updated_at",
+        )
+    ]
+    last = 0
+    while True:
+        rows = session.execute(
+            select(*columns)
+            .where(*clauses, Organization.id > last)
+            .order_by(Organization.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        lists = _lists_between(session, rows[0].id, rows[-1].id)
+        for row in rows:
+            yield _record(row, lists, contacts)
+        last = rows[-1].id
+
+
+def _lists_between(session: Session, first: int, last: int) -> dict[str, dict[int, list[str]]]:
+    """Topics, languages and operating regions of the organizations with ids in a range."""
+    lists: dict[str, dict[int, list[str]]] = {name: defaultdict(list) for name in LIST_COLUMNS}
+    topics = session.execute(
+        select(OrganizationTopic.organization_id, OrganizationTopic.relation, Topic.slug)
+        .join(Topic)
+        .where(OrganizationTopic.organization_id.between(first, last))
+    )
+    for org_id, relation, slug in topics:
+        lists[relation][org_id].append(slug)
+    for name, table, column in (
+        ("languages", OrganizationLanguage, OrganizationLanguage.code),
+        ("operating_regions", OrganizationOperatingRegion, OrganizationOperatingRegion.region_code),
+    ):
+        for org_id, code in session.execute(
+            select(table.organization_id, column).where(table.organization_id.between(first, last))
+        ):
+            lists[name][org_id].append(code)
+    return lists
+
+
+def _record(row, lists, contacts: bool) -> dict[str, Any]:
+    record = {
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "acronym": row.acronym,
+        "sector": row.sector,
+        "description": row.description,
+        "country": row.country_code,
+        "city": row.city,
+        "operating_regions": sorted(lists["operating_regions"].get(row.id, [])),
+        "languages": sorted(lists["languages"].get(row.id, [])),
+        "website": row.website,
+        "contact_email": row.contact_email,
+        "founded_year": row.founded_year,
+        "open_to_dialogue": row.open_to_dialogue,
+        "offers": sorted(lists["offers"].get(row.id, [])),
+        "seeks": sorted(lists["seeks"].get(row.id, [])),
+        "external_ids": dict(sorted((row.external_ids or {}).items())),
+        "status": row.status,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+    if not contacts:
+        del record["contact_email"]
+    return record
+
+
+def flat(record: Mapping[str, Any], columns: list[str]) -> list[Any]:
+    """A record as one CSV or spreadsheet row: lists and external ids joined with ';'."""
+    values = []
+    for column in columns:
+        value = record[column]
+        if column in LIST_COLUMNS:
+            value = LIST_SEPARATOR.join(value)
+        elif column == "external_ids":
+            value = LIST_SEPARATOR.join(f"{k}={v}" for k, v in value.items())
+        values.append(value)
+    return values
+
+
+def partnership_records(
+    session: Session, *, kind: list[str] | None = None, status: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every link matching the filters, with both sides' slugs, by id."""
+    proposer, partner = aliased(Organization), aliased(Organization)
+    query = (
+        select(
+            Partnership.id,
+            Partnership.kind,
+            Partnership.status,
+            Partnership.proposer_id,
+            proposer.slug,
+            Partnership.partner_id,
+            partner.slug,
+            Partnership.description,
+            Partnership.started_on,
+            Partnership.ended_on,
+            Partnership.created_at,
+            Partnership.updated_at,
+        )
+        .join(proposer, proposer.id == Partnership.proposer_id)
+        .join(partner, partner.id == Partnership.partner_id)
+    )
+    if kind:
+        query = query.where(Partnership.kind.in_(kind))
+    if status:
+        query = query.where(Partnership.status.in_(status))
+    names = [name for name, _, _ in PARTNERSHIP_COLUMNS]
+    last = 0
+    while True:
+        rows = session.execute(
+            query.where(Partnership.id > last).order_by(Partnership.id).limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield dict(zip(names, row, strict=True))
+        last = rows[-1][0]
+
+
+def network_nodes(session: Session) -> Iterator[dict[str, Any]]:
+    """Active organizations with sector, country and continent."""
+    continent_of = dict(
+        session.execute(
+            select(CountryRegion.country_code, CountryRegion.region_code).where(
+                CountryRegion.region_code.in_(CONTINENTS)
+            )
+        ).all()
+    )
+    last = 0
+    while True:
+        rows = session.execute(
+            select(
+                Organization.id,
+                Organization.slug,
+                Organization.name,
+                Organization.sector,
+                Organization.country_code,
+            )
+            .where(Organization.status == "active", Organization.id > last)
+            .order_by(Organization.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        for org_id, slug, name, sector, country in rows:
+            yield {
+                "id": org_id,
+                "slug": slug,
+                "name": name,
+                "sector": sector,
+                "country": country,
+                "continent": continent_of.get(country),
+            }
+        last = rows[-1][0]
+
+
+def network_edges(session: Session) -> Iterator[dict[str, Any]]:
+    """Ties between active organizations: each active link weighs 1, each shared held
+    dialogue 0.5; one edge per pair, its kinds listed."""
+    met = _dialogue_pairs(session)
+    low, high = aliased(Organization), aliased(Organization)
+    links = session.execute(
+        select(
+            Partnership.low_id,
+            Partnership.high_id,
+            func.count(),
+            func.aggregate_strings(Partnership.kind, LIST_SEPARATOR),
+        )
+        .join(low, and_(low.id == Partnership.low_id, low.status == "active"))
+        .join(high, and_(high.id == Partnership.high_id, high.status == "active"))
+        .where(Partnership.status == "active")
+        .group_by(Partnership.low_id, Partnership.high_id)
+        .order_by(Partnership.low_id, Partnership.high_id)
+        .execution_options(yield_per=BATCH)
+    )
+    for a, b, count, kinds in links:
+        shared = met.pop((a, b), 0)
+        names = sorted(set(kinds.split(LIST_SEPARATOR))) + (["dialogue"] if shared else [])
+        yield {
+            "source": a,
+            "target": b,
+            "weight": count + 0.5 * shared,
+            "kinds": LIST_SEPARATOR.join(names),
+        }
+    for (a, b), shared in sorted(met.items()):
+        yield {"source": a, "target": b, "weight": 0.5 * shared, "kinds": "dialogue"}
+
+
+def _dialogue_pairs(session: Session) -> dict[tuple[int, int], int]:
+    """How many held dialogues each pair of active organizations shared."""
+    members: dict[int, list[int]] = defaultdict(list)
+    rows = session.execute(
+        select(DialogueParticipant.dialogue_id, DialogueParticipant.organization_id)
+        .join(
+            Dialogue,
+            and_(Dialogue.id == DialogueParticipant.dialogue_id, Dialogue.status == "held"),
+        )
+        .join(
+            Organization,
+            and_(
+                Organization.id == DialogueParticipant.organization_id,
+                Organization.status == "active",
+            ),
+        )
+    )
+    for dialogue_id, org_id in rows:
+        members[dialogue_id].append(org_id)
+    pairs: dict[tuple[int, int], int] = defaultdict(int)
+    for group in members.values():
+        for a in group:
+            for b in group:
+                if a < b:
+                    pairs[(a, b)] += 1
+    return pairs
