@@ -24,6 +24,7 @@ OPENAPI_PATH = Path("openapi/openapi.json")
 def cli(ctx: click.Context) -> None:
     """Partners API: directory and matchmaking for global cooperation on AI."""
     ctx.obj = create_app()
+    ctx.call_on_close(ctx.obj.extensions["partners_db"].engine.dispose)
 
 
 @cli.group()
@@ -112,6 +113,95 @@ def keys_create(
         )
     click.echo(f"key {issued.key.id} ({', '.join(issued.key.scopes)}), shown once:", err=True)
     click.echo(issued.secret)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Write the directory to a file."""
+
+
+@export_group.command("organizations")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "json", "ndjson", "xlsx"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--with-contacts", is_flag=True, help="Include contact e-mails.")
+@click.pass_obj
+def export_organizations(app, file_format: str, output: Path, with_contacts: bool) -> None:
+    """Export the active organizations, as the HTTP export does."""
+    from partners_api.exports import formats
+    from partners_api.exports import service as exports
+
+    with app.app_context(), database().session() as session:
+        filters = {"status": ["active"]}
+        total = exports.count_organizations(session, filters=filters)
+        records = exports.organization_records(session, filters=filters, contacts=with_contacts)
+        columns = exports.organization_columns(contacts=with_contacts)
+        writer = {"json": formats.json_chunks, "ndjson": formats.ndjson_chunks}.get(file_format)
+        with _progress(total, "exporting") as bar, output.open("wb") as out:
+            counted = _counting(records, bar)
+            if writer is not None:
+                chunks = writer(counted)
+            else:
+                rows = (exports.flat(r, columns) for r in counted)
+                chunks = (formats.xlsx_chunks if file_format == "xlsx" else formats.csv_chunks)(
+                    columns, rows
+                )
+            for chunk in chunks:
+                out.write(chunk)
+    click.echo(f"wrote {total} organizations to {output}", err=True)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Read organizations from a file."""
+
+
+@import_group.command("organizations")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.pass_obj
+def import_organizations(app, source: Path, dry_run: bool) -> None:
+    """Create or update organizations (by slug) from a CSV or JSON file of the export's columns."""
+    from partners_api.exports import imports
+
+    mimetype = "text/csv" if source.suffix.lower() == ".csv" else "application/json"
+    with app.app_context(), database().session() as session, _problems_as_usage():
+        rows = imports.read_rows(source.read_bytes(), mimetype, limit=app.config["IMPORT_MAX_ROWS"])
+        with _progress(len(rows), "importing") as bar:
+            report = imports.import_organizations(
+                session, rows=rows, dry_run=dry_run, actor_key_id=None
+            )
+            bar.update(len(rows))
+    for error in report["errors"]:
+        click.echo(f"row {error['row']}, {error['field']}: {error['message']}", err=True)
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{report['created']} created, {report['updated']} updated, "
+        f"{report['unchanged']} unchanged ({verb} written: "
+        f"{'no' if report['errors'] or dry_run else 'yes'})"
+    )
+    if report["errors"]:
+        raise SystemExit(1)
+
+
+def _progress(total: int, label: str):
+    """A progress bar on a terminal, nothing when the output is piped."""
+    import sys
+
+    return click.progressbar(
+        length=total, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()
+    )
+
+
+def _counting(records, bar):
+    for record in records:
+        bar.update(1)
+        yield record
 
 
 @contextmanager

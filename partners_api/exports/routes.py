@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from partners_api import auth
 from partners_api.api import Blueprint
-from partners_api.db import get_session, utcnow
+from partners_api.db import database, get_session, utcnow
 from partners_api.errors import ProblemError
 from partners_api.exports import formats, imports, service
 from partners_api.exports.schemas import (
@@ -43,10 +44,21 @@ class TooLarge(ProblemError):
     status, code = 413, "too_many_rows"
 
 
-def _download(name: str, extension: str, chunks: Iterable[bytes]) -> Response:
-    """A streamed attachment whose file name carries today's date."""
+def _download(
+    name: str, extension: str, make_chunks: Callable[[Session], Iterable[bytes]]
+) -> Response:
+    """A streamed attachment whose file name carries today's date.
+
+    The stream reads through a session of its own, opened when the first chunk is asked
+    for and closed after the last: the request's session ends before streaming starts.
+    """
+
+    def chunks() -> Iterator[bytes]:
+        with database().session() as session:
+            yield from make_chunks(session)
+
     filename = f"partners-{name}-{utcnow().date().isoformat()}.{extension}"
-    response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[extension])
+    response = Response(stream_with_context(chunks()), mimetype=MEDIA_TYPES[extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -90,11 +102,13 @@ class OrganizationExportViews(MethodView):
             )
         principal = auth.current_principal()
         contacts = principal.is_admin or "read:contacts" in principal.scopes
-        records = service.organization_records(session, filters=args, contacts=contacts)
         columns = service.organization_columns(contacts=contacts)
-        return _download(
-            "organizations", export_format, _records_as(export_format, columns, records)
-        )
+
+        def produce(stream: Session) -> Iterable[bytes]:
+            records = service.organization_records(stream, filters=args, contacts=contacts)
+            return _records_as(export_format, columns, records)
+
+        return _download("organizations", export_format, produce)
 
 
 def _records_as(export_format: str, columns: list[str], records: Iterator[dict]):
@@ -120,11 +134,13 @@ class PartnershipExportViews(MethodView):
         Every link with both organizations' ids and slugs; filters `kind`, `status`.
         """
         export_format = args.pop("format")
-        records = service.partnership_records(get_session(), **args)
         columns = [name for name, _, _ in service.PARTNERSHIP_COLUMNS]
-        return _download(
-            "partnerships", export_format, _records_as(export_format, columns, records)
-        )
+
+        def produce(stream: Session) -> Iterable[bytes]:
+            records = service.partnership_records(stream, **args)
+            return _records_as(export_format, columns, records)
+
+        return _download("partnerships", export_format, produce)
 
 
 @blp.route("/exports/network")
@@ -140,14 +156,16 @@ class NetworkExportViews(MethodView):
         per tied pair, weighted 1 per active link and 0.5 per held dialogue both attended.
         Opens in Gephi (GEXF, GraphML), networkx and igraph.
         """
-        session = get_session()
         writer = {
             "graphml": formats.graphml_chunks,
             "gexf": formats.gexf_chunks,
             "json": formats.graph_json_chunks,
         }[args["format"]]
-        chunks = writer(service.network_nodes(session), service.network_edges(session))
-        return _download("network", args["format"], chunks)
+        return _download(
+            "network",
+            args["format"],
+            lambda stream: writer(service.network_nodes(stream), service.network_edges(stream)),
+        )
 
 
 @blp.route("/exports/datapackage.json")

@@ -1,0 +1,153 @@
+"""Exports open in the tools analysts use: pandas, openpyxl, networkx."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import networkx as nx
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.helpers import bearer, new_organization
+
+URL = "/api/v1/exports"
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def export(client, path, **params):
+    response = client.get(f"{URL}/{path}", query_string=params)
+    assert response.status_code == 200, response.data[:300]
+    return response
+
+
+def total(client, **params) -> int:
+    return json.loads(
+        client.get("/api/v1/organizations", query_string=params).headers["X-Pagination"]
+    )["total"]
+
+
+def test_csv_reads_back_with_the_right_rows_and_types(client):
+    response = export(client, "organizations", format="csv", region="africa")
+    assert response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="partners-organizations-20')
+    frame = pd.read_csv(io.BytesIO(response.data))
+    assert len(frame) == total(client, region="africa")
+    assert frame["id"].dtype.kind == "i" and frame["open_to_dialogue"].dtype == bool
+    assert "contact_email" not in frame.columns
+    first = frame.iloc[0]
+    assert ";" in first["operating_regions"] or first["operating_regions"]
+    assert response.data.count(b"\r\n") == len(frame) + 1
+
+
+def test_a_formula_is_exported_harmlessly(client, admin_key):
+    new_organization(client, admin_key, FORMULA, description="-2+3", founded_year=1999)
+    response = export(client, "organizations", format="csv", q="hyperlink")
+    frame = pd.read_csv(io.BytesIO(response.data))
+    assert frame.loc[0, "name"] == "'" + FORMULA
+    assert frame.loc[0, "description"] == "'-2+3"
+    assert frame.loc[0, "founded_year"] == 1999  # numbers stay numbers
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(export(client, "organizations", format="xlsx", q="hyperlink").data)
+    )
+    sheet = workbook.active
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert row[header.index("name")] == "'" + FORMULA
+    assert sheet.cell(2, header.index("name") + 1).data_type == "s"
+    assert row[header.index("founded_year")] == 1999
+
+
+def test_json_and_ndjson(client):
+    records = json.loads(export(client, "organizations", format="json").data)
+    assert len(records) == total(client) and isinstance(records[0]["offers"], list)
+    frame = pd.read_json(
+        io.BytesIO(export(client, "organizations", format="ndjson").data), lines=True
+    )
+    assert len(frame) == total(client) and frame["id"].dtype.kind == "i"
+    assert frame["id"].tolist() == sorted(frame["id"])
+
+
+def test_xlsx_opens_with_every_row(client):
+    response = export(client, "organizations", format="xlsx", sector="academia")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet.max_row == total(client, sector="academia") + 1
+
+
+def test_contacts_only_for_admin(client, admin_key):
+    new_organization(client, admin_key, "With Contact", contact_email="hello@example.org")
+    anonymous = export(client, "organizations", q="with contact")
+    assert b"hello@example.org" not in anonymous.data
+    admin = client.get(
+        f"{URL}/organizations", query_string={"q": "with contact"}, headers=bearer(admin_key)
+    )
+    assert b"hello@example.org" in admin.data
+
+
+def test_partnerships_export_and_filters(client):
+    frame = pd.read_csv(io.BytesIO(export(client, "partnerships", format="csv").data))
+    listed = json.loads(client.get("/api/v1/partnerships").headers["X-Pagination"])["total"]
+    assert len(frame) == listed and frame["proposer_id"].dtype.kind == "i"
+    active = pd.read_json(
+        io.BytesIO(export(client, "partnerships", format="ndjson", status="active").data),
+        lines=True,
+    )
+    assert set(active["status"]) == {"active"}
+
+
+@pytest.mark.parametrize("kind", ["graphml", "gexf"])
+def test_network_loads_in_networkx(client, kind, tmp_path):
+    path = tmp_path / f"network.{kind}"
+    path.write_bytes(export(client, "network", format=kind).data)
+    graph = nx.read_graphml(path) if kind == "graphml" else nx.read_gexf(path)
+    assert graph.number_of_nodes() == total(client)
+    sector = next(iter(graph.nodes(data=True)))[1]["sector"]
+    assert sector in {
+        "academia",
+        "civil_society",
+        "government",
+        "ai_safety_institute",
+        "industry",
+        "intergovernmental",
+        "philanthropy",
+        "media",
+    }
+    weights = [d["weight"] for _, _, d in graph.edges(data=True)]
+    assert weights and all(w >= 0.5 for w in weights) and max(weights) >= 1
+
+
+def test_network_json_is_node_link(client):
+    data = json.loads(export(client, "network", format="json").data)
+    graph = nx.node_link_graph(data, edges="edges")
+    assert graph.number_of_nodes() == total(client) and graph.number_of_edges() > 80
+
+
+def test_datapackage_describes_the_csv(client):
+    package = export(client, "datapackage.json").json
+    resources = {r["name"]: r for r in package["resources"]}
+    for name in ("organizations", "partnerships"):
+        resource = resources[name]
+        path = resource["path"].split("/api/v1/exports/")[1]
+        csv_bytes = client.get(f"{URL}/{path}").data
+        frame = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
+        fields = resource["schema"]["fields"]
+        assert [f["name"] for f in fields] == list(frame.columns)
+        for field in fields:
+            values = [v for v in frame[field["name"]] if v]
+            if field["type"] == "integer":
+                assert all(v.lstrip("-").isdigit() for v in values), field["name"]
+            if field["type"] == "boolean":
+                assert set(values) <= {"true", "false"}
+
+
+def test_exports_validate_filters_and_cap_size(app, client):
+    assert client.get(f"{URL}/organizations", query_string={"format": "pdf"}).status_code == 422
+    assert client.get(f"{URL}/organizations", query_string={"region": "mars"}).status_code == 422
+    limit = app.config["EXPORT_MAX_ROWS"]
+    app.config["EXPORT_MAX_ROWS"] = 5
+    try:
+        assert client.get(f"{URL}/organizations").status_code == 413
+    finally:
+        app.config["EXPORT_MAX_ROWS"] = limit
