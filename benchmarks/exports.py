@@ -1,0 +1,203 @@
+"""Export and import at scale, served over HTTP, beside Datasette and the sqlite3 CLI.
+
+    python -m benchmarks.exports [--organizations 100000]
+
+Builds a synthetic SQLite directory, serves it with gunicorn (one worker), streams each
+export format and reports rows per second and how much the worker's peak memory grew;
+times a CSV import of the whole export into an empty database; and streams the same
+table as CSV from Datasette (`?_stream=on`) and from the sqlite3 command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+
+from partners_api import create_app
+from partners_api.db import database
+from partners_api.keys import service as keys
+from partners_api.ops.service import alembic_config
+from partners_api.synthetic import generate_directory
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(args: list[str], port: int, env: dict | None = None):
+    """Run a server until it answers on the port; stop it afterwards."""
+    process = subprocess.Popen(
+        args,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def memory_kb(pid: int, field: str) -> int:
+    """VmRSS or VmHWM (peak) of a process, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+def worker_pid(master: int) -> int:
+    """The first child of the gunicorn master."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return int(children[0]) if children else master
+
+
+def stream(url: str, headers: dict | None = None) -> tuple[float, int]:
+    """Seconds to read a whole answer, and its size in bytes."""
+    started, size = time.perf_counter(), 0
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as answer:
+        while chunk := answer.read(1 << 16):
+            size += len(chunk)
+    return time.perf_counter() - started, size
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--organizations", type=int, default=100_000)
+    args = parser.parse_args()
+    rows = args.organizations
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "directory.db"
+        url = f"sqlite:///{path}"
+        command.upgrade(alembic_config(url), "head")
+        app = create_app({"DATABASE_URL": url})
+        with app.app_context(), database().session() as session:
+            generate_directory(session, organizations=rows, seed=3)
+            admin = keys.create_key(session, name="bench", scopes=["admin"]).secret
+        app.extensions["partners_db"].engine.dispose()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}/api/v1/exports"
+        gunicorn = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "1",
+            "--timeout",
+            "300",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ]
+        env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false"}
+        print(f"{rows:,} organizations, gunicorn with one worker")
+        csv_seconds = None
+        with serve(gunicorn, port, env) as server:
+            worker = worker_pid(server.pid)
+            stream(f"{base}/organizations?format=csv&q=nothing-matches")
+            for export_format in ("csv", "json", "ndjson", "xlsx"):
+                before = memory_kb(worker, "VmRSS")
+                seconds, size = stream(
+                    f"{base}/organizations?format={export_format}",
+                    {"Authorization": f"Bearer {admin}"},
+                )
+                grown = (memory_kb(worker, "VmHWM") - before) / 1024
+                csv_seconds = csv_seconds or seconds
+                print(
+                    f"  export {export_format:6} {rows / seconds:>9,.0f} rows/s  "
+                    f"{size / 2**20:6.1f} MB  worker peak +{max(grown, 0):.0f} MB"
+                )
+            seconds, _ = stream(f"{base}/network?format=graphml")
+            print(f"  export graphml {seconds:.1f} s")
+            export_file = Path(folder) / "export.csv"
+            with urllib.request.urlopen(
+                urllib.request.Request(
+                    f"{base}/organizations?format=csv", headers={"Authorization": f"Bearer {admin}"}
+                )
+            ) as answer:
+                export_file.write_bytes(answer.read())
+        empty = f"sqlite:///{Path(folder) / 'empty.db'}"
+        command.upgrade(alembic_config(empty), "head")
+        started = time.perf_counter()
+        subprocess.run(
+            [str(BIN / "partners-api"), "import", "organizations", str(export_file)],
+            env={**os.environ, "DATABASE_URL": empty},
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        print(
+            f"  import of {rows:,} from CSV: {time.perf_counter() - started:.1f} s (target < 60 s)"
+        )
+        compare(path, rows, csv_seconds)
+
+
+def compare(path: Path, rows: int, ours: float) -> None:
+    """Datasette's streamed CSV and the sqlite3 CLI on the same file."""
+    datasette = BIN / "datasette"
+    if datasette.exists():
+        port = free_port()
+        with serve(
+            [
+                str(datasette),
+                "serve",
+                str(path),
+                "--port",
+                str(port),
+                "--setting",
+                "sql_time_limit_ms",
+                "600000",
+            ],
+            port,
+        ):
+            seconds, _ = stream(
+                f"http://127.0.0.1:{port}/{path.stem}/organizations.csv?_stream=on&_size=max"
+            )
+        print(
+            f"  Datasette CSV stream {rows / seconds:>9,.0f} rows/s; ours / Datasette "
+            f"{seconds / ours:.2f}x as fast"
+        )
+    else:
+        print("  Datasette not installed (pip install -e '.[bench]'); comparison skipped")
+    sqlite3 = shutil.which("sqlite3")
+    if sqlite3:
+        started = time.perf_counter()
+        subprocess.run(
+            [sqlite3, "-csv", "-header", str(path), "SELECT * FROM organizations"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        seconds = time.perf_counter() - started
+        print(
+            f"  sqlite3 CLI CSV      {rows / seconds:>9,.0f} rows/s; ours / sqlite3 "
+            f"{seconds / ours:.2f}x as fast"
+        )
+
+
+if __name__ == "__main__":
+    main()
