@@ -35,12 +35,20 @@ def unsafe_cell(value: str) -> str:
     return value
 
 
-def _text(value: Any) -> Any:
+def _cell(value: Any) -> Any:
+    """A value as a CSV or spreadsheet cell: formula-safe text, numbers left as numbers."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if value is None:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
+    return safe_cell(str(value))
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
@@ -49,7 +57,7 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for n, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(_text(v)) if v is not None else "" for v in row])
+        writer.writerow([_cell(v) for v in row])
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -97,7 +105,7 @@ def xlsx_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
     sheet = workbook.create_sheet("organizations")
     sheet.append(list(header))
     for row in rows:
-        sheet.append([safe_cell(_text(v)) if not isinstance(v, int | float) else v for v in row])
+        sheet.append([_cell(v) for v in row])
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:

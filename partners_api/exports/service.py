@@ -102,9 +102,10 @@ def organization_records(
             "updated_at",
         )
     ]
+    connection = session.connection()
     last = 0
     while True:
-        rows = session.execute(
+        rows = connection.execute(
             select(*columns)
             .where(*clauses, Organization.id > last)
             .order_by(Organization.id)
@@ -112,29 +113,29 @@ def organization_records(
         ).all()
         if not rows:
             return
-        lists = _lists_between(session, rows[0].id, rows[-1].id)
+        lists = _lists_between(connection, rows[0].id, rows[-1].id)
         for row in rows:
             yield _record(row, lists, contacts)
         last = rows[-1].id
 
 
-def _lists_between(session: Session, first: int, last: int) -> dict[str, dict[int, list[str]]]:
+def _lists_between(connection, first: int, last: int) -> dict[str, dict[int, list[str]]]:
     """Topics, languages and operating regions of the organizations with ids in a range."""
     lists: dict[str, dict[int, list[str]]] = {name: defaultdict(list) for name in LIST_COLUMNS}
-    topics = session.execute(
+    topics = connection.execute(
         select(OrganizationTopic.organization_id, OrganizationTopic.relation, Topic.slug)
         .join(Topic)
         .where(OrganizationTopic.organization_id.between(first, last))
-    )
+    ).all()
     for org_id, relation, slug in topics:
         lists[relation][org_id].append(slug)
     for name, table, column in (
         ("languages", OrganizationLanguage, OrganizationLanguage.code),
         ("operating_regions", OrganizationOperatingRegion, OrganizationOperatingRegion.region_code),
     ):
-        for org_id, code in session.execute(
+        for org_id, code in connection.execute(
             select(table.organization_id, column).where(table.organization_id.between(first, last))
-        ):
+        ).all():
             lists[name][org_id].append(code)
     return lists
 
@@ -169,15 +170,13 @@ def _record(row, lists, contacts: bool) -> dict[str, Any]:
 
 def flat(record: Mapping[str, Any], columns: list[str]) -> list[Any]:
     """A record as one CSV or spreadsheet row: lists and external ids joined with ';'."""
-    values = []
-    for column in columns:
-        value = record[column]
+    row = [record[column] for column in columns]
+    for position, column in enumerate(columns):
         if column in LIST_COLUMNS:
-            value = LIST_SEPARATOR.join(value)
+            row[position] = LIST_SEPARATOR.join(row[position])
         elif column == "external_ids":
-            value = LIST_SEPARATOR.join(f"{k}={v}" for k, v in value.items())
-        values.append(value)
-    return values
+            row[position] = LIST_SEPARATOR.join(f"{k}={v}" for k, v in row[position].items())
+    return row
 
 
 def partnership_records(
