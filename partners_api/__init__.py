@@ -100,14 +100,15 @@ def _register_blueprints(api: Api) -> None:
 
 def _before_request() -> Response | None:
     """Refuse non-JSON bodies, and ask for a key on every write before anything else."""
-    g.write_intent_token = write_intent.set(request.method in WRITE_METHODS)
+    writes = request.method in WRITE_METHODS and not _open_to_all()
+    g.write_intent_token = write_intent.set(writes)
     apply_body_limit()
     rejected = reject_nul_characters() or reject_unsupported_body()
     if rejected is not None:
         return rejected
     principal = auth.current_principal()
     contact_visibility.set(principal.can_read_contacts)
-    if request.method in WRITE_METHODS and request.url_rule is not None and not _open_to_all():
+    if writes and request.url_rule is not None:
         auth.require_key()
     return None
 

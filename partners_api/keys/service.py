@@ -116,15 +116,7 @@ def revoke_key(session: Session, *, key_id: int, actor_key_id: int | None) -> No
     if key is None:
         raise NotFound(f"No key {key_id}.")
     if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        changes.record(
-            session,
-            entity="key",
-            entity_id=key.id,
-            action="revoked",
-            fields=["revoked_at"],
-            actor_key_id=actor_key_id,
-        )
+        _revoke(session, key, actor_key_id)
         session.commit()
 
 
@@ -134,14 +126,18 @@ def revoke_keys_named(session: Session, *, name: str, actor_key_id: int | None =
         select(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None))
     ).all()
     for key in keys:
-        key.revoked_at = utcnow()
-        changes.record(
-            session,
-            entity="key",
-            entity_id=key.id,
-            action="revoked",
-            fields=["revoked_at"],
-            actor_key_id=actor_key_id,
-        )
+        _revoke(session, key, actor_key_id)
     session.commit()
     return len(keys)
+
+
+def _revoke(session: Session, key: ApiKey, actor_key_id: int | None) -> None:
+    key.revoked_at = utcnow()
+    changes.record(
+        session,
+        entity="key",
+        entity_id=key.id,
+        action="revoked",
+        fields=["revoked_at"],
+        actor_key_id=actor_key_id,
+    )
