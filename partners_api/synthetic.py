@@ -20,14 +20,9 @@ from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
     SECTORS,
     Organization,
-    OrganizationLanguage,
-    OrganizationOperatingRegion,
-    OrganizationRegion,
-    OrganizationTopic,
 )
 from partners_api.partnerships.models import KINDS, Partnership
 from partners_api.regions.models import CountryRegion, Region
-from partners_api.text import fold
 from partners_api.topics.models import Topic
 
 BATCH = 5_000
@@ -116,76 +111,35 @@ def _batched(session: Session, model, rows: list[dict]) -> None:
 
 
 def _insert_organizations(session: Session, rng: random.Random, ids: range, seed: int) -> None:
-    """Organizations with topics, languages, operating regions and derived regions."""
-    placement: dict[str, list[str]] = {}
-    for country, region in session.execute(
-        select(CountryRegion.country_code, CountryRegion.region_code)
-    ):
-        placement.setdefault(country, []).append(region)
-    countries = sorted(placement)
-    parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
-    operable = sorted(code for code, parent in parents.items() if parent is not None)
-    topic_ids = list(session.scalars(select(Topic.id).order_by(Topic.id)))
-    now = utcnow()
-    orgs, topics, languages, operating, regions = [], [], [], [], []
+    """Random organizations, written by the same bulk path as imports."""
+    countries = sorted(set(session.scalars(select(CountryRegion.country_code))))
+    operable = sorted(session.scalars(select(Region.code).where(Region.parent_code.is_not(None))))
+    topics = list(session.scalars(select(Topic.slug).order_by(Topic.slug)))
+    records = []
     for org_id in ids:
         sector = rng.choice(SECTORS)
-        name = f"{rng.choice(WORDS)} {rng.choice(NOUNS)} {FORMS[sector]} {org_id}"
-        description = (
-            f"A synthetic {sector.replace('_', ' ')} organization working on "
-            f"{rng.choice(NOUNS).lower()} and {rng.choice(NOUNS).lower()}."
-        )
-        country = rng.choice(countries)
-        orgs.append(
+        chosen = rng.sample(topics, rng.randint(2, 6))
+        split = rng.randint(1, len(chosen) - 1)
+        records.append(
             {
                 "id": org_id,
                 "slug": f"synthetic-{seed}-{org_id}",
-                "name": name,
-                "acronym": None,
+                "name": f"{rng.choice(WORDS)} {rng.choice(NOUNS)} {FORMS[sector]} {org_id}",
                 "sector": sector,
-                "description": description,
-                "country_code": country,
-                "city": None,
-                "website": None,
-                "contact_email": None,
+                "description": (
+                    f"A synthetic {sector.replace('_', ' ')} organization working on "
+                    f"{rng.choice(NOUNS).lower()} and {rng.choice(NOUNS).lower()}."
+                ),
+                "country": rng.choice(countries),
                 "founded_year": rng.randint(1950, 2025),
                 "open_to_dialogue": rng.random() > 0.1,
-                "external_ids": {},
-                "status": "active",
-                "sort_name": fold(name),
-                "search_text": fold(f"{name} {description}"),
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
+                "offers": chosen[:split],
+                "seeks": chosen[split:],
+                "languages": rng.sample(LANGUAGES, rng.randint(1, 3)),
+                "operating_regions": rng.sample(operable, rng.choice((0, 0, 1, 2))),
             }
         )
-        chosen = rng.sample(topic_ids, rng.randint(2, 6))
-        split = rng.randint(1, len(chosen) - 1)
-        topics += [
-            {"organization_id": org_id, "topic_id": t, "relation": "offers"} for t in chosen[:split]
-        ]
-        topics += [
-            {"organization_id": org_id, "topic_id": t, "relation": "seeks"} for t in chosen[split:]
-        ]
-        languages += [
-            {"organization_id": org_id, "code": c} for c in rng.sample(LANGUAGES, rng.randint(1, 3))
-        ]
-        extra = rng.sample(operable, rng.choice((0, 0, 1, 2)))
-        operating += [{"organization_id": org_id, "region_code": c} for c in extra]
-        lies_in = set(placement[country])
-        for region in extra:
-            while region is not None:
-                lies_in.add(region)
-                region = parents[region]
-        regions += [{"organization_id": org_id, "region_code": c} for c in sorted(lies_in)]
-    for model, rows in (
-        (Organization, orgs),
-        (OrganizationTopic, topics),
-        (OrganizationLanguage, languages),
-        (OrganizationOperatingRegion, operating),
-        (OrganizationRegion, regions),
-    ):
-        _batched(session, model, rows)
+    organizations.bulk_create(session, records=records, actor_key_id=None)
 
 
 def _insert_links(session: Session, rng: random.Random, ids: list[int], count: int) -> int:

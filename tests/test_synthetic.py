@@ -1,0 +1,40 @@
+"""The synthetic directory generator used by benchmarks and scale tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from partners_api.matching import service as matching
+from partners_api.organizations import service as organizations
+from partners_api.organizations.models import Organization, OrganizationRegion
+from partners_api.partnerships.models import Partnership
+from partners_api.synthetic import generate_directory, plant_pairs
+
+
+def test_generate_adds_organizations_links_and_dialogues(session):
+    made = generate_directory(session, organizations=60, seed=5, links_per_organization=2)
+    assert (made.organizations, made.links, made.dialogues) == (60, 120, 1)
+    ids = list(
+        session.scalars(select(Organization.id).where(Organization.slug.like("synthetic-5-%")))
+    )
+    assert len(ids) == 60
+    placed = session.scalar(
+        select(func.count(func.distinct(OrganizationRegion.organization_id))).where(
+            OrganizationRegion.organization_id.in_(ids)
+        )
+    )
+    assert placed == 60  # every organization lies in its country's regions
+    links = session.scalar(
+        select(func.count()).select_from(Partnership).where(Partnership.low_id.in_(ids))
+    )
+    assert links == 120
+
+
+def test_planted_pairs_are_found(session):
+    generate_directory(session, organizations=40, seed=6)
+    for pair in plant_pairs(session, pairs=3, seed=6):
+        seeker = organizations.get_organization(session, ref=pair.seeker)
+        found = matching.match_organization(
+            session, organization=seeker, options=matching.MatchOptions(limit=5)
+        )
+        assert found[0]["organization"]["id"] == pair.partner
