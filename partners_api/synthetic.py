@@ -96,7 +96,7 @@ def generate_directory(
     links = _insert_links(session, rng, list(ids), round(organizations * links_per_organization))
     dialogues = _insert_dialogues(session, rng, list(ids), max(1, organizations // 200))
     if session.get_bind().dialect.name == "postgresql":
-        for table in ("organizations", "partnerships", "dialogues"):
+        for table in ("partnerships", "dialogues"):
             session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
     changes.bump_directory_version(session)
     session.commit()

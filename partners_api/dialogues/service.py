@@ -133,16 +133,7 @@ def set_participant(
         dialogue.participants.append(current)
     else:
         current.role = role
-    dialogue.updated_at = utcnow()
-    changes.record(
-        session,
-        entity="dialogue",
-        entity_id=dialogue.id,
-        action="participant_set",
-        fields=[f"participants.{organization.id}"],
-        actor_key_id=principal.key_id,
-    )
-    session.commit()
+    _participation_changed(session, dialogue, "participant_set", organization.id, principal)
     return current, added
 
 
@@ -155,12 +146,19 @@ def remove_participant(
     if current is None:
         raise NotFound(f"Organization {organization_id} is not in dialogue {dialogue.id}.")
     dialogue.participants.remove(current)
+    _participation_changed(session, dialogue, "participant_removed", organization_id, principal)
+
+
+def _participation_changed(
+    session: Session, dialogue: Dialogue, action: str, organization_id: int, principal: Principal
+) -> None:
+    """Bump the dialogue's version (its ETag), record the event and commit."""
     dialogue.updated_at = utcnow()
     changes.record(
         session,
         entity="dialogue",
         entity_id=dialogue.id,
-        action="participant_removed",
+        action=action,
         fields=[f"participants.{organization_id}"],
         actor_key_id=principal.key_id,
     )

@@ -204,13 +204,7 @@ def _explain(
     shared = [slugs[t] for t in np.flatnonzero(mine & (index.offers[row] | index.seeks[row]))]
     introducers = _introducers(index, seeker_row, row)
     return {
-        "organization": {
-            "id": int(index.ids[row]),
-            "slug": index.slugs[row],
-            "name": index.names[row],
-            "sector": SECTORS[index.sector[row]],
-            "country_code": index.countries[row],
-        },
+        "organization": summary(index, row),
         "score": sum(c["contribution"] for c in components.values()),
         "components": components,
         "they_offer_you_seek": they_offer,
@@ -220,6 +214,17 @@ def _explain(
         "reasons": _topic_reasons(index, they_offer, they_seek, shared)
         + _bridging_reasons(index, seeker, row)
         + _tie_reasons(introducers, _shared_ties(index, seeker_row, row)),
+    }
+
+
+def summary(index: MatchingIndex, row: int) -> dict[str, Any]:
+    """The short form of an indexed organization, as OrganizationSummarySchema dumps it."""
+    return {
+        "id": int(index.ids[row]),
+        "slug": index.slugs[row],
+        "name": index.names[row],
+        "sector": SECTORS[index.sector[row]],
+        "country_code": index.countries[row],
     }
 
 
@@ -398,13 +403,7 @@ def _roster_answer(
         cover = np.maximum(cover, own)
         members.append(
             {
-                "organization": {
-                    "id": int(index.ids[row]),
-                    "slug": index.slugs[row],
-                    "name": index.names[row],
-                    "sector": SECTORS[index.sector[row]],
-                    "country_code": index.countries[row],
-                },
+                "organization": summary(index, row),
                 "adds_topics": adds,
                 "fills": chosen.fills.get(position, []),
             }

@@ -131,4 +131,10 @@ class Placement:
 
 def placement(session: Session, *, country: str, operating: Iterable[str]) -> set[str]:
     """Every region an organization lies in (by country) or operates in, with ancestors."""
-    return Placement.load(session).of(country, operating)
+    regions = set(
+        session.scalars(
+            select(CountryRegion.region_code).where(CountryRegion.country_code == country)
+        )
+    )
+    parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
+    return Placement(country_regions={country: regions}, parents=parents).of(country, operating)
