@@ -317,6 +317,8 @@ def expand_up(exact: np.ndarray, taxonomy: Taxonomy) -> np.ndarray:
 def _memberships(connection, column, ids: np.ndarray) -> dict[str, np.ndarray]:
     """For a (organization_id, code) table: code -> sorted rows of active organizations."""
     pairs = connection.execute(select(column.class_.organization_id, column)).all()
+    if not pairs:  # np.split would still return one (empty) group
+        return {}
     rows, indexed = _rows(ids, np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
     number: dict[str, int] = {}
     group = np.fromiter(

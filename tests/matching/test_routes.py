@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
 
+from partners_api.matching import index as matching_index
+from partners_api.organizations.models import OrganizationOperatingRegion
 from tests.helpers import bearer, link, new_organization
 
 WEIGHTS = ("reciprocity", "shared_focus", "bridging", "network")
@@ -187,3 +190,11 @@ def test_an_archived_organization_has_no_matches(client, admin_key, planted):
     )
     response = client.get(f"/api/v1/organizations/{u['id']}/matches")
     assert response.status_code == 409
+
+
+def test_matches_when_no_organization_lists_operating_regions(client, session, planted):
+    session.execute(delete(OrganizationOperatingRegion))
+    session.commit()
+    matching_index.forget()
+    found = matches(client, planted[0]["id"], limit=100)
+    assert found[0]["organization"]["id"] == planted[1]["id"]
