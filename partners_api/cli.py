@@ -133,24 +133,19 @@ def export_group() -> None:
 @click.pass_obj
 def export_organizations(app, file_format: str, output: Path, with_contacts: bool) -> None:
     """Export the active organizations, as the HTTP export does."""
-    from partners_api.exports import formats
     from partners_api.exports import service as exports
 
     with app.app_context(), database().session() as session:
         filters = {"status": ["active"]}
         total = exports.count_organizations(session, filters=filters)
-        records = exports.organization_records(session, filters=filters, contacts=with_contacts)
-        columns = exports.organization_columns(contacts=with_contacts)
-        writer = {"json": formats.json_chunks, "ndjson": formats.ndjson_chunks}.get(file_format)
         with _progress(total, "exporting") as bar, output.open("wb") as out:
-            counted = _counting(records, bar)
-            if writer is not None:
-                chunks = writer(counted)
-            else:
-                rows = (exports.flat(r, columns) for r in counted)
-                chunks = (formats.xlsx_chunks if file_format == "xlsx" else formats.csv_chunks)(
-                    columns, rows
-                )
+            chunks = exports.organization_file(
+                session,
+                file_format,
+                filters=filters,
+                contacts=with_contacts,
+                counted=lambda rows: _counting(rows, bar),
+            )
             for chunk in chunks:
                 out.write(chunk)
     click.echo(f"wrote {total} organizations to {output}", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import tempfile
@@ -53,16 +54,22 @@ def _cell(value: Any) -> Any:
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """RFC 4180 CSV in UTF-8 with one header row, formula-safe, in chunks of rows."""
+    return finished_csv_chunks(header, ([_cell(v) for v in row] for row in rows))
+
+
+def finished_csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """CSV of rows whose cells are already formula-safe text, numbers or None (empty)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([_cell(v) for v in row])
-        if n % CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    remaining = iter(rows)
+    while batch := list(itertools.islice(remaining, CHUNK_ROWS)):
+        writer.writerows(batch)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
 
 
 def _json_default(value: Any) -> Any:

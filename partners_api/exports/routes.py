@@ -102,24 +102,11 @@ class OrganizationExportViews(MethodView):
             )
         principal = auth.current_principal()
         contacts = principal.is_admin or "read:contacts" in principal.scopes
-        columns = service.organization_columns(contacts=contacts)
 
         def produce(stream: Session) -> Iterable[bytes]:
-            records = service.organization_records(stream, filters=args, contacts=contacts)
-            return _records_as(export_format, columns, records)
+            return service.organization_file(stream, export_format, filters=args, contacts=contacts)
 
         return _download("organizations", export_format, produce)
-
-
-def _records_as(export_format: str, columns: list[str], records: Iterator[dict]):
-    if export_format == "json":
-        return formats.json_chunks(records)
-    if export_format == "ndjson":
-        return formats.ndjson_chunks(records)
-    rows = (service.flat(record, columns) for record in records)
-    if export_format == "xlsx":
-        return formats.xlsx_chunks(columns, rows)
-    return formats.csv_chunks(columns, rows)
 
 
 @blp.route("/exports/partnerships")
@@ -134,11 +121,9 @@ class PartnershipExportViews(MethodView):
         Every link with both organizations' ids and slugs; filters `kind`, `status`.
         """
         export_format = args.pop("format")
-        columns = [name for name, _, _ in service.PARTNERSHIP_COLUMNS]
 
         def produce(stream: Session) -> Iterable[bytes]:
-            records = service.partnership_records(stream, **args)
-            return _records_as(export_format, columns, records)
+            return service.partnership_file(stream, export_format, **args)
 
         return _download("partnerships", export_format, produce)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
+from partners_api.exports import cells, formats
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
     Organization,
@@ -168,15 +169,79 @@ def _record(row, lists, contacts: bool) -> dict[str, Any]:
     return record
 
 
-def flat(record: Mapping[str, Any], columns: list[str]) -> list[Any]:
-    """A record as one CSV or spreadsheet row: lists and external ids joined with ';'."""
-    row = [record[column] for column in columns]
-    for position, column in enumerate(columns):
-        if column in LIST_COLUMNS:
-            row[position] = LIST_SEPARATOR.join(row[position])
-        elif column == "external_ids":
-            row[position] = LIST_SEPARATOR.join(f"{k}={v}" for k, v in row[position].items())
-    return row
+def organization_rows(
+    session: Session, *, filters: Mapping[str, Any], contacts: bool
+) -> Iterator[Sequence[Any]]:
+    """Every selected organization as a finished CSV or spreadsheet row, by id.
+
+    The database renders the cells (see cells.py); rows stream through a server-side
+    cursor, so memory stays flat.
+    """
+    dialect = session.get_bind().dialect.name
+    clauses = organizations.filter_clauses(session, filters)
+    rendered = _organization_cells(dialect)
+    columns = [rendered[name].label(name) for name in organization_columns(contacts=contacts)]
+    result = session.connection().execute(
+        select(*columns)
+        .where(*clauses)
+        .order_by(Organization.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for partition in result.partitions():
+        yield from partition
+
+
+def _organization_cells(dialect: str) -> dict[str, Any]:
+    """Each export column of organizations as a SQL expression of its finished cell."""
+
+    # Lists hold codes, slugs and id schemes, which start with a letter or digit (checked
+    # on every write), so a list cell can never start a formula.
+    def joined(value, table, *where):
+        owned = table.organization_id == Organization.id
+        return cells.joined_sorted(value, owned, *where, outer=Organization, dialect=dialect)
+
+    # Free text may start a formula; slugs, codes, enums and http(s) URLs (checked on
+    # every write) cannot.
+    free_text = {
+        name: cells.formula_safe(getattr(Organization, column), dialect)
+        for name, column in (
+            ("name", "name"),
+            ("acronym", "acronym"),
+            ("description", "description"),
+            ("city", "city"),
+            ("contact_email", "contact_email"),
+        )
+    }
+    topics = {
+        relation: joined(
+            Topic.slug,
+            OrganizationTopic,
+            Topic.id == OrganizationTopic.topic_id,
+            OrganizationTopic.relation == relation,
+        )
+        for relation in ("offers", "seeks")
+    }
+    return {
+        "id": Organization.id,
+        "slug": Organization.slug,
+        "sector": Organization.sector,
+        "country": Organization.country_code,
+        "website": Organization.website,
+        "status": Organization.status,
+        **free_text,
+        "operating_regions": joined(
+            OrganizationOperatingRegion.region_code, OrganizationOperatingRegion
+        ),
+        "languages": joined(OrganizationLanguage.code, OrganizationLanguage),
+        "founded_year": Organization.founded_year,
+        "open_to_dialogue": cells.boolean_text(Organization.open_to_dialogue),
+        **topics,
+        "external_ids": cells.pairs_joined(
+            Organization.external_ids, outer=Organization, dialect=dialect
+        ),
+        "created_at": cells.iso_utc(Organization.created_at, dialect),
+        "updated_at": cells.iso_utc(Organization.updated_at, dialect),
+    }
 
 
 def partnership_records(
@@ -314,3 +379,34 @@ def _dialogue_pairs(session: Session) -> dict[tuple[int, int], int]:
                 if a < b:
                     pairs[(a, b)] += 1
     return pairs
+
+
+def organization_file(
+    session: Session, export_format: str, *, filters: dict, contacts: bool, counted=None
+) -> Iterator[bytes]:
+    """The organizations export in a format, as chunks of bytes; `counted` sees each row."""
+    count = counted or (lambda rows: rows)
+    if export_format == "json":
+        return formats.json_chunks(
+            count(organization_records(session, filters=filters, contacts=contacts))
+        )
+    if export_format == "ndjson":
+        return formats.ndjson_chunks(
+            count(organization_records(session, filters=filters, contacts=contacts))
+        )
+    columns = organization_columns(contacts=contacts)
+    rows = count(organization_rows(session, filters=filters, contacts=contacts))
+    if export_format == "xlsx":
+        return formats.xlsx_chunks(columns, rows)
+    return formats.finished_csv_chunks(columns, rows)
+
+
+def partnership_file(session: Session, export_format: str, **filters: Any) -> Iterator[bytes]:
+    """The partnerships export in a format, as chunks of bytes."""
+    records = partnership_records(session, **filters)
+    if export_format == "json":
+        return formats.json_chunks(records)
+    if export_format == "ndjson":
+        return formats.ndjson_chunks(records)
+    columns = [name for name, _, _ in PARTNERSHIP_COLUMNS]
+    return formats.csv_chunks(columns, (list(record.values()) for record in records))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -10,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from partners_api.exports.formats import safe_cell
 from partners_api.organizations.models import SECTORS
 from tests.helpers import bearer, new_organization
 
@@ -61,6 +63,52 @@ def test_a_formula_is_exported_harmlessly(client, admin_key):
     assert row[header.index("name")] == "'" + FORMULA
     assert sheet.cell(2, header.index("name") + 1).data_type == "s"
     assert row[header.index("founded_year")] == 1999
+
+
+def test_csv_agrees_with_json_on_every_cell(client, admin_key):
+    """The database renders CSV cells; Python renders JSON: both must say the same."""
+    new_organization(
+        client,
+        admin_key,
+        "+Plus Lab",
+        acronym="@PL",
+        city="-Minus",
+        offers=["red-teaming", "alignment", "ai-safety"],
+        languages=["sw", "en", "fr"],
+        external_ids={"wikidata": "Q42", "ror": "0abcde123"},
+        contact_email="lab@example.org",
+        open_to_dialogue=False,
+    )
+    files = {}
+    for export_format in ("csv", "json"):
+        with client.get(
+            f"{URL}/organizations",
+            query_string={"format": export_format},
+            headers=bearer(admin_key),
+        ) as response:
+            files[export_format] = response.data.decode()
+    rows = list(csv.DictReader(io.StringIO(files["csv"])))
+    records = json.loads(files["json"])
+    assert len(rows) == len(records) == total(client)
+    for row, record in zip(rows, records, strict=True):
+        assert row == {name: expected_cell(record[name]) for name in row}
+    made = next(row for row in rows if row["name"] == "'+Plus Lab")
+    assert (made["acronym"], made["city"]) == ("'@PL", "'-Minus")
+    assert made["offers"] == "ai-safety;alignment;red-teaming"
+    assert made["external_ids"] == "ror=0abcde123;wikidata=Q42"
+
+
+def expected_cell(value) -> str:
+    """A JSON value as the CSV should write it."""
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in sorted(value.items()))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return safe_cell(value) if isinstance(value, str) else str(value)
 
 
 def test_json_and_ndjson(client):

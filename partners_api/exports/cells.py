@@ -1,0 +1,67 @@
+"""SQL that renders export cells in the database, alike on SQLite and PostgreSQL.
+
+The CSV and XLSX exports ask the database for finished cells (lists joined and sorted,
+times in ISO 8601, text made formula-safe), so Python only writes rows it is handed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.expression import FromClause
+
+from partners_api.exports.formats import FORMULA_STARTS
+
+SEPARATOR = ";"
+
+
+FORMULA_CODES = tuple(ord(start) for start in FORMULA_STARTS)
+
+
+def formula_safe(text: ColumnElement, dialect: str) -> ColumnElement:
+    """Text prefixed with a quote where a spreadsheet would run it as a formula (OWASP)."""
+    first = func.ascii(text) if dialect == "postgresql" else func.unicode(text)
+    return case((first.in_(FORMULA_CODES), literal("'") + text), else_=text)
+
+
+def boolean_text(flag: ColumnElement) -> ColumnElement:
+    """'true', 'false', or nothing."""
+    return case((flag.is_(True), "true"), (flag.is_(False), "false"))
+
+
+def iso_utc(moment: ColumnElement, dialect: str) -> ColumnElement:
+    """A UTC timestamp as Python's isoformat() writes it: 2026-01-02T03:04:05.123456+00:00."""
+    if dialect == "postgresql":
+        text = func.to_char(func.timezone("UTC", moment), 'YYYY-MM-DD"T"HH24:MI:SS.US')
+    else:  # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+        text = cast(moment, String)
+    return func.replace(func.replace(text, ".000000", ""), " ", "T") + "+00:00"
+
+
+def joined_sorted(
+    value: ColumnElement, *where: ClauseElement, outer: FromClause, dialect: str
+) -> ColumnElement:
+    """Values related to the current row of `outer`, sorted by code point, ';'-joined."""
+    if dialect == "postgresql":
+        ordered = aggregate_order_by(literal(SEPARATOR), value.collate("C"))
+        return select(func.string_agg(value, ordered)).where(*where).scalar_subquery()
+    # SQLite before 3.44 has no ORDER BY inside an aggregate; it keeps a subquery's order.
+    inner = select(value.label("value")).where(*where).order_by(value).correlate(outer)
+    inner = inner.subquery()
+    return select(func.group_concat(inner.c.value, SEPARATOR)).scalar_subquery()
+
+
+def pairs_joined(mapping: ColumnElement, *, outer: FromClause, dialect: str) -> ColumnElement:
+    """A JSON object of strings as 'key=value' pairs sorted by key, ';'-joined."""
+    if dialect == "postgresql":
+        pairs = func.json_each_text(mapping).table_valued("key", "value")
+        ordered = aggregate_order_by(literal(SEPARATOR), pairs.c.key.collate("C"))
+        joined = select(func.string_agg(pairs.c.key + "=" + pairs.c.value, ordered))
+    else:
+        pairs = func.json_each(mapping).table_valued("key", "value")
+        inner = select((pairs.c.key + "=" + pairs.c.value).label("pair")).order_by(pairs.c.key)
+        inner = inner.correlate(outer).subquery()
+        joined = select(func.group_concat(inner.c.pair, SEPARATOR))
+    # Most organizations have none: skip the JSON walk for them.
+    return case((cast(mapping, String) == "{}", None), else_=joined.scalar_subquery())
