@@ -19,6 +19,7 @@ from partners_api.api import (
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
 from partners_api.idempotency.hooks import init_idempotency
+from partners_api.observability import init_observability
 from partners_api.organizations.schemas import contact_visibility
 from partners_api.security import init_security
 
@@ -61,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     logging.getLogger("partners_api").setLevel(app.config["LOG_LEVEL"].upper())
+    init_observability(app)
     Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]).init_app(app)
     api = Api(app)
     _register_blueprints(api)

@@ -34,6 +34,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
         "DATABASE_ECHO": _bool(env.get("DATABASE_ECHO"), False),
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_BODY_BYTES"), 1_048_576),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": env.get("LOG_FORMAT") or "text",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "partners-api"),

@@ -12,7 +12,7 @@ from partners_api.api import problem_response
 from partners_api.errors import ProblemError
 
 KEY_PARAMETERS = {"api_key", "apikey", "key", "access_token", "token", "authorization"}
-UNLIMITED_PATHS = {"/api/v1/health", "/api/v1/ready"}
+UNLIMITED_PATHS = {"/api/v1/health", "/api/v1/ready", "/api/v1/metrics"}
 EXPOSED_HEADERS = [
     "ETag",
     "Link",

@@ -1,1 +1,1 @@
-"""Operational endpoints: liveness and readiness."""
+"""Operational endpoints: liveness, readiness and metrics."""

@@ -1,19 +1,22 @@
-"""Routes of /health and /ready."""
+"""Routes of /health, /ready and /metrics."""
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 
 from partners_api.api import Blueprint, Schema
 from partners_api.db import database
+from partners_api.observability import render_metrics
+from partners_api.observability.metrics import CONTENT_TYPE
 from partners_api.ops import service
 
 blp = Blueprint(
     "operations",
     __name__,
     url_prefix="/api/v1",
-    description="Liveness and readiness for load balancers and orchestrators.",
+    description="Liveness, readiness and metrics for load balancers, orchestrators and monitoring.",
 )
 
 
@@ -52,3 +55,23 @@ class ReadyViews(MethodView):
         return {"status": "ok" if ready else "unavailable", "detail": detail}, (
             200 if ready else 503
         )
+
+
+@blp.route("/metrics")
+class MetricsViews(MethodView):
+    """Prometheus metrics."""
+
+    @blp.response(
+        200,
+        {"type": "string"},
+        content_type=CONTENT_TYPE,
+        description="Metrics in the Prometheus text format 0.0.4.",
+    )
+    def get(self):
+        """Read request counts and latencies
+
+        `partners_api_http_requests_total` by method, route template and status, and
+        `partners_api_http_request_duration_seconds` (a histogram) by method and route;
+        under gunicorn, summed over every worker. Not rate limited.
+        """
+        return Response(render_metrics(), content_type=CONTENT_TYPE)
