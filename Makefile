@@ -24,9 +24,9 @@ run: install ## Migrate, load the demo directory, print an admin key, serve on :
 	@echo "Serving on http://$(HOST):$(PORT) — API at /api/v1, docs at http://$(HOST):$(PORT)/docs"
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
-serve-prod: install ## Serve with gunicorn (set DATABASE_URL; see README)
+serve-prod: install ## Migrate, then serve with gunicorn: workers per core, JSON logs (see README)
 	$(BIN)/partners-api db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} wsgi:app
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:partners_api.serving.gunicorn_conf wsgi:app
 
 test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Serving in production: the gunicorn configuration."""

@@ -1,0 +1,84 @@
+"""Gunicorn settings: `gunicorn -c python:partners_api.serving.gunicorn_conf wsgi:app`.
+
+Gunicorn reads every name of this module that is one of its settings, so helpers start
+with an underscore. Environment: WEB_CONCURRENCY (workers), WEB_THREADS (threads per
+worker), BIND or HOST and PORT, LOG_FORMAT (json here), LOG_LEVEL and
+PROMETHEUS_MULTIPROC_DIR. Any setting can still be overridden on the command line or in
+GUNICORN_CMD_ARGS.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from partners_api.observability.logs import gunicorn_logging
+
+MAX_DEFAULT_WORKERS = 8  # each worker holds its own matching index and database pool
+
+# Workers share their metrics through files in this directory. prometheus_client reads the
+# variable when first imported, in the workers, so it must be set before they start.
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="partners-api-metrics-")
+os.environ.setdefault("LOG_FORMAT", "json")
+
+
+def _default_workers() -> int:
+    """Twice the usable cores plus one, at most MAX_DEFAULT_WORKERS."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cores or 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+def _bind() -> str:
+    """BIND as given, else HOST:PORT (127.0.0.1:8000 by default)."""
+    if os.environ.get("BIND"):
+        return os.environ["BIND"]
+    host = os.environ.get("HOST") or "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"{host}:{os.environ.get('PORT') or 8000}"
+
+
+bind = _bind()
+workers = int(os.environ.get("WEB_CONCURRENCY") or _default_workers())
+# Threads let a worker stream a long export while it keeps answering gunicorn's heartbeat.
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS") or 4)
+timeout = 30  # a worker silent this long is killed and replaced
+graceful_timeout = 30  # time to finish requests in flight on restart or shutdown
+keepalive = 5  # seconds an idle connection stays open; keep below the proxy's idle timeout
+# Recycle workers now and then, at different times, to bound any slow growth of memory.
+max_requests = 5000
+max_requests_jitter = 500
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+# gunicornc's control socket (gunicorn 25.1 and later) has one default path per user, which
+# every instance on a host would share: leave it off.
+control_socket_disable = True
+
+accesslog = "-"
+errorlog = "-"
+loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
+logconfig_dict = gunicorn_logging(os.environ["LOG_FORMAT"], loglevel)
+
+
+def on_starting(server) -> None:
+    """Empty the metrics directory of an earlier run before the first worker starts."""
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    """Drop the live gauges of a worker that has exited."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    """Remove the metrics directory this configuration made."""
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
