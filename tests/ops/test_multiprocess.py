@@ -1,0 +1,403 @@
+"""Two gunicorn servers on one PostgreSQL database and one Redis, as in production.
+
+What one server writes the other serves, the matching index follows writes made elsewhere,
+rate limits count across both, and a PostgreSQL restart gives 503s, never 500s, then
+recovers. The servers use the project's gunicorn configuration on a database this module
+creates, migrates and drops (the suite's own keeps transactions open).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
+
+import pytest
+import redis
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+pytestmark = pytest.mark.postgresql
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ANONYMOUS_LIMIT = 20  # other tests here send keys, so only the limit test counts
+
+
+@dataclass
+class Answer:
+    """One HTTP answer."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self):
+        """The body as JSON."""
+        return json.loads(self.body)
+
+
+@dataclass
+class Server:
+    """A running gunicorn server and its logs."""
+
+    url: str
+    process: subprocess.Popen
+    stdout: Path
+    stderr: Path
+
+    def call(self, method: str, path: str, body=None, headers=None, timeout=10) -> Answer:
+        """Send one request and return its answer, errors included."""
+        data = None if body is None else json.dumps(body).encode()
+        request = Request(f"{self.url}{path}", data=data, method=method, headers=headers or {})
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urlopen(request, timeout=timeout) as response:
+                return Answer(response.status, dict(response.headers), response.read())
+        except HTTPError as error:
+            return Answer(error.code, dict(error.headers), error.read())
+
+    def logs(self) -> str:
+        """The tail of what the server wrote, to explain a failure."""
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in (self.stdout, self.stderr))
+
+
+def postgres_url() -> str:
+    """TEST_DATABASE_URL when it names PostgreSQL, else skip."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("needs TEST_DATABASE_URL on PostgreSQL: the servers share one database")
+    return url
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> None:
+    """Skip unless Redis answers on 127.0.0.1:6379."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379: the servers share their rate limits there")
+
+
+@pytest.fixture(scope="module")
+def fresh_database() -> Iterator[str]:
+    """A new PostgreSQL database migrated by the command line, dropped afterwards."""
+    url = make_url(postgres_url())
+    name = f"partners_mp_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    fresh = url.set(database=name).render_as_string(hide_password=False)
+    try:
+        cli(fresh, "db", "upgrade")
+        yield fresh
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def cli(database_url: str, *args: str) -> str:
+    """Run `partners-api` on a database and return what it printed."""
+    done = subprocess.run(
+        [str(BIN / "partners-api"), *args],
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def admin_key(fresh_database: str) -> dict[str, str]:
+    """The Authorization header of an admin key made with the command line."""
+    printed = cli(fresh_database, "keys", "create", "--name", "two servers", "--scope", "admin")
+    return {"Authorization": f"Bearer {printed.strip().splitlines()[-1]}"}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(name: str, logs: Path, **env: str) -> Iterator[Server]:
+    """Run gunicorn with the project's configuration and two workers until the block ends."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    environment.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", LOG_FORMAT="json", **env)
+    stdout, stderr = logs / f"{name}.out", logs / f"{name}.err"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "python:partners_api.serving.gunicorn_conf", "wsgi:app"],
+            env=environment,
+            cwd=ROOT,
+            stdout=out,
+            stderr=err,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)
+    try:
+        wait_until_alive(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_alive(server: Server, seconds: float = 30) -> None:
+    """Wait for /health to answer 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, f"gunicorn exited:\n{server.logs()}"
+        with contextlib.suppress(OSError):
+            if server.call("GET", "/api/v1/health", timeout=1).status == 200:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{server.logs()}")
+
+
+@pytest.fixture(scope="module")
+def servers(redis_server, fresh_database, tmp_path_factory) -> Iterator[tuple[Server, Server]]:
+    """Servers A and B, each with two workers, sharing the database and Redis limits."""
+    logs = tmp_path_factory.mktemp("gunicorn")
+    shared = {
+        "DATABASE_URL": fresh_database,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"two-servers-{uuid.uuid4().hex}",
+        "RATELIMIT_ANONYMOUS": f"{ANONYMOUS_LIMIT} per minute",
+    }
+    with serve("a", logs, **shared) as a, serve("b", logs, **shared) as b:
+        yield a, b
+
+
+def create(server: Server, key: dict, name: str, **fields) -> Answer:
+    """Create an organization through a server."""
+    body = {"name": name, "sector": "academia", "country": "KE", **fields}
+    answer = server.call("POST", "/api/v1/organizations", body, key)
+    assert answer.status == 201, answer.body
+    return answer
+
+
+def patch(server: Server, key: dict, ref: str, etag: str, **fields) -> Answer:
+    """Change an organization through a server, given the ETag it was read with."""
+    answer = server.call("PATCH", f"/api/v1/organizations/{ref}", fields, {**key, "If-Match": etag})
+    assert answer.status == 200, answer.body
+    return answer
+
+
+def test_a_write_through_one_server_is_read_through_the_other(servers, admin_key):
+    a, b = servers
+    created = create(a, admin_key, "Written Through A", city="Nairobi")
+    slug = created.json["slug"]
+    read = b.call("GET", f"/api/v1/organizations/{slug}", headers=admin_key)
+    assert read.status == 200
+    assert read.headers["ETag"] == created.headers["ETag"]
+    assert read.json == created.json
+    changed = patch(a, admin_key, slug, read.headers["ETag"], city="Mombasa")
+    for _ in range(4):  # whichever of B's workers answers
+        again = b.call("GET", f"/api/v1/organizations/{slug}", headers=admin_key)
+        assert again.json["city"] == "Mombasa"
+        assert again.headers["ETag"] == changed.headers["ETag"] != created.headers["ETag"]
+
+
+def test_matches_through_one_server_follow_a_patch_through_the_other(servers, admin_key):
+    a, b = servers
+    seeker = create(
+        a, admin_key, "Seeker", seeks=["content-provenance"], offers=["labor-impacts"]
+    ).json
+    mirror = create(
+        a,
+        admin_key,
+        "Mirror",
+        sector="industry",
+        country="BR",
+        offers=["content-provenance"],
+        seeks=["labor-impacts"],
+    )
+
+    def mirror_match() -> dict:
+        path = f"/api/v1/organizations/{seeker['id']}/matches?limit=100"
+        answer = b.call("GET", path, headers=admin_key)
+        assert answer.status == 200, answer.body
+        found = answer.json
+        return next(m for m in found["matches"] if m["organization"]["id"] == mirror.json["id"])
+
+    for _ in range(4):
+        assert mirror_match()["they_offer_you_seek"] == ["content-provenance"]
+    patch(a, admin_key, mirror.json["slug"], mirror.headers["ETag"], offers=["military-ai"])
+    for _ in range(4):
+        match = mirror_match()
+        assert match["they_offer_you_seek"] == []
+        assert match["components"]["reciprocity"]["value"] == 0
+
+
+def test_the_anonymous_limit_counts_requests_to_both_servers(servers):
+    statuses = [
+        server.call("GET", "/api/v1/regions?page_size=1").status
+        for _ in range(ANONYMOUS_LIMIT)
+        for server in servers
+    ]
+    assert statuses.count(200) == ANONYMOUS_LIMIT
+    assert statuses.count(429) == ANONYMOUS_LIMIT
+    assert statuses[:ANONYMOUS_LIMIT] == [200] * ANONYMOUS_LIMIT
+
+
+def access_lines(server: Server) -> list[dict]:
+    """The JSON access log lines a server has written so far."""
+    lines = [json.loads(line) for line in server.stdout.read_text().splitlines()]
+    return [line for line in lines if line["logger"] == "gunicorn.access"]
+
+
+def test_metrics_sum_both_workers_and_access_logs_carry_the_request_id(servers, admin_key):
+    a, _ = servers
+    path, sent = "/api/v1/countries/NE", 0
+    while sent < 200 and len({x["process"] for x in access_lines(a) if x["path"] == path}) < 2:
+        for _ in range(10):  # until both workers have answered some
+            assert a.call("GET", path, headers=admin_key).status == 200
+        sent += 10
+    sample = (
+        'partners_api_http_requests_total{endpoint="/api/v1/countries/<string:code>",'
+        f'method="GET",status="200"}} {float(sent)}'
+    )
+    for _ in range(4):  # whichever worker answers sums both
+        assert sample in a.call("GET", "/api/v1/metrics").body.decode()
+    marker = f"trace-{uuid.uuid4().hex}"
+    a.call("GET", "/api/v1/health", headers={"X-Request-ID": marker})
+    deadline, traced = time.monotonic() + 5, []
+    while not traced and time.monotonic() < deadline:  # written once the answer is sent
+        traced = [line for line in access_lines(a) if line.get("request_id") == marker]
+        time.sleep(0.05)
+    assert len(traced) == 1
+    assert traced[0]["path"] == "/api/v1/health" and traced[0]["status"] == 200
+
+
+@dataclass
+class Poller:
+    """Threads that keep reading through a server and note every answer."""
+
+    server: Server
+    path: str
+    answers: list[tuple[float, int, str]] = field(default_factory=list)
+    running: bool = True
+
+    def run(self) -> None:
+        """Read until stopped, a request at a time."""
+        while self.running:
+            try:
+                answer = self.server.call("GET", self.path, timeout=10)
+                noted = (answer.status, answer.headers.get("Content-Type", ""))
+            except OSError as error:  # no answer at all: noted as status 0
+                noted = (0, repr(error))
+            self.answers.append((time.monotonic(), *noted))
+            time.sleep(0.02)
+
+    def since(self, moment: float) -> list[tuple[float, int, str]]:
+        """The answers given after a moment."""
+        return [answer for answer in list(self.answers) if answer[0] > moment]
+
+    def first_200_since(self, moment: float) -> float | None:
+        """When the first 200 after a moment came, if one did."""
+        return next((a[0] for a in self.since(moment) if a[1] == 200), None)
+
+    def wait_for(self, check, seconds: float) -> bool:
+        """Wait until `check(answers)` holds; False when it never did."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check(list(self.answers)):
+                return True
+            time.sleep(0.05)
+        return False
+
+
+def postgresql_cluster(database_url: str) -> list[str]:
+    """`pg_ctlcluster` arguments naming the local cluster on the database's port, else skip."""
+    if shutil.which("pg_ctlcluster") is None or shutil.which("pg_lsclusters") is None:
+        pytest.skip("needs pg_ctlcluster to restart PostgreSQL")
+    url = make_url(database_url)
+    if url.host not in (None, "127.0.0.1", "localhost"):
+        pytest.skip("PostgreSQL is not on this machine: it cannot be restarted here")
+    listed = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True)
+    for version, name, port, *_ in (line.split() for line in listed.stdout.splitlines()):
+        if int(port) == (url.port or 5432):
+            return ["pg_ctlcluster", "--skip-systemctl-redirect", version, name]
+    pytest.skip(f"no local PostgreSQL cluster on port {url.port or 5432}")
+
+
+def postgresql(cluster: list[str], action: str) -> None:
+    """Stop, start or restart the PostgreSQL cluster."""
+    subprocess.run([*cluster, action], check=True, capture_output=True, timeout=60)
+
+
+@contextlib.contextmanager
+def started_at_the_end(cluster: list[str]) -> Iterator[None]:
+    """Start PostgreSQL when the block ends, however it ends (a no-op when it runs)."""
+    try:
+        yield
+    finally:
+        subprocess.run([*cluster, "start"], capture_output=True, timeout=60)
+
+
+def test_a_postgresql_restart_gives_503_problems_then_recovers(fresh_database, tmp_path):
+    cluster = postgresql_cluster(fresh_database)
+    with serve("c", tmp_path, DATABASE_URL=fresh_database, RATELIMIT_ENABLED="false") as server:
+        pollers = [Poller(server, "/api/v1/organizations?page_size=1") for _ in range(2)]
+        threads = [threading.Thread(target=p.run, daemon=True) for p in pollers]
+        for thread in threads:
+            thread.start()
+        assert pollers[0].wait_for(lambda answers: len(answers) >= 5, 10), server.logs()
+        stopped = time.monotonic()
+        with started_at_the_end(cluster):
+            postgresql(cluster, "stop")
+            down = time.monotonic()
+            time.sleep(1)  # a second of outage under the pollers' light load
+            restarting = time.monotonic()
+        started = time.monotonic()
+        for poller in pollers:
+            poller.wait_for(lambda answers: answers[-1][0] > started and answers[-1][1] == 200, 10)
+        time.sleep(1)  # light load goes on after recovery
+        for poller in pollers:
+            poller.running = False
+        for thread in threads:
+            thread.join(timeout=15)
+        # Restarted while idle, every worker holds stale connections: checked before use.
+        with started_at_the_end(cluster):
+            postgresql(cluster, "restart")
+        idle_restart = [server.call("GET", pollers[0].path).status for _ in range(6)]
+
+    assert idle_restart == [200] * 6
+    answers = [answer for poller in pollers for answer in poller.answers]
+    assert not [a for a in answers if a[1] == 500], "a 500 answered"
+    while_down = [a for p in pollers for a in p.since(down) if a[0] < restarting]
+    assert while_down, "no answer while PostgreSQL was down"
+    errors = while_down + [a for p in pollers for a in p.since(stopped) if a[1] != 200]
+    assert {(status, kind) for _, status, kind in errors} == {(503, "application/problem+json")}
+    recovered = min(p.first_200_since(restarting) or float("inf") for p in pollers)
+    assert recovered - restarting < 10, "no 200 within 10 s of the restart"
+    after = [a for p in pollers for a in p.since(started)]  # PostgreSQL is up: no stale links
+    assert after and {a[1] for a in after} == {200}, "an error after recovery"
