@@ -17,6 +17,7 @@ from partners_api.demo import load_demo
 from partners_api.keys import service as keys
 from partners_api.matching import index as matching_index
 from partners_api.ops.service import alembic_config
+from partners_api.organizations import listing as listing_index
 
 
 def _reset(url: str) -> None:
@@ -67,6 +68,7 @@ def db_connection(app: Flask) -> Iterator:
             transaction.rollback()
             # The matching index may have been built from writes that were just undone.
             matching_index.forget()
+            listing_index.forget()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Text, and_, cast, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Text, and_, cast, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
@@ -118,20 +118,59 @@ def feed(session: Session, *, since: str | None, limit: int) -> tuple[list[Chang
     tx_id, event_id = decode_cursor(since) if since else (0, 0)
     query = (
         select(ChangeEvent)
-        .where(
-            or_(
-                ChangeEvent.tx_id > tx_id,
-                and_(ChangeEvent.tx_id == tx_id, ChangeEvent.id > event_id),
-            )
-        )
+        .where(_after((tx_id, event_id)))
         .order_by(ChangeEvent.tx_id, ChangeEvent.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        settled = _as_bigint(func.pg_snapshot_xmin(func.pg_current_snapshot()))
         own = _as_bigint(func.pg_current_xact_id_if_assigned())
-        query = query.where(or_(ChangeEvent.tx_id < settled, ChangeEvent.tx_id == own))
+        query = query.where(or_(_settled(session), ChangeEvent.tx_id == own))
     events = list(session.scalars(query))
     if events:
         since = encode_cursor(events[-1].tx_id, events[-1].id)
     return events, since or encode_cursor(0, 0)
+
+
+def _settled(session: Session):
+    """True for events no running transaction can still slip in before (PostgreSQL).
+
+    On SQLite writers take the lock up front, so every committed event is settled.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return true()
+    return ChangeEvent.tx_id < _as_bigint(func.pg_snapshot_xmin(func.pg_current_snapshot()))
+
+
+def _after(position: tuple[int, int]):
+    tx_id, event_id = position
+    return or_(
+        ChangeEvent.tx_id > tx_id, and_(ChangeEvent.tx_id == tx_id, ChangeEvent.id > event_id)
+    )
+
+
+def changed_since(
+    session: Session, *, entity: str, position: tuple[int, int]
+) -> tuple[set[str], tuple[int, int]]:
+    """Ids of one kind of entity with events after a feed position, and the new position.
+
+    Every event visible now counts, but the position moves only past settled ones: an
+    unsettled event is reported again next time, so none is ever missed.
+    """
+    rows = session.execute(
+        select(ChangeEvent.entity_id, ChangeEvent.tx_id, ChangeEvent.id, _settled(session))
+        .where(ChangeEvent.entity == entity, _after(position))
+        .order_by(ChangeEvent.tx_id, ChangeEvent.id)
+    ).all()
+    settled = [(tx_id, event_id) for _, tx_id, event_id, done in rows if done]
+    return {row[0] for row in rows}, (settled[-1] if settled else position)
+
+
+def settled_position(session: Session) -> tuple[int, int]:
+    """The feed position after the last settled event."""
+    row = session.execute(
+        select(ChangeEvent.tx_id, ChangeEvent.id)
+        .where(_settled(session))
+        .order_by(ChangeEvent.tx_id.desc(), ChangeEvent.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, 0)

@@ -6,12 +6,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, text
+import numpy as np
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, utcnow
+from partners_api.db import utcnow
 from partners_api.errors import NotFound, Unprocessable
+from partners_api.organizations import listing
 from partners_api.organizations.models import (
     TOPIC_RELATIONS,
     Organization,
@@ -118,65 +120,80 @@ def _contains(column, word: str):
 def list_organizations(
     session: Session, *, filters: Mapping[str, Any], sort: str = "id", page: int, page_size: int
 ) -> tuple[list[Organization], int]:
-    """Return one page of the organizations matching the filters, and their total."""
-    column = SORT_COLUMNS[sort.lstrip("-")]
-    order = (
-        (column.desc(), Organization.id.desc())
-        if sort.startswith("-")
-        else (column.asc(), Organization.id.asc())
+    """Return one page of the organizations matching the filters, and their total.
+
+    The list index picks the page's ids; the organizations are then loaded by id.
+    """
+    index = listing.current_index(session)
+    mask = listing.selected(index, _conditions(session, filters))
+    ids, total = listing.page(
+        index, mask, sort=sort, offset=(page - 1) * page_size, limit=page_size
     )
-    query = (
-        select(Organization)
-        .where(*filter_clauses(session, filters))
-        .options(*LOAD_OPTIONS)
-        .order_by(*order)
+    if not ids:
+        return [], total
+    found = session.scalars(
+        select(Organization).where(Organization.id.in_(ids)).options(*LOAD_OPTIONS)
     )
-    return fetch_page(session, query, page=page, page_size=page_size)
+    by_id = {organization.id: organization for organization in found}
+    return [by_id[i] for i in ids], total
 
 
 def facets(session: Session, *, filters: Mapping[str, Any]) -> dict[str, Any]:
     """Count the matching organizations by sector, country, region, topic and language."""
-    matching = select(Organization.id).where(*filter_clauses(session, filters))
-    in_matching = Organization.id.in_(matching)
+    index = listing.current_index(session)
+    mask = listing.selected(index, _conditions(session, filters))
+    counted = listing.counts(index, mask)
+    topic_slugs = _names(session, Topic.id, Topic.slug, counted["topic"])
+    counted["topic"] = {topic_slugs[i]: n for i, n in counted["topic"].items()}
+    names = {
+        "country": _names(session, Country.code, Country.name, counted["country"]),
+        "region": _names(session, Region.code, Region.name, counted["region"]),
+        "topic": _names(session, Topic.slug, Topic.name, counted["topic"]),
+    }
     return {
-        "total": session.scalar(select(func.count()).select_from(matching.subquery())) or 0,
-        "sector": _facet(session, select(Organization.sector).where(in_matching)),
-        "country": _facet(
-            session,
-            select(Organization.country_code, Country.name).join(Country).where(in_matching),
-        ),
-        "region": _facet(
-            session,
-            select(OrganizationRegion.region_code, Region.name)
-            .join(Region)
-            .where(OrganizationRegion.organization_id.in_(matching)),
-        ),
-        "topic": _facet(
-            session,
-            select(Topic.slug, Topic.name)
-            .join(OrganizationTopic)
-            .where(OrganizationTopic.organization_id.in_(matching)),
-            distinct=OrganizationTopic.organization_id,
-        ),
-        "language": _facet(
-            session,
-            select(OrganizationLanguage.code).where(
-                OrganizationLanguage.organization_id.in_(matching)
-            ),
-        ),
+        "total": int(mask.sum()),
+        **{
+            facet: sorted(
+                (
+                    {
+                        "value": value,
+                        **({"name": names[facet][value]} if facet in names else {}),
+                        "count": count,
+                    }
+                    for value, count in values.items()
+                ),
+                key=lambda v: (-v["count"], v["value"]),
+            )
+            for facet, values in counted.items()
+        },
     }
 
 
-def _facet(session: Session, query: Select, *, distinct=None) -> list[dict[str, Any]]:
-    """Group a (value[, name]) query and count; most frequent first, then by value."""
-    columns = list(query.selected_columns)
-    counted = func.count(func.distinct(distinct)) if distinct is not None else func.count()
-    rows = session.execute(query.add_columns(counted).group_by(*columns))
-    values = [
-        {"value": row[0], **({"name": row[1]} if len(row) == 3 else {}), "count": row[-1]}
-        for row in rows
-    ]
-    return sorted(values, key=lambda v: (-v["count"], v["value"]))
+def _names(session: Session, code_column, name_column, codes) -> dict:
+    """Name (or other column) of each code."""
+    query = select(code_column, name_column).where(code_column.in_(list(codes)))
+    return {code: name for code, name in session.execute(query)}
+
+
+def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
+    """The list filters as the list index reads them: codes checked, topics expanded to
+    their ids and those below, and `q` resolved to the ids it finds."""
+    conditions = {
+        name: filters[name]
+        for name in ("sector", "country", "status", "language", "region", "updated_since")
+        if filters.get(name)
+    }
+    if filters.get("open_to_dialogue") is not None:
+        conditions["open_to_dialogue"] = filters["open_to_dialogue"]
+    if filters.get("region"):
+        regions.check_region_codes(session, filters["region"], field="region")
+    for name in ("topic", "offers", "seeks"):
+        if filters.get(name):
+            conditions[name] = topics.with_descendants(session, filters[name], field=name)
+    if filters.get("q"):
+        found = select(Organization.id).where(*filter_clauses(session, {"q": filters["q"]}))
+        conditions["ids"] = np.fromiter(session.scalars(found), dtype=np.int64)
+    return conditions
 
 
 def get_organization(session: Session, *, ref: str | int) -> Organization:
