@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Text, and_, cast, func, insert, or_, select, true, update
+from sqlalchemy import BigInteger, Text, cast, func, insert, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
@@ -118,7 +118,7 @@ def feed(session: Session, *, since: str | None, limit: int) -> tuple[list[Chang
     tx_id, event_id = decode_cursor(since) if since else (0, 0)
     query = (
         select(ChangeEvent)
-        .where(_after((tx_id, event_id)))
+        .where(_after(session, (tx_id, event_id)))
         .order_by(ChangeEvent.tx_id, ChangeEvent.id)
         .limit(limit)
     )
@@ -141,11 +141,12 @@ def _settled(session: Session):
     return ChangeEvent.tx_id < _as_bigint(func.pg_snapshot_xmin(func.pg_current_snapshot()))
 
 
-def _after(position: tuple[int, int]):
+def _after(session: Session, position: tuple[int, int]):
+    """Events after a feed position, in a form each database can answer from an index."""
     tx_id, event_id = position
-    return or_(
-        ChangeEvent.tx_id > tx_id, and_(ChangeEvent.tx_id == tx_id, ChangeEvent.id > event_id)
-    )
+    if session.get_bind().dialect.name != "postgresql":
+        return ChangeEvent.id > event_id  # every tx_id is 0; ids follow commit order
+    return tuple_(ChangeEvent.tx_id, ChangeEvent.id) > tuple_(tx_id, event_id)
 
 
 def changed_since(
@@ -158,7 +159,7 @@ def changed_since(
     """
     rows = session.execute(
         select(ChangeEvent.entity_id, ChangeEvent.tx_id, ChangeEvent.id, _settled(session))
-        .where(ChangeEvent.entity == entity, _after(position))
+        .where(ChangeEvent.entity == entity, _after(session, position))
         .order_by(ChangeEvent.tx_id, ChangeEvent.id)
     ).all()
     settled = [(tx_id, event_id) for _, tx_id, event_id, done in rows if done]

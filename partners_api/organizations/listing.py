@@ -201,72 +201,70 @@ def _read_rows(session: Session, index: ListingIndex, *, ids: Sequence[int] | No
         ids,
         order=True,
     )
-    row_of = {row[0]: i for i, row in enumerate(scalars)}
-    size = len(scalars)
-    status_of = {s: i for i, s in enumerate(STATUSES)}
-    sector_of = {s: i for i, s in enumerate(SECTORS)}
+    columns = list(zip(*scalars, strict=True)) or [()] * 8
+    org_ids = np.array(columns[0], dtype=np.int64)
     try:
-        rows = Rows(
-            ids=np.array([r[0] for r in scalars], dtype=np.int64),
-            status=np.array([status_of[r[1]] for r in scalars], dtype=np.int8),
-            sector=np.array([sector_of[r[2]] for r in scalars], dtype=np.int8),
-            country=np.array([index.countries.column[r[3]] for r in scalars], dtype=np.int16),
-            open=np.array([bool(r[4]) for r in scalars], dtype=bool),
-            created=np.array([r[5].timestamp() for r in scalars], dtype=np.float64),
-            updated=np.array([r[6].timestamp() for r in scalars], dtype=np.float64),
-            sort_name=[r[7] for r in scalars],
-            region=_membership(
-                session, OrganizationRegion.region_code, ids, row_of, size, index.regions
+        return Rows(
+            ids=org_ids,
+            status=_numbers(columns[1], Vocabulary(STATUSES), np.int8),
+            sector=_numbers(columns[2], Vocabulary(SECTORS), np.int8),
+            country=_numbers(columns[3], index.countries, np.int16),
+            open=np.array(columns[4], dtype=bool),
+            created=np.array([moment.timestamp() for moment in columns[5]], dtype=np.float64),
+            updated=np.array([moment.timestamp() for moment in columns[6]], dtype=np.float64),
+            sort_name=list(columns[7]),
+            region=_matrix(session, OrganizationRegion.region_code, org_ids, ids, index.regions),
+            language=_matrix(session, OrganizationLanguage.code, org_ids, ids, index.languages),
+            offers=_matrix(
+                session,
+                OrganizationTopic.topic_id,
+                org_ids,
+                ids,
+                index.topics,
+                OrganizationTopic.relation == "offers",
             ),
-            language=_membership(
-                session, OrganizationLanguage.code, ids, row_of, size, index.languages
+            seeks=_matrix(
+                session,
+                OrganizationTopic.topic_id,
+                org_ids,
+                ids,
+                index.topics,
+                OrganizationTopic.relation == "seeks",
             ),
-            offers=_topics(session, "offers", ids, row_of, size, index.topics),
-            seeks=_topics(session, "seeks", ids, row_of, size, index.topics),
         )
-    except KeyError:
+    except KeyError:  # a code the vocabulary lacks
         return None
-    return rows
+
+
+def _numbers(values: Sequence[Any], vocabulary: Vocabulary, dtype) -> np.ndarray:
+    """The column of each value in a vocabulary; KeyError for an unknown value."""
+    column = vocabulary.column
+    return np.fromiter((column[value] for value in values), dtype=dtype, count=len(values))
 
 
 def _fetch(session: Session, query, id_column, ids: Sequence[int] | None, *, order=False):
-    """Rows of a query, for some organization ids (in chunks) or for all."""
+    """Rows of a Core query, for some organization ids (in chunks) or for all."""
+    connection = session.connection()
     if order:
         query = query.order_by(id_column)
     if ids is None:
-        return session.execute(query).all()
+        return connection.execute(query).all()
     found = []
     for start in range(0, len(ids), CHUNK):
-        found += session.execute(query.where(id_column.in_(ids[start : start + CHUNK]))).all()
+        found += connection.execute(query.where(id_column.in_(ids[start : start + CHUNK]))).all()
     return found
 
 
-def _membership(session, code_column, ids, row_of, size, vocabulary: Vocabulary) -> np.ndarray:
-    """bool [size, codes]: which organization has which code of a link table."""
+def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) -> np.ndarray:
+    """bool [organizations, codes]: which organization has which code of a link table."""
     table = code_column.class_
-    pairs = _fetch(session, select(table.organization_id, code_column), table.organization_id, ids)
-    return _matrix(pairs, row_of, size, vocabulary)
-
-
-def _topics(session, relation, ids, row_of, size, vocabulary: Vocabulary) -> np.ndarray:
-    """bool [size, topics]: the topics each organization offers, or seeks."""
-    pairs = _fetch(
-        session,
-        select(OrganizationTopic.organization_id, OrganizationTopic.topic_id).where(
-            OrganizationTopic.relation == relation
-        ),
-        OrganizationTopic.organization_id,
-        ids,
-    )
-    return _matrix(pairs, row_of, size, vocabulary)
-
-
-def _matrix(pairs, row_of, size: int, vocabulary: Vocabulary) -> np.ndarray:
-    matrix = np.zeros((size, len(vocabulary.codes)), dtype=bool)
+    query = select(table.organization_id, code_column).where(*where)
+    pairs = _fetch(session, query, table.organization_id, ids)
+    matrix = np.zeros((len(org_ids), len(vocabulary.codes)), dtype=bool)
     if pairs:
-        rows = [row_of[org_id] for org_id, _ in pairs]
-        columns = [vocabulary.column[code] for _, code in pairs]  # KeyError: unknown code
-        matrix[rows, columns] = True
+        owners, codes = zip(*pairs, strict=True)
+        rows = np.searchsorted(org_ids, np.array(owners, dtype=np.int64))
+        matrix[rows, _numbers(codes, vocabulary, np.int32)] = True
     return matrix
 
 
