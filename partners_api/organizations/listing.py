@@ -174,7 +174,28 @@ def refreshed(session: Session, index: ListingIndex, *, version: int) -> Listing
     rows = _merged(index.rows, fresh)
     if rows is None:
         return build(session, version=version)
-    return replace(index, version=version, position=position, rows=rows, _orders={})
+    orders = {
+        sort: order
+        for sort, order in index._orders.items()
+        if _same_order(index.rows, fresh, sort.lstrip("-"))
+    }
+    return replace(index, version=version, position=position, rows=rows, _orders=orders)
+
+
+def _same_order(rows: Rows, fresh: Rows, key: str) -> bool:
+    """Whether reloading these rows leaves an order by this key as it was: no row is new
+    and none changed its key."""
+    at = np.searchsorted(rows.ids, fresh.ids)
+    if len(rows.ids) == 0 or (at >= len(rows.ids)).any() or (rows.ids[at] != fresh.ids).any():
+        return False
+    if key == "id":
+        return True
+    if key == "name":
+        return all(rows.sort_name[i] == name for i, name in zip(at, fresh.sort_name, strict=True))
+    moments = (
+        (rows.created, fresh.created) if key == "created_at" else (rows.updated, fresh.updated)
+    )
+    return bool((moments[0][at] == moments[1]).all())
 
 
 def _no_rows() -> Rows:

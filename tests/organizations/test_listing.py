@@ -126,6 +126,17 @@ def test_writes_reach_the_index_without_a_rebuild(app, client, admin_key):
     assert made["id"] not in listed_ids(client, {"sector": ["media"], "country": ["TZ"]})
     assert made["id"] in listed_ids(client, {"sector": ["academia"], "country": ["TZ"]})
 
+    listed_ids(client, {}, "name")  # an order by name, kept while no name changes
+    renamed = client.patch(
+        f"{URL}/{made['id']}",
+        json={"name": "Aardvark Index Lab"},
+        headers={**bearer(admin_key), "If-Match": changed.headers["ETag"]},
+    )
+    assert renamed.status_code == 200, renamed.json
+    for sort in ("name", "-name", "-updated_at"):
+        assert listed_ids(client, {}, sort) == sql_ids(app, {}, sort)
+    changed = renamed
+
     archived = client.delete(
         f"{URL}/{made['id']}", headers={**bearer(admin_key), "If-Match": changed.headers["ETag"]}
     )
