@@ -1,13 +1,21 @@
-"""Checks behind /ready: the database answers and its schema is at the newest migration."""
+"""Checks behind /ready (the database answers, its schema is at the newest migration), and
+the warm-up of the in-memory indexes when a worker starts."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask import Flask
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from partners_api.db import database
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -37,3 +45,19 @@ def readiness(engine: Engine) -> tuple[bool, str]:
     if current != head:
         return False, f"database at migration {current}, expected {head}"
     return True, "ok"
+
+
+def warm_up(app: Flask) -> None:
+    """Build the list and matching indexes now, so that no request waits for them.
+
+    A database that is not ready yet is left for the first request to find.
+    """
+    from partners_api.matching import index as matching
+    from partners_api.organizations import listing
+
+    try:
+        with app.app_context(), database().session() as session:
+            listing.current_index(session)
+            matching.current_index(session)
+    except SQLAlchemyError as error:
+        logger.warning("indexes not built at start: %s", type(error).__name__)

@@ -71,6 +71,13 @@ def on_starting(server) -> None:
         stale.unlink()
 
 
+def post_worker_init(worker) -> None:
+    """Build the worker's in-memory indexes before it takes its first request."""
+    from partners_api.ops.service import warm_up
+
+    warm_up(worker.wsgi)
+
+
 def child_exit(server, worker) -> None:
     """Drop the live gauges of a worker that has exited."""
     from prometheus_client import multiprocess
