@@ -102,20 +102,27 @@ def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> l
 
 
 def index_figures(app) -> str:
-    """Build time and memory of the matching index."""
-    from partners_api.matching import index
+    """Build time and memory of the matching index and of the list index."""
+    from partners_api.matching import index as matching
+    from partners_api.organizations import listing
 
-    with app.app_context(), database().session() as session:
-        tracemalloc.start()
-        started = time.perf_counter()
-        built = index.build_index(session, version=-1)
-        seconds = time.perf_counter() - started
-        retained, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return (
-        f"  matching index: built in {seconds:.1f} s, arrays {built.nbytes() / 2**20:.0f} MB, "
-        f"retained {retained / 2**20:.0f} MB, peak while building {peak / 2**20:.0f} MB"
-    )
+    lines = []
+    for name, build in (
+        ("matching index", lambda session: matching.build_index(session, version=-1)),
+        ("list index", lambda session: listing.build(session, version=-1)),
+    ):
+        with app.app_context(), database().session() as session:
+            tracemalloc.start()
+            started = time.perf_counter()
+            built = build(session)
+            seconds = time.perf_counter() - started
+            retained, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        lines.append(
+            f"  {name}: built in {seconds:.1f} s, arrays {built.nbytes() / 2**20:.0f} MB, "
+            f"retained {retained / 2**20:.0f} MB, peak while building {peak / 2**20:.0f} MB"
+        )
+    return "\n".join(lines)
 
 
 def prepare(url: str, size: int) -> tuple[object, str]:

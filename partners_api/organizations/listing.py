@@ -87,6 +87,11 @@ class ListingIndex:
         """Number of organizations indexed."""
         return len(self.rows.ids)
 
+    def nbytes(self) -> int:
+        """Memory held by the arrays, in bytes."""
+        rows = self.rows
+        return sum(value.nbytes for value in vars(rows).values() if isinstance(value, np.ndarray))
+
     @cached_property
     def either_topic(self) -> np.ndarray:
         """bool [N, topics]: offered or sought."""
