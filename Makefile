@@ -38,6 +38,7 @@ bench: install ## Time the API on synthetic directories (BENCH_DATABASE_URL adds
 	RATELIMIT_ENABLED=false $(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.matching_quality
 	$(BIN)/python -m benchmarks.exports
+	$(BIN)/python -m benchmarks.throughput
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,55 +13,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 
-from partners_api import create_app
-from partners_api.db import database
+from benchmarks.servers import BIN, free_port, gunicorn, serve, synthetic_directory
 from partners_api.keys import service as keys
 from partners_api.ops.service import alembic_config
-from partners_api.synthetic import generate_directory
-
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def serve(args: list[str], port: int, env: dict | None = None):
-    """Run a server until it answers on the port; stop it afterwards."""
-    process = subprocess.Popen(
-        args,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def memory_kb(pid: int, field: str) -> int:
@@ -96,28 +58,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "directory.db"
         url = f"sqlite:///{path}"
-        command.upgrade(alembic_config(url), "head")
-        app = create_app({"DATABASE_URL": url})
-        with app.app_context(), database().session() as session:
-            generate_directory(session, organizations=rows, seed=3)
+        with synthetic_directory(path, rows) as session:
             admin = keys.create_key(session, name="bench", scopes=["admin"]).secret
-        app.extensions["partners_db"].engine.dispose()
         port = free_port()
         base = f"http://127.0.0.1:{port}/api/v1/exports"
-        gunicorn = [
-            str(BIN / "gunicorn"),
-            "--workers",
-            "1",
-            "--timeout",
-            "300",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ]
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false"}
         print(f"{rows:,} organizations, gunicorn with one worker")
         csv_seconds = None
-        with serve(gunicorn, port, env) as server:
+        with serve(gunicorn("wsgi:app", port), port, env) as server:
             worker = worker_pid(server.pid)
             stream(f"{base}/organizations?format=csv&q=nothing-matches")
             for export_format in ("csv", "json", "ndjson", "xlsx"):

@@ -1,0 +1,392 @@
+"""Filtered list pages per second over HTTP: ours beside Datasette and a constant Flask app.
+
+    python -m benchmarks.throughput [--organizations 100000] [--seconds 10] [--connections 8]
+        [--pages 1] [--database PATH] [--load auto|wrk|python] [--immutable]
+        [--gunicorn-config python:partners_api.serving.gunicorn_conf]
+
+Serves one synthetic SQLite directory with gunicorn (sync workers: one, then one per core)
+and with Datasette, and puts each under the same bounded load: a fixed number of
+connections on 127.0.0.1 for a fixed time, with wrk when it is on PATH, else a Python
+load generator. Our request is the filtered list
+`/api/v1/organizations?region=africa&topic=ai-safety&sector=academia&page_size=50`;
+Datasette's is `/<db>.json?_shape=array` with SQL that returns the same rows and fields,
+lists and total count included (checked before timing). The ceiling is a minimal Flask
+app under the same gunicorn settings, answering the bytes of our first page as a constant.
+Requests per second count 2xx answers only; `--database` reuses a file, or keeps the one
+it generates there for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.servers import BIN, free_port, gunicorn, serve, synthetic_directory
+
+FILTERS = {"region": "africa", "topic": "ai-safety", "sector": "academia"}
+PAGE_SIZE = 50
+# The same page as our list: its filters (the topic with the topics below it, the region
+# through the derived organization_regions, active organizations only), order by id, the
+# total as a window count, every field of our JSON, lists as JSON arrays in our order.
+SQL = """
+WITH RECURSIVE chosen(id) AS (
+  SELECT id FROM topics WHERE slug = :topic
+  UNION
+  SELECT topics.id FROM topics JOIN chosen ON topics.parent_id = chosen.id
+),
+page AS (
+  SELECT organizations.*, count(*) OVER () AS total
+  FROM organizations
+  WHERE sector = :sector AND status = 'active'
+    AND id IN (SELECT organization_id FROM organization_regions WHERE region_code = :region)
+    AND id IN (
+      SELECT organization_id FROM organization_topics
+      WHERE topic_id IN (SELECT id FROM chosen) AND relation IN ('offers', 'seeks')
+    )
+  ORDER BY id
+  LIMIT :page_size OFFSET :offset
+)
+SELECT
+  id, slug, name, sector, country_code AS country, acronym, description, city,
+  (SELECT json_group_array(region_code) FROM (
+    SELECT region_code FROM organization_operating_regions
+    WHERE organization_id = page.id ORDER BY region_code
+  )) AS operating_regions,
+  (SELECT json_group_array(region_code) FROM (
+    SELECT region_code FROM organization_regions
+    WHERE organization_id = page.id ORDER BY region_code
+  )) AS regions,
+  (SELECT json_group_array(code) FROM (
+    SELECT code FROM organization_languages WHERE organization_id = page.id ORDER BY code
+  )) AS languages,
+  website, founded_year,
+  iif(open_to_dialogue, 'true', 'false') AS open_to_dialogue,
+  (SELECT json_group_array(slug) FROM (
+    SELECT topics.slug FROM organization_topics JOIN topics ON topics.id = topic_id
+    WHERE organization_id = page.id AND relation = 'offers' ORDER BY topics.slug
+  )) AS offers,
+  (SELECT json_group_array(slug) FROM (
+    SELECT topics.slug FROM organization_topics JOIN topics ON topics.id = topic_id
+    WHERE organization_id = page.id AND relation = 'seeks' ORDER BY topics.slug
+  )) AS seeks,
+  external_ids, status,
+  replace(created_at, ' ', 'T') || '+00:00' AS created_at,
+  replace(updated_at, ' ', 'T') || '+00:00' AS updated_at,
+  total
+FROM page
+ORDER BY id
+"""
+CEILING = "benchmarks.ceiling_app:app"
+JSON_COLUMNS = (
+    "operating_regions",
+    "regions",
+    "languages",
+    "open_to_dialogue",
+    "offers",
+    "seeks",
+    "external_ids",
+)
+# Reports the totals of a wrk run on one line; latencies in microseconds.
+WRK_SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+@dataclass
+class Load:
+    """What one server did under the load: requests answered, time taken, latencies."""
+
+    requests: int
+    seconds: float
+    median_ms: float
+    p95_ms: float
+    non_2xx: int
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        """Requests answered with a 2xx per second."""
+        return (self.requests - self.non_2xx) / self.seconds
+
+
+def our_paths(pages: int) -> list[str]:
+    """Our list request, pages 1 to `pages`."""
+    return [
+        "/api/v1/organizations?"
+        + urllib.parse.urlencode({**FILTERS, "page_size": PAGE_SIZE, "page": page})
+        for page in range(1, pages + 1)
+    ]
+
+
+def datasette_paths(database: str, pages: int) -> list[str]:
+    """Datasette's request for the same pages."""
+    return [
+        f"/{database}.json?"
+        + urllib.parse.urlencode(
+            [
+                ("sql", " ".join(SQL.split())),
+                *FILTERS.items(),
+                ("page_size", PAGE_SIZE),
+                ("offset", (page - 1) * PAGE_SIZE),
+                ("_shape", "array"),
+                *(("_json", column) for column in JSON_COLUMNS),
+            ]
+        )
+        for page in range(1, pages + 1)
+    ]
+
+
+def fetch(url: str) -> tuple[bytes, dict]:
+    """The body and headers of a GET that must succeed."""
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        return answer.read(), dict(answer.headers)
+
+
+def same_pages(ours: str, datasette: str, paths: list[str], theirs: list[str]) -> str:
+    """Check both servers answer the same rows and totals; describe what else differs."""
+    differ: set[str] = set()
+    for path, other in zip(paths, theirs, strict=True):
+        body, headers = fetch(ours + path)
+        rows = json.loads(body)
+        total = json.loads(headers["X-Pagination"])["total"]
+        their_rows = json.loads(fetch(datasette + other)[0])
+        ids = [row["id"] for row in rows]
+        if len(rows) != PAGE_SIZE or ids != [row["id"] for row in their_rows]:
+            raise SystemExit(f"Datasette and ours answer different rows for {path}")
+        if {row.pop("total") for row in their_rows} != {total}:
+            raise SystemExit(f"Datasette and ours count different totals for {path}")
+        differ |= {
+            key
+            for a, b in zip(rows, their_rows, strict=True)
+            for key in a | b
+            if a.get(key) != b.get(key)
+        }
+    fields = ", ".join(sorted(differ)) or "none"
+    return f"same {PAGE_SIZE} ids and total {total:,} on each page; fields that differ: {fields}"
+
+
+def wrk_load(base: str, paths: list[str], seconds: float, connections: int) -> Load:
+    """Run wrk against the paths in turn and read its summary."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % ", ".join(json.dumps(path) for path in paths))
+        script.flush()
+        output = subprocess.run(
+            [
+                "wrk",
+                f"-t{min(2, connections)}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "60s",
+                "-s",
+                script.name,
+                base,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    requests, duration, median, p95, non_2xx, errors = map(int, line.split()[1:])
+    return Load(requests, duration / 1e6, median / 1e3, p95 / 1e3, non_2xx, errors)
+
+
+def python_load(base: str, paths: list[str], seconds: float, connections: int) -> Load:
+    """One thread per connection, each sending the paths in turn until the time is up."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    deadline = time.perf_counter() + seconds
+
+    def connection(first: int) -> tuple[list[float], int, int]:
+        client = http.client.HTTPConnection(host, int(port), timeout=60)
+        latencies, non_2xx, errors, n = [], 0, 0, first
+        while (started := time.perf_counter()) < deadline:
+            n += 1
+            try:
+                client.request("GET", paths[n % len(paths)])
+                answer = client.getresponse()
+                answer.read()
+            except (OSError, http.client.HTTPException):
+                client.close()  # reconnects on the next request
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+            non_2xx += not 200 <= answer.status < 300
+        client.close()
+        return latencies, non_2xx, errors
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        results = list(pool.map(connection, range(connections)))
+    elapsed = time.perf_counter() - started
+    latencies = sorted(latency for result in results for latency in result[0])
+    return Load(
+        len(latencies),
+        elapsed,
+        statistics.median(latencies) * 1e3 if latencies else 0.0,
+        latencies[int(0.95 * (len(latencies) - 1))] * 1e3 if latencies else 0.0,
+        sum(result[1] for result in results),
+        sum(result[2] for result in results),
+    )
+
+
+@contextmanager
+def directory(database: str | None, organizations: int) -> Iterator[Path]:
+    """The SQLite file to serve: --database if it exists, else generated (there, if given)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(database or Path(folder) / "directory.db").resolve()
+        if not path.exists():
+            started = time.perf_counter()
+            with synthetic_directory(path, organizations):
+                pass  # generated and committed on leaving
+            seconds = time.perf_counter() - started
+            print(f"generated {organizations:,} organizations in {seconds:.0f} s")
+        yield path
+
+
+def datasette_command(path: Path, port: int, *, immutable: bool = False) -> list[str]:
+    """Datasette serving the file, mutable unless asked, with room for slow queries."""
+    return [
+        str(BIN / "datasette"),
+        "serve",
+        *(["-i"] if immutable else []),
+        str(path),
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "10000",
+    ]
+
+
+def first_look(path: Path, env: dict, paths: list[str], theirs: list[str] | None) -> tuple:
+    """Our first page and Datasette's version; prints the request and how both answers agree."""
+    port, other = free_port(), free_port()
+    with serve(gunicorn("wsgi:app", port), port, env), ExitStack() as servers:
+        page_one, headers = fetch(f"http://127.0.0.1:{port}{paths[0]}")
+        print(
+            f"{path.stat().st_size / 2**20:,.0f} MB SQLite directory; GET {paths[0]}"
+            f"{f' and pages up to {len(paths)}' if len(paths) > 1 else ''}: {PAGE_SIZE} of"
+            f" {json.loads(headers['X-Pagination'])['total']:,} organizations,"
+            f" {len(page_one) / 1024:.1f} kB"
+        )
+        if theirs is None:
+            print("Datasette not installed (pip install -e '.[bench]'); comparison skipped")
+            return page_one, None
+        servers.enter_context(serve(datasette_command(path, other), other))
+        versions = json.loads(fetch(f"http://127.0.0.1:{other}/-/versions.json")[0])
+        version = versions["datasette"]["version"]
+        agree = same_pages(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{other}", paths, theirs)
+        print(
+            f"Datasette {version}: /{path.stem}.json?_shape=array&sql=... with the same filters"
+            " (topics below ai-safety by a recursive CTE), lists as JSON arrays and the total as"
+            f" count(*) OVER (): {agree}"
+        )
+        return page_one, version
+
+
+def main() -> None:
+    """Print the table and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--organizations", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10, help="of load per server")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--pages", type=int, default=1, help="rotate through pages 1 to N")
+    parser.add_argument("--database", help="SQLite file to reuse, or to generate and keep")
+    parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--immutable", action="store_true", help="Datasette's -i mode")
+    parser.add_argument(
+        "--gunicorn-config",
+        metavar="CONFIG",
+        help="e.g. python:partners_api.serving.gunicorn_conf, instead of plain sync workers",
+    )
+    args = parser.parse_args()
+    if args.pages < 1 or args.seconds < 1 or args.connections < 1:
+        parser.error("--pages, --seconds and --connections must be at least 1")
+    tool = args.load if args.load != "auto" else "wrk" if shutil.which("wrk") else "python"
+    load = wrk_load if tool == "wrk" else python_load
+    cores = len(os.sched_getaffinity(0))
+    workers = sorted({1, cores})
+    paths = our_paths(args.pages)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    rates: dict[tuple, float] = {}
+    with directory(args.database, args.organizations) as path, tempfile.TemporaryDirectory() as tmp:
+        env = {"DATABASE_URL": f"sqlite:///{path}", "RATELIMIT_ENABLED": "false"}
+        theirs = datasette_paths(path.stem, args.pages) if (BIN / "datasette").exists() else None
+        page_one, version = first_look(path, env, paths, theirs)
+        body = Path(tmp) / "page.json"
+        body.write_bytes(page_one)
+        worker = "worker" if args.gunicorn_config else "sync worker"
+        ceiling_env = {"CEILING_BODY": str(body)}
+        plan = [
+            (("ours", n), f"ours, {plural(n, worker)}", "wsgi:app", env, paths) for n in workers
+        ]
+        if theirs is not None:
+            mode = "immutable" if args.immutable else "mutable"
+            plan.append((("Datasette",), f"Datasette {version}, {mode}", None, {}, theirs))
+        plan += [
+            (("ceiling", n), f"ceiling, {plural(n, worker)}", CEILING, ceiling_env, paths)
+            for n in workers
+        ]
+        print(
+            f"load: {tool}, {args.connections} connections for {args.seconds} s per server on"
+            f" 127.0.0.1; {plural(cores, 'core')}, shared by the load generator and the server"
+            f" (load average {os.getloadavg()[0]:.1f} before); gunicorn"
+            f" {f'-c {args.gunicorn_config}' if args.gunicorn_config else 'with sync workers'}"
+        )
+        print(f"{'server':34} {'requests/s':>10} {'median ms':>10} {'p95 ms':>10} non-2xx errors")
+        for key, label, app, extra, requests in plan:
+            command = (
+                gunicorn(app, port, workers=key[1], config=args.gunicorn_config)
+                if app
+                else datasette_command(path, port, immutable=args.immutable)
+            )
+            with serve(command, port, extra):
+                python_load(base, requests, 1, args.connections)  # every worker warmed up
+                result = load(base, requests, args.seconds, args.connections)
+            rates[key] = result.rate
+            print(
+                f"{label:34} {result.rate:>10,.1f} {result.median_ms:>10,.1f}"
+                f" {result.p95_ms:>10,.1f} {result.non_2xx:>7} {result.errors:>6}"
+            )
+    for n in workers:
+        ratios = [
+            f"/ {name} {rates['ours', n] / rates[key]:.2f}"
+            for name, key in (("Datasette", ("Datasette",)), ("ceiling", ("ceiling", n)))
+            if rates.get(key)
+        ]
+        print(f"ours with {plural(n, worker)}: {', '.join(ratios)}")
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 worker', '2 workers'."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+if __name__ == "__main__":
+    main()
