@@ -72,10 +72,16 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Build the worker's in-memory indexes before it takes its first request."""
+    """Start building the worker's in-memory indexes before its first request arrives.
+
+    In a thread, so the worker keeps its heartbeat however long a large directory takes;
+    a request that comes first waits for the build instead of starting another.
+    """
+    import threading
+
     from partners_api.ops.service import warm_up
 
-    warm_up(worker.wsgi)
+    threading.Thread(target=warm_up, args=(worker.wsgi,), name="warm-up", daemon=True).start()
 
 
 def child_exit(server, worker) -> None:
