@@ -35,7 +35,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic import command
+
 from benchmarks.servers import BIN, free_port, gunicorn, serve, synthetic_directory
+from partners_api.ops.service import alembic_config
 
 FILTERS = {"region": "africa", "topic": "ai-safety", "sector": "academia"}
 PAGE_SIZE = 50
@@ -256,10 +259,12 @@ def python_load(base: str, paths: list[str], seconds: float, connections: int) -
 
 @contextmanager
 def directory(database: str | None, organizations: int) -> Iterator[Path]:
-    """The SQLite file to serve: --database if it exists, else generated (there, if given)."""
+    """The file to serve: --database if it exists (migrated to head), else a new directory."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(database or Path(folder) / "directory.db").resolve()
-        if not path.exists():
+        if path.exists():
+            command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+        else:
             started = time.perf_counter()
             with synthetic_directory(path, organizations):
                 pass  # generated and committed on leaving
