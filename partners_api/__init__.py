@@ -18,6 +18,7 @@ from partners_api.api import (
 )
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
+from partners_api.docs import DOCS_SETTINGS, init_docs
 from partners_api.idempotency.hooks import init_idempotency
 from partners_api.observability import init_observability
 from partners_api.organizations.schemas import contact_visibility
@@ -31,10 +32,7 @@ API_SETTINGS = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "api/v1/openapi.json",
-    "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
-    "OPENAPI_REDOC_PATH": "redoc",
-    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    **DOCS_SETTINGS,
     "API_SPEC_OPTIONS": {
         "info": {
             "description": (
@@ -66,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]).init_app(app)
     api = Api(app)
     _register_blueprints(api)
+    init_docs(app)
     app.before_request(_before_request)
     init_security(app)
     init_idempotency(app)
