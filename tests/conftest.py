@@ -113,17 +113,43 @@ def make_key(app: Flask, db_connection):
     )
 
 
+def _on_postgresql() -> bool:
+    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL, skip the tests marked database_independent: the SQLite pass runs them."""
+    if not _on_postgresql():
+        return
+    skip = pytest.mark.skip(
+        reason="database-independent (it uses no test database): "
+        "runs once, in the SQLite pass, not again on PostgreSQL"
+    )
+    for item in items:
+        if item.get_closest_marker("database_independent") is not None:
+            item.add_marker(skip)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With PARTNERS_REQUIRE_SERVICES set (CI), a skip fails, unless CI runs the test elsewhere."""
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("PARTNERS_REQUIRE_SERVICES") and not _sqlite_pass(item):
+    if (
+        report.skipped
+        and os.environ.get("PARTNERS_REQUIRE_SERVICES")
+        and not _runs_in_the_other_pass(item)
+    ):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where every service must be present: {report.longrepr}"
 
 
-def _sqlite_pass(item) -> bool:
-    """True for a test marked postgresql while the suite runs on SQLite: CI's other pass runs it."""
-    on_postgresql = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-    return item.get_closest_marker("postgresql") is not None and not on_postgresql
+def _runs_in_the_other_pass(item) -> bool:
+    """True when CI's other database pass runs this test, so a skip in this one is expected.
+
+    A test marked postgresql runs on PostgreSQL only; one marked database_independent runs
+    on SQLite only. Any other skip in CI fails: a missing tool or service is an error there.
+    """
+    if _on_postgresql():
+        return item.get_closest_marker("database_independent") is not None
+    return item.get_closest_marker("postgresql") is not None
