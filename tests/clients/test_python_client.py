@@ -63,6 +63,23 @@ class GeneratedClient:
         return module.sync_detailed(client=client, **arguments)
 
 
+# The generator takes one media type per request body; another one it cannot type (an
+# import's `text/csv` beside its JSON) is left out of that function with a warning.
+BENIGN = re.compile(
+    r"WARNING parsing (?P<method>[A-Z]+) (?P<path>\S+) within [\w-]+\.\n\n"
+    r"Unsupported content type (?P<type>[\w.+-]+/[\w.+-]+)\n"
+)
+
+
+def assert_only_benign_warnings(output: str) -> None:
+    """No warning but an alternative request media type; no operation left out."""
+    warnings = output.count("WARNING parsing")
+    benign = BENIGN.findall(output)
+    assert "will not be generated" not in output, f"the generator dropped an operation:\n{output}"
+    assert warnings == len(benign), f"the generator stumbled on the spec:\n{output}"
+    assert warnings or "warning" not in output.lower(), output
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Iterator[GeneratedClient]:
     """Generate the client from openapi/openapi.json into a temporary folder and import it."""
@@ -89,7 +106,7 @@ def generated(tmp_path_factory) -> Iterator[GeneratedClient]:
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
-    assert "warning" not in output.lower(), f"the generator stumbled on the spec:\n{output}"
+    assert_only_benign_warnings(output)
     sys.path.insert(0, str(folder))
     try:
         yield GeneratedClient(importlib.import_module(PACKAGE), folder / PACKAGE)
