@@ -31,7 +31,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,30 +288,29 @@ def datasette_command(path: Path, port: int, *, immutable: bool = False) -> list
     ]
 
 
-def first_look(path: Path, env: dict, paths: list[str], theirs: list[str] | None) -> tuple:
-    """Our first page and Datasette's version; prints the request and how both answers agree."""
-    port, other = free_port(), free_port()
-    with serve(gunicorn("wsgi:app", port), port, env), ExitStack() as servers:
-        page_one, headers = fetch(f"http://127.0.0.1:{port}{paths[0]}")
-        print(
-            f"{path.stat().st_size / 2**20:,.0f} MB SQLite directory; GET {paths[0]}"
-            f"{f' and pages up to {len(paths)}' if len(paths) > 1 else ''}: {PAGE_SIZE} of"
-            f" {json.loads(headers['X-Pagination'])['total']:,} organizations,"
-            f" {len(page_one) / 1024:.1f} kB"
-        )
-        if theirs is None:
-            print("Datasette not installed (pip install -e '.[bench]'); comparison skipped")
-            return page_one, None
-        servers.enter_context(serve(datasette_command(path, other), other))
-        versions = json.loads(fetch(f"http://127.0.0.1:{other}/-/versions.json")[0])
-        version = versions["datasette"]["version"]
-        agree = same_pages(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{other}", paths, theirs)
-        print(
-            f"Datasette {version}: /{path.stem}.json?_shape=array&sql=... with the same filters"
-            " (topics below ai-safety by a recursive CTE), lists as JSON arrays and the total as"
-            f" count(*) OVER (): {agree}"
-        )
-        return page_one, version
+def first_look(path: Path, ours: str, paths: list[str], theirs: list[str] | None) -> bytes:
+    """Our first page; prints the request and how Datasette's answers agree with ours."""
+    page_one, headers = fetch(ours + paths[0])
+    print(
+        f"{path.stat().st_size / 2**20:,.0f} MB SQLite directory; GET {paths[0]}"
+        f"{f' and pages up to {len(paths)}' if len(paths) > 1 else ''}: {PAGE_SIZE} of"
+        f" {json.loads(headers['X-Pagination'])['total']:,} organizations,"
+        f" {len(page_one) / 1024:.1f} kB"
+    )
+    if theirs is None:
+        print("Datasette not installed (pip install -e '.[bench]'); comparison skipped")
+        return page_one
+    port = free_port()
+    with serve(datasette_command(path, port), port):
+        datasette = f"http://127.0.0.1:{port}"
+        version = json.loads(fetch(f"{datasette}/-/versions.json")[0])["datasette"]["version"]
+        agree = same_pages(ours, datasette, paths, theirs)
+    print(
+        f"Datasette {version}: /{path.stem}.json?_shape=array&sql=... with the same filters"
+        " (topics below ai-safety by a recursive CTE), lists as JSON arrays and the total as"
+        f" count(*) OVER (): {agree}"
+    )
+    return page_one
 
 
 def main() -> None:
@@ -334,8 +333,7 @@ def main() -> None:
         parser.error("--pages, --seconds and --connections must be at least 1")
     tool = args.load if args.load != "auto" else "wrk" if shutil.which("wrk") else "python"
     load = wrk_load if tool == "wrk" else python_load
-    cores = len(os.sched_getaffinity(0))
-    workers = sorted({1, cores})
+    workers = sorted({1, len(os.sched_getaffinity(0))})
     paths = our_paths(args.pages)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -343,9 +341,7 @@ def main() -> None:
     with directory(args.database, args.organizations) as path, tempfile.TemporaryDirectory() as tmp:
         env = {"DATABASE_URL": f"sqlite:///{path}", "RATELIMIT_ENABLED": "false"}
         theirs = datasette_paths(path.stem, args.pages) if (BIN / "datasette").exists() else None
-        page_one, version = first_look(path, env, paths, theirs)
         body = Path(tmp) / "page.json"
-        body.write_bytes(page_one)
         worker = "worker" if args.gunicorn_config else "sync worker"
         ceiling_env = {"CEILING_BODY": str(body)}
         plan = [
@@ -353,18 +349,11 @@ def main() -> None:
         ]
         if theirs is not None:
             mode = "immutable" if args.immutable else "mutable"
-            plan.append((("Datasette",), f"Datasette {version}, {mode}", None, {}, theirs))
+            plan.append((("Datasette",), f"Datasette, {mode}", None, {}, theirs))
         plan += [
             (("ceiling", n), f"ceiling, {plural(n, worker)}", CEILING, ceiling_env, paths)
             for n in workers
         ]
-        print(
-            f"load: {tool}, {args.connections} connections for {args.seconds} s per server on"
-            f" 127.0.0.1; {plural(cores, 'core')}, shared by the load generator and the server"
-            f" (load average {os.getloadavg()[0]:.1f} before); gunicorn"
-            f" {f'-c {args.gunicorn_config}' if args.gunicorn_config else 'with sync workers'}"
-        )
-        print(f"{'server':34} {'requests/s':>10} {'median ms':>10} {'p95 ms':>10} non-2xx errors")
         for key, label, app, extra, requests in plan:
             command = (
                 gunicorn(app, port, workers=key[1], config=args.gunicorn_config)
@@ -372,6 +361,9 @@ def main() -> None:
                 else datasette_command(path, port, immutable=args.immutable)
             )
             with serve(command, port, extra):
+                if not body.exists():  # the first server, ours: check its answers first
+                    body.write_bytes(first_look(path, base, paths, theirs))
+                    print_header(args, tool)
                 python_load(base, requests, 1, args.connections)  # every worker warmed up
                 result = load(base, requests, args.seconds, args.connections)
             rates[key] = result.rate
@@ -386,6 +378,18 @@ def main() -> None:
             if rates.get(key)
         ]
         print(f"ours with {plural(n, worker)}: {', '.join(ratios)}")
+
+
+def print_header(args: argparse.Namespace, tool: str) -> None:
+    """The conditions of the load, and the table's heading."""
+    cores = plural(len(os.sched_getaffinity(0)), "core")
+    gunicorn = f"-c {args.gunicorn_config}" if args.gunicorn_config else "sync workers"
+    print(
+        f"load: {tool}, {args.connections} connections for {args.seconds} s per server on"
+        f" 127.0.0.1; {cores}, shared by the load generator and the server (load average"
+        f" {os.getloadavg()[0]:.1f}); gunicorn {gunicorn}"
+    )
+    print(f"{'server':34} {'requests/s':>10} {'median ms':>10} {'p95 ms':>10} non-2xx errors")
 
 
 def plural(count: int, noun: str) -> str:
