@@ -373,7 +373,7 @@ def main() -> None:
             )
     for n in workers:
         ratios = [
-            f"/ {name} {rates['ours', n] / rates[key]:.2f}"
+            f"/ {name} {rates['ours', n] / rates[key]:.2g}"
             for name, key in (("Datasette", ("Datasette",)), ("ceiling", ("ceiling", n)))
             if rates.get(key)
         ]
