@@ -65,10 +65,11 @@ def _authenticate() -> Principal:
     key = keys.find_active_key(session, secret.strip())
     if key is None:
         raise Unauthorized("The API key is not valid or has been revoked.", code="bad_credentials")
-    keys.touch(session, key_id=key.id)
-    return Principal(
+    principal = Principal(
         key_id=key.id, scopes=frozenset(key.scopes), organization_id=key.organization_id
     )
+    keys.touch(session, key=key)
+    return principal
 
 
 def require_key() -> Principal:

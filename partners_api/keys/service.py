@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
@@ -16,6 +18,8 @@ from partners_api.db import fetch_page, utcnow
 from partners_api.errors import NotFound, Unprocessable
 from partners_api.keys.models import SCOPES, ApiKey
 from partners_api.organizations.models import Organization
+
+log = logging.getLogger(__name__)
 
 KEY_PREFIX = "pak_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -91,16 +95,35 @@ def find_active_key(session: Session, secret: str) -> ApiKey | None:
     return key
 
 
-def touch(session: Session, *, key_id: int) -> None:
-    """Record that a key was used, at most once a minute so reads stay cheap."""
+def touch(session: Session, *, key: ApiKey) -> None:
+    """Record that a key was used, at most once a minute; failing to record it fails nothing.
+
+    The transaction of the key's lookup ends here, so that the request's own work, and
+    hooks that write in sessions of their own (idempotency claims), begin afresh; on
+    SQLite a writing request's transaction holds the database's write lock. Within a
+    read, the UPDATE must turn SQLite's read transaction into a write, which fails at once
+    ("database is locked") when another connection has committed since the read began,
+    and always on a read-only database file: a use left unrecorded is harmless, a later
+    one records it.
+    """
     now = utcnow()
-    session.execute(
-        update(ApiKey)
-        .where(ApiKey.id == key_id)
-        .where(or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
-        .values(last_used_at=now)
-    )
-    session.commit()
+    try:
+        if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
+            session.execute(
+                update(ApiKey)
+                .where(ApiKey.id == key.id)
+                .where(
+                    or_(
+                        ApiKey.last_used_at.is_(None),
+                        ApiKey.last_used_at < now - LAST_USED_RESOLUTION,
+                    )
+                )
+                .values(last_used_at=now)
+            )
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        log.info("use of key %s not recorded: %s", key.prefix, error.orig)
 
 
 def list_keys(session: Session, *, page: int, page_size: int) -> tuple[list[ApiKey], int]:
