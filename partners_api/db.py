@@ -19,6 +19,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -140,6 +141,24 @@ def close_request_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def lock_for_update(session: Session, instance: Base) -> None:
+    """Hold an instance's row until the transaction ends, and reload it as committed.
+
+    A request that reads a row, checks its state and then changes it would otherwise race
+    on PostgreSQL: when another transaction commits a change of the row in between, the
+    version column makes the write fail, which answers 412 to a request that sent no
+    If-Match. On SQLite a writing request holds the write lock from its first statement
+    (BEGIN IMMEDIATE), so what it read is current already.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    state = inspect(instance)
+    columns = state.mapper.primary_key
+    condition = [column == value for column, value in zip(columns, state.identity, strict=True)]
+    session.execute(select(*columns).where(*condition).with_for_update())
+    session.refresh(instance)
 
 
 def fetch_page(session: Session, query: Select, *, page: int, page_size: int) -> tuple[list, int]:

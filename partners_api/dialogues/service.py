@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partners_api.auth import Principal
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, utcnow
+from partners_api.db import fetch_page, lock_for_update, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
 from partners_api.organizations.models import Organization
@@ -122,6 +122,7 @@ def set_participant(
     _check_may_manage(principal, organization.id)
     if organization.status != "active":
         raise Unprocessable.field("org_id", "An archived organization cannot take part.")
+    lock_for_update(session, dialogue)
     current = _participant(dialogue, organization.id)
     if current is not None and current.role == role:
         return current, False
@@ -142,6 +143,7 @@ def remove_participant(
 ) -> None:
     """Take an organization out of a dialogue."""
     _check_may_manage(principal, organization_id)
+    lock_for_update(session, dialogue)
     current = _participant(dialogue, organization_id)
     if current is None:
         raise NotFound(f"Organization {organization_id} is not in dialogue {dialogue.id}.")

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from partners_api.auth import Principal
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, utcnow
+from partners_api.db import fetch_page, lock_for_update, utcnow
 from partners_api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from partners_api.organizations import service as organizations
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
@@ -143,6 +143,7 @@ def transition(
     if not any(principal.can_write_organization(org_id) for org_id in allowed):
         who = "the partner" if side == "partner" else "either side"
         raise Forbidden(f"Only {who} or an admin may {action} this link.")
+    lock_for_update(session, partnership)
     if partnership.status != source:
         raise Conflict(
             f"Cannot {action} a link that is {partnership.status}; only a {source} link can be.",
