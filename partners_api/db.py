@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +24,8 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -80,23 +84,44 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Turn on foreign keys, WAL and a busy timeout; let SQLAlchemy own transactions."""
+    """Turn on foreign keys, WAL and a busy timeout; let SQLAlchemy own transactions.
+
+    SQLite opens a file it may not write read-only, and such a connection stays read-only
+    after the file can be written again: it is marked when opened, replaced at checkout
+    once the file is writable, and dropped when a write finds it read-only.
+    """
+    path = engine.url.database
+    on_file = path not in (None, "", ":memory:") and not path.startswith("file:")
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection, record) -> None:
         # pysqlite's own transaction handling breaks SAVEPOINT; we emit BEGIN ourselves.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
-        if engine.url.database not in (None, "", ":memory:"):
+        if on_file:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            if not os.access(path, os.W_OK):
+                record.info["read_only"] = True
         cursor.close()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_connection, record, _proxy) -> None:
+        if record.info.get("read_only") and os.access(path, os.W_OK):
+            raise DisconnectionError("opened read-only, and the file can be written now")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        code = getattr(context.original_exception, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF == sqlite3.SQLITE_READONLY:
+            context.is_disconnect = True  # this connection alone, not the whole pool
+            context.invalidate_pool_on_disconnect = False
 
 
 class Database:
