@@ -10,79 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import pytest
 import redis
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import make_url
+
+from tests.servers import Answer, Server, cli, cli_key, fresh_postgresql, serve
 
 pytestmark = pytest.mark.postgresql
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ANONYMOUS_LIMIT = 20  # other tests here send keys, so only the limit test counts
-
-
-@dataclass
-class Answer:
-    """One HTTP answer."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self):
-        """The body as JSON."""
-        return json.loads(self.body)
-
-
-@dataclass
-class Server:
-    """A running gunicorn server and its logs."""
-
-    url: str
-    process: subprocess.Popen
-    stdout: Path
-    stderr: Path
-
-    def call(self, method: str, path: str, body=None, headers=None, timeout=10) -> Answer:
-        """Send one request and return its answer, errors included."""
-        data = None if body is None else json.dumps(body).encode()
-        request = Request(f"{self.url}{path}", data=data, method=method, headers=headers or {})
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urlopen(request, timeout=timeout) as response:
-                return Answer(response.status, dict(response.headers), response.read())
-        except HTTPError as error:
-            return Answer(error.code, dict(error.headers), error.read())
-
-    def logs(self) -> str:
-        """The tail of what the server wrote, to explain a failure."""
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in (self.stdout, self.stderr))
-
-
-def postgres_url() -> str:
-    """TEST_DATABASE_URL when it names PostgreSQL, else skip."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("needs TEST_DATABASE_URL on PostgreSQL: the servers share one database")
-    return url
 
 
 @pytest.fixture(scope="module")
@@ -97,89 +42,15 @@ def redis_server() -> None:
 @pytest.fixture(scope="module")
 def fresh_database() -> Iterator[str]:
     """A new PostgreSQL database migrated by the command line, dropped afterwards."""
-    url = make_url(postgres_url())
-    name = f"partners_mp_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    fresh = url.set(database=name).render_as_string(hide_password=False)
-    try:
-        cli(fresh, "db", "upgrade")
-        yield fresh
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def cli(database_url: str, *args: str) -> str:
-    """Run `partners-api` on a database and return what it printed."""
-    done = subprocess.run(
-        [str(BIN / "partners-api"), *args],
-        env={**os.environ, "DATABASE_URL": database_url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    with fresh_postgresql("partners_mp") as url:
+        cli(url, "db", "upgrade")
+        yield url
 
 
 @pytest.fixture(scope="module")
 def admin_key(fresh_database: str) -> dict[str, str]:
     """The Authorization header of an admin key made with the command line."""
-    printed = cli(fresh_database, "keys", "create", "--name", "two servers", "--scope", "admin")
-    return {"Authorization": f"Bearer {printed.strip().splitlines()[-1]}"}
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(name: str, logs: Path, **env: str) -> Iterator[Server]:
-    """Run gunicorn with the project's configuration and two workers until the block ends."""
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    environment.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", LOG_FORMAT="json", **env)
-    stdout, stderr = logs / f"{name}.out", logs / f"{name}.err"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:partners_api.serving.gunicorn_conf", "wsgi:app"],
-            env=environment,
-            cwd=ROOT,
-            stdout=out,
-            stderr=err,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)
-    try:
-        wait_until_alive(server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_alive(server: Server, seconds: float = 30) -> None:
-    """Wait for /health to answer 200."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, f"gunicorn exited:\n{server.logs()}"
-        with contextlib.suppress(OSError):
-            if server.call("GET", "/api/v1/health", timeout=1).status == 200:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{server.logs()}")
+    return cli_key(fresh_database, "two servers")
 
 
 @pytest.fixture(scope="module")
