@@ -289,8 +289,13 @@ def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) 
     matrix = np.zeros((len(org_ids), len(vocabulary.codes)), dtype=bool)
     if pairs:
         owners, codes = zip(*pairs, strict=True)
-        rows = np.searchsorted(org_ids, np.array(owners, dtype=np.int64))
-        matrix[rows, _numbers(codes, vocabulary, np.int32)] = True
+        owners = np.array(owners, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(org_ids, owners), max(len(org_ids) - 1, 0))
+        # Each statement sees what was committed when it ran (PostgreSQL): pairs of an
+        # organization created after the organizations were read wait for the next refresh.
+        read = org_ids[rows] == owners if len(org_ids) else np.zeros(len(owners), dtype=bool)
+        columns = _numbers(codes, vocabulary, np.int32)
+        matrix[rows[read], columns[read]] = True
     return matrix
 
 
