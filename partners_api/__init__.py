@@ -42,7 +42,8 @@ API_SETTINGS = {
                 "and seek, and whom they should talk to. Reads are public; writes need "
                 "`Authorization: Bearer <key>`. Errors are RFC 9457 problem documents."
             ),
-            "license": {"name": "MIT"},
+            "license": {"name": "MIT", "url": "https://opensource.org/license/mit"},
+            "contact": {"name": "Partners API maintainers"},
         },
         "servers": [{"url": "/", "description": "This server"}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

@@ -19,8 +19,10 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from partners_api.errors import BadRequest, PreconditionFailed, PreconditionRequired, ProblemError
+from partners_api.fields import MAX_INTEGER
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +49,29 @@ class QueryArgsSchema(Schema):
 class ProblemSchema(Schema):
     """RFC 9457 problem details, as every error of this API is shaped."""
 
-    type = ma.fields.String(metadata={"description": "A URI reference; about:blank here."})
-    title = ma.fields.String(metadata={"description": "The HTTP status phrase."})
-    status = ma.fields.Integer(metadata={"description": "The HTTP status code."})
-    detail = ma.fields.String(metadata={"description": "What went wrong, for a person."})
-    code = ma.fields.String(metadata={"description": "A stable machine-readable error code."})
+    type = ma.fields.String(
+        metadata={"description": "A URI reference; about:blank here.", "example": "about:blank"}
+    )
+    title = ma.fields.String(
+        metadata={"description": "The HTTP status phrase.", "example": "Not Found"}
+    )
+    status = ma.fields.Integer(metadata={"description": "The HTTP status code.", "example": 404})
+    detail = ma.fields.String(
+        metadata={
+            "description": "What went wrong, for a person.",
+            "example": "No organization 'unknown-org'.",
+        }
+    )
+    code = ma.fields.String(
+        metadata={"description": "A stable machine-readable error code.", "example": "not_found"}
+    )
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Messages per field, for validation errors."},
+        metadata={
+            "description": "Messages per field, for validation errors.",
+            "example": {"country": ["'XX' is not an ISO 3166-1 alpha-2 country code."]},
+        },
     )
 
 
@@ -105,33 +121,135 @@ def _validation_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     return merged
 
 
+# What each error status means in this API, for its response in the spec.
+ERROR_MEANINGS = {
+    400: "Malformed: a body that is not JSON, a NUL character or an API key in the URL.",
+    401: "No key where one is needed, or a key that is malformed, unknown or revoked.",
+    403: "The key may not do this.",
+    404: "No such resource.",
+    409: "Conflicts with the current state (a duplicate, a reference in use, a transition "
+    "that is not allowed from this status).",
+    412: "If-Match names a version that is no longer current: fetch the resource again.",
+    413: "The body or the result is larger than allowed.",
+    415: "The body is not in a media type this operation takes (JSON).",
+    422: "Values that are not valid; `errors` lists the messages by field.",
+    428: "If-Match is missing: send the ETag of the version you read.",
+    429: "Too many requests: wait for Retry-After seconds.",
+    503: "The database is unavailable or not migrated: retry after Retry-After seconds.",
+}
+RETRY_AFTER = {
+    "description": "Seconds to wait before retrying.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {
+        "description": "Requests allowed in the current window.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the current window.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When the window resets, in seconds since the Unix epoch.",
+        "schema": {"type": "integer"},
+    },
+}
+PAGINATION_EXAMPLE = {
+    "total": 105,
+    "total_pages": 6,
+    "page": 2,
+    "page_size": 20,
+    "first_page": 1,
+    "last_page": 6,
+    "previous_page": 1,
+    "next_page": 3,
+}
+
+
+def problem_example(status: int) -> dict[str, Any]:
+    """An example problem document for an error status."""
+    example: dict[str, Any] = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": ERROR_MEANINGS.get(status, http.HTTPStatus(status).phrase),
+        "code": "validation_error" if status == 422 else http.HTTPStatus(status).name.lower(),
+    }
+    if status == 422:
+        example["errors"] = {"country": ["'XX' is not an ISO 3166-1 alpha-2 country code."]}
+    return example
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: up to the largest integer a database stores; beyond it, 404."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
+
+
 class Api(SmorestApi):
     """flask-smorest Api whose every error is an RFC 9457 problem document."""
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
 
+    def init_app(self, app: Flask, *args, **kwargs) -> None:
+        """Bound integer path parameters before any route is added."""
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, *args, **kwargs)
+
     def _register_responses(self) -> None:
-        """Register a problem+json response component for every error status."""
+        """Register a problem+json response component, with an example, per error status."""
         for status in http.HTTPStatus:
             if status < 400:
                 continue
-            self.spec.components.response(
-                status.name,
-                {
-                    "description": status.phrase,
-                    "content": {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}},
+            response: dict[str, Any] = {
+                "description": ERROR_MEANINGS.get(status, status.phrase),
+                "content": {
+                    PROBLEM_MIMETYPE: {
+                        "schema": self.ERROR_SCHEMA,
+                        "example": problem_example(status),
+                    }
                 },
-                lazy=True,
-            )
+            }
+            if status in (429, 503):
+                response["headers"] = {"Retry-After": RETRY_AFTER}
+            if status == 429:
+                response["headers"].update(RATE_LIMIT_HEADERS)
+            self.spec.components.response(status.name, response, lazy=True)
         self.spec.components.response(
             "NOT_MODIFIED", {"description": "Not Modified: your copy is current."}, lazy=True
         )
         self.spec.components.response(
             "DEFAULT_ERROR",
             {
-                "description": "An error, as an RFC 9457 problem document.",
-                "content": {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}},
+                "description": "Any other error, as an RFC 9457 problem document: 500 when the "
+                "server fails (its detail says no more), 503 with Retry-After while the "
+                "database is unavailable.",
+                "content": {
+                    PROBLEM_MIMETYPE: {
+                        "schema": self.ERROR_SCHEMA,
+                        "example": problem_example(503),
+                    }
+                },
+            },
+            lazy=True,
+        )
+
+    def _register_pagination_header(self) -> None:
+        """X-Pagination holds JSON: describe it as JSON content, not as a simple-style object."""
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, as a JSON object.",
+                "content": {
+                    "application/json": {
+                        "schema": PaginationMetadataSchema,
+                        "example": PAGINATION_EXAMPLE,
+                    }
+                },
             },
             lazy=True,
         )
@@ -291,11 +409,71 @@ class ArgumentsParser(FlaskParser):
         return data
 
 
+class PaginationMetadataSchema(Schema):
+    """The X-Pagination header of a list."""
+
+    total = ma.fields.Integer(metadata={"description": "Items in all pages.", "example": 105})
+    total_pages = ma.fields.Integer(metadata={"description": "Pages.", "example": 6})
+    page = ma.fields.Integer(metadata={"description": "This page.", "example": 2})
+    page_size = ma.fields.Integer(metadata={"description": "Items per page.", "example": 20})
+    first_page = ma.fields.Integer(metadata={"description": "The first page.", "example": 1})
+    last_page = ma.fields.Integer(metadata={"description": "The last page.", "example": 6})
+    previous_page = ma.fields.Integer(
+        metadata={"description": "The page before, if any.", "example": 1}
+    )
+    next_page = ma.fields.Integer(metadata={"description": "The page after, if any.", "example": 3})
+
+
 class Blueprint(SmorestBlueprint):
-    """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization."""
+    """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization.
+
+    Its spec documents, for every operation, the errors that the application's own
+    request hooks may answer with (400, 401, 415, 413, 429), and a `security` requirement:
+    a key is required where the operation answers 403, and optional elsewhere (a key
+    shows contact e-mails). A view class sets `rate_limited = False` when it is exempt
+    from rate limits, and lists in `open_methods` the writes that need no key.
+    """
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
     ARGUMENTS_PARSER = ArgumentsParser()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_common_doc)
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options) -> None:
+        """Keep, with each method's doc, what its view class says about limits and keys."""
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        for method, doc in self._docs[endpoint].items():
+            if isinstance(doc, dict) and "docstring" in doc:
+                doc["view"] = {
+                    "rate_limited": getattr(obj, "rate_limited", True),
+                    "open": method.upper() in getattr(obj, "open_methods", ()),
+                }
+
+    @staticmethod
+    def _prepare_common_doc(doc, doc_info, *, method, **kwargs):
+        """Document the errors every request may meet, and the operation's security."""
+        view = doc_info.get("view", {})
+        responses = doc.setdefault("responses", {})
+        documented = {str(code) for code in responses}
+        common = [400, 401]
+        if method in ("post", "put", "patch"):
+            common.append(415)
+        if "requestBody" in doc:
+            common += [413, 422]
+        if view.get("rate_limited", True):
+            common.append(429)
+        for code in common:
+            if str(code) not in documented:
+                responses[code] = http.HTTPStatus(code).name
+        needs_key = "403" in documented
+        doc["security"] = [{"bearerAuth": []}] if needs_key else [{}, {"bearerAuth": []}]
+        return doc
+
+    def links(self, status: int, **links: dict):
+        """Document OpenAPI links from a response to the operations its values feed."""
+        return self.doc(responses={status: {"links": links}})
 
     def errors(self, *codes: int):
         """Document the error statuses an operation can answer with, as problem documents."""
@@ -362,6 +540,14 @@ class Blueprint(SmorestBlueprint):
         if links:
             headers["Link"] = links
         return result, headers
+
+
+IF_MATCH_FROM_ETAG = {"header.If-Match": "$response.header.ETag"}
+
+
+def link(operation_id: str, description: str, parameters: Mapping[str, str]) -> dict:
+    """An OpenAPI link to an operation, with runtime expressions for its parameters."""
+    return {"operationId": operation_id, "description": description, "parameters": parameters}
 
 
 def page_of(pagination_parameters: PaginationParameters, fetch, **filters) -> list:

@@ -6,14 +6,44 @@ from datetime import UTC, datetime
 
 import marshmallow as ma
 import pycountry
-from marshmallow import fields
+from marshmallow import fields, validate
+
+MAX_INTEGER = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint store
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean in a body: true or false, not 1, "yes" or "true"."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class Id(fields.Integer):
+    """An identifier: an integer from 1 to the largest a database stores.
+
+    Strict (a JSON number, not a string) by default, as in bodies; query strings pass
+    `strict=False`.
+    """
+
+    def __init__(self, *, strict: bool = True, **kwargs) -> None:
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_INTEGER))
+        super().__init__(strict=strict, **kwargs)
 
 
 class TrimmedString(fields.String):
-    """A string with surrounding white space removed before it is validated."""
+    """A string with surrounding white space removed before it is validated.
+
+    A maximum length holds for the text as sent too, as the spec's maxLength says.
+    """
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        for validator in self.validators:
+            if isinstance(validator, validate.Length):
+                validator(text)
+        return text.strip()
 
 
 class Code(fields.String):

@@ -8,11 +8,10 @@ from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partners_api import auth
-from partners_api.api import problem_response
+from partners_api.api import current_view_class, problem_response
 from partners_api.errors import ProblemError
 
 KEY_PARAMETERS = {"api_key", "apikey", "key", "access_token", "token", "authorization"}
-UNLIMITED_PATHS = {"/api/v1/health", "/api/v1/ready", "/api/v1/metrics"}
 EXPOSED_HEADERS = [
     "ETag",
     "Link",
@@ -44,7 +43,7 @@ def init_security(app: Flask) -> None:
         key_func=rate_limit_key,
         app=app,
         application_limits=[rate_limit],
-        application_limits_exempt_when=lambda: request.path in UNLIMITED_PATHS,
+        application_limits_exempt_when=_exempt_from_limits,
         headers_enabled=True,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
         enabled=app.config["RATELIMIT_ENABLED"],
@@ -61,6 +60,11 @@ def init_security(app: Flask) -> None:
             max_age=600,
         )
     app.after_request(secure_headers)
+
+
+def _exempt_from_limits() -> bool:
+    """True for the views that set `rate_limited = False` (health, readiness, metrics)."""
+    return not getattr(current_view_class(), "rate_limited", True)
 
 
 def refuse_key_in_query() -> Response | None:

@@ -37,7 +37,8 @@ class ChangesSchema(Schema):
     next_cursor = fields.String(
         metadata={
             "description": "Pass as `since` to read on; the "
-            "same cursor comes back while nothing new has happened."
+            "same cursor comes back while nothing new has happened.",
+            "example": "1234",
         }
     )
 
@@ -48,6 +49,7 @@ class ChangeViews(MethodView):
 
     @blp.arguments(ChangesQueryArgsSchema, location="query")
     @blp.response(200, ChangesSchema)
+    @blp.doc(operationId="listChanges")
     def get(self, args):
         """Read the changes feed
 

@@ -10,14 +10,16 @@ from partners_api.api import Schema
 class ChangeEventSchema(Schema):
     """One recorded change."""
 
-    id = fields.Integer()
-    at = fields.DateTime()
+    id = fields.Integer(metadata={"example": 1234})
+    at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
     entity = fields.String(metadata={"example": "organization"})
     entity_id = fields.String(metadata={"example": "7"})
     action = fields.String(metadata={"example": "updated"})
-    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    fields_ = fields.List(
+        fields.String(), data_key="fields", attribute="fields", metadata={"example": ["city"]}
+    )
     actor = fields.Integer(
         attribute="actor_key_id",
         allow_none=True,
-        metadata={"description": "Id of the key that made the change."},
+        metadata={"description": "Id of the key that made the change.", "example": 4},
     )

@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint, page_of
+from partners_api.api import IF_MATCH_FROM_ETAG, Blueprint, link, page_of
 from partners_api.db import get_session
 from partners_api.dialogues import service
 from partners_api.dialogues.schemas import (
@@ -30,6 +30,25 @@ blp = Blueprint(
 )
 
 
+BY_ID = {"dialogue_id": "$response.body#/id"}
+GET = {"GetDialogue": link("getDialogue", "Read it again.", BY_ID)}
+WRITE = {
+    "UpdateDialogue": link(
+        "updateDialogue", "Change it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
+    ),
+    "DeleteDialogue": link(
+        "deleteDialogue", "Delete it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
+    ),
+}
+PARTICIPANTS = {
+    "SetDialogueParticipant": link("setDialogueParticipant", "Add a participant.", BY_ID),
+}
+PARTICIPANT = {
+    "path.dialogue_id": "$request.path.dialogue_id",
+    "path.org_id": "$request.path.org_id",
+}
+
+
 def dialogue_etag(dialogue) -> dict:
     """The data an ETag of a dialogue is computed from."""
     return {"dialogue": dialogue.id, "version": dialogue.version}
@@ -42,6 +61,7 @@ class DialogueViews(MethodView):
     @blp.arguments(DialogueQueryArgsSchema, location="query")
     @blp.response(200, DialogueSchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listDialogues")
     def get(self, args, pagination_parameters):
         """List dialogues
 
@@ -56,6 +76,8 @@ class DialogueViews(MethodView):
     @blp.arguments(DialogueCreateSchema)
     @blp.response(201, DialogueSchema)
     @blp.errors(400, 401, 403, 415)
+    @blp.doc(operationId="createDialogue")
+    @blp.links(201, **GET, **WRITE, **PARTICIPANTS)
     def post(self, data):
         """Create a dialogue
 
@@ -77,6 +99,7 @@ class ComposeViews(MethodView):
 
     @blp.arguments(ComposeSchema)
     @blp.response(200, RosterSchema)
+    @blp.doc(operationId="composeRoster")
     def post(self, data):
         """Compose a balanced roster
 
@@ -97,8 +120,13 @@ class DialogueByIdViews(MethodView):
 
     @blp.response(200, DialogueSchema)
     @blp.errors(404)
+    @blp.doc(operationId="getDialogue")
+    @blp.links(200, **WRITE, **PARTICIPANTS)
     def get(self, dialogue_id):
-        """Get a dialogue"""
+        """Get a dialogue
+
+        Its topics, dates, place and participants with their roles.
+        """
         dialogue = service.get_dialogue(get_session(), dialogue_id=dialogue_id)
         blp.set_etag(dialogue_etag(dialogue))
         return dialogue
@@ -106,6 +134,8 @@ class DialogueByIdViews(MethodView):
     @blp.arguments(DialoguePatchSchema)
     @blp.response(200, DialogueSchema)
     @blp.errors(400, 401, 403, 404, 415)
+    @blp.doc(operationId="updateDialogue")
+    @blp.links(200, **GET, **WRITE)
     def patch(self, data, dialogue_id):
         """Update a dialogue
 
@@ -123,6 +153,7 @@ class DialogueByIdViews(MethodView):
 
     @blp.response(204)
     @blp.errors(401, 403, 404)
+    @blp.doc(operationId="deleteDialogue")
     def delete(self, dialogue_id):
         """Delete a dialogue
 
@@ -143,6 +174,19 @@ class ParticipantViews(MethodView):
     @blp.response(200, ParticipantSchema)
     @blp.alt_response(201, schema=ParticipantSchema, description="Added.", success=True)
     @blp.errors(400, 401, 403, 404, 415)
+    @blp.doc(operationId="setDialogueParticipant")
+    @blp.links(
+        200,
+        RemoveDialogueParticipant=link(
+            "removeDialogueParticipant", "Remove this participant again.", PARTICIPANT
+        ),
+    )
+    @blp.links(
+        201,
+        RemoveDialogueParticipant=link(
+            "removeDialogueParticipant", "Remove this participant again.", PARTICIPANT
+        ),
+    )
     def put(self, data, dialogue_id, org_id):
         """Add a participant or change its role
 
@@ -164,6 +208,7 @@ class ParticipantViews(MethodView):
 
     @blp.response(204)
     @blp.errors(401, 403, 404)
+    @blp.doc(operationId="removeDialogueParticipant")
     def delete(self, dialogue_id, org_id):
         """Remove a participant
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from partners_api.api import flatten_messages
 from partners_api.errors import BadRequest, ProblemError, Unprocessable
 from partners_api.exports.formats import unsafe_cell
-from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR
+from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR, ORGANIZATION_COLUMNS
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import STATUSES, Organization
 from partners_api.organizations.schemas import OrganizationCreateSchema
@@ -27,6 +27,7 @@ from partners_api.topics.models import Topic
 RESTORED = ("id", "status", "created_at", "updated_at")  # kept when a row is created
 IGNORED = ("regions",)  # derived: recomputed
 INTEGER_COLUMNS = ("id", "founded_year")
+CSV_COLUMNS = {name for name, _, _ in ORGANIZATION_COLUMNS} | set(IGNORED)
 
 
 class TooManyRows(ProblemError):
@@ -59,6 +60,13 @@ def _json_rows(text: str) -> list[dict[str, Any]]:
 
 def _csv_rows(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    unknown = [name for name in reader.fieldnames or () if name and name not in CSV_COLUMNS]
+    if unknown:
+        raise Unprocessable.field(
+            "_header",
+            f"Unknown column(s): {', '.join(unknown)}. Use the export's columns.",
+            code="unknown_column",
+        )
     return [
         {
             column: _cell(column, value)

@@ -9,16 +9,19 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from partners_api import auth
-from partners_api.api import Blueprint
+from partners_api.api import PROBLEM_MIMETYPE, Blueprint, ProblemSchema, problem_example
 from partners_api.db import database, get_session, utcnow
 from partners_api.errors import ProblemError
 from partners_api.exports import formats, imports, service
 from partners_api.exports.schemas import (
+    GraphSchema,
     ImportArgsSchema,
     ImportReportSchema,
     NetworkExportArgsSchema,
     OrganizationExportArgsSchema,
+    OrganizationRecordSchema,
     PartnershipExportArgsSchema,
+    PartnershipRecordSchema,
 )
 
 blp = Blueprint(
@@ -64,13 +67,22 @@ def _download(
     return response
 
 
-def _file_doc(*extensions: str) -> dict:
+def _file_doc(*extensions: str, json_schema) -> dict:
+    """The 200 of an export: a file in each format; the JSON one described by its schema."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
     return {
         "responses": {
-            "200": {
+            200: {
                 "description": "The file, streamed, as an attachment named with today's date.",
+                "headers": {
+                    "Content-Disposition": {
+                        "description": "attachment, with the file's name.",
+                        "schema": {"type": "string"},
+                        "example": 'attachment; filename="partners-organizations-2025-03-04.csv"',
+                    }
+                },
                 "content": {
-                    MEDIA_TYPES[e].split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    MEDIA_TYPES[e]: {"schema": json_schema} if e == "json" else binary
                     for e in extensions
                 },
             }
@@ -83,8 +95,13 @@ class OrganizationExportViews(MethodView):
     """The directory as a file."""
 
     @blp.arguments(OrganizationExportArgsSchema, location="query")
-    @blp.doc(**_file_doc("csv", "json", "ndjson", "xlsx"))
+    @blp.doc(
+        **_file_doc(
+            "csv", "json", "ndjson", "xlsx", json_schema=OrganizationRecordSchema(many=True)
+        )
+    )
     @blp.errors(413, 422)
+    @blp.doc(operationId="exportOrganizations")
     def get(self, args):
         """Export organizations
 
@@ -114,7 +131,8 @@ class PartnershipExportViews(MethodView):
     """The links as a file."""
 
     @blp.arguments(PartnershipExportArgsSchema, location="query")
-    @blp.doc(**_file_doc("csv", "json", "ndjson"))
+    @blp.doc(**_file_doc("csv", "json", "ndjson", json_schema=PartnershipRecordSchema(many=True)))
+    @blp.doc(operationId="exportPartnerships")
     def get(self, args):
         """Export partnerships
 
@@ -133,7 +151,8 @@ class NetworkExportViews(MethodView):
     """The network as a graph file."""
 
     @blp.arguments(NetworkExportArgsSchema, location="query")
-    @blp.doc(**_file_doc("graphml", "gexf", "json"))
+    @blp.doc(**_file_doc("graphml", "gexf", "json", json_schema=GraphSchema))
+    @blp.doc(operationId="exportNetwork")
     def get(self, args):
         """Export the network
 
@@ -159,12 +178,34 @@ class DataPackageViews(MethodView):
 
     @blp.doc(
         responses={
-            "200": {
+            200: {
                 "description": "A Frictionless tabular data package.",
-                "content": {"application/json": {"schema": {"type": "object"}}},
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object"},
+                        "example": {
+                            "profile": "tabular-data-package",
+                            "name": "partners-api-directory",
+                            "resources": [
+                                {
+                                    "name": "partnerships",
+                                    "path": "https://partners.example/api/v1/exports/"
+                                    "partnerships?format=csv",
+                                    "profile": "tabular-data-resource",
+                                    "format": "csv",
+                                    "schema": {
+                                        "fields": [{"name": "id", "type": "integer"}],
+                                        "primaryKey": ["id"],
+                                    },
+                                }
+                            ],
+                        },
+                    }
+                },
             }
         }
     )
+    @blp.doc(operationId="getDataPackage")
     def get(self):
         """Describe the CSV exports
 
@@ -230,7 +271,30 @@ class OrganizationImportViews(MethodView):
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.response(200, ImportReportSchema)
     @blp.alt_response(422, schema=ImportReportSchema, description="Errors; nothing written.")
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": OrganizationRecordSchema(many=True)},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "slug,name,sector,country\r\n"
+                    "masakhane,Masakhane,civil_society,ZA\r\n",
+                },
+            },
+        },
+        responses={
+            422: {
+                "description": "Rows in error (the import report; nothing written), or "
+                "parameters that are not valid (a problem document).",
+                "content": {
+                    PROBLEM_MIMETYPE: {"schema": ProblemSchema, "example": problem_example(422)}
+                },
+            }
+        },
+    )
     @blp.errors(401, 403, 413, 415)
+    @blp.doc(operationId="importOrganizations")
     def post(self, args):
         """Import organizations
 

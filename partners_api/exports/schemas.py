@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
-from partners_api.organizations.schemas import OrganizationFilterArgsSchema
+from partners_api.organizations.models import SECTORS
+from partners_api.organizations.schemas import OrganizationFilterArgsSchema, OrganizationSchema
 from partners_api.partnerships.models import KINDS, STATUSES
 
 
@@ -45,16 +46,79 @@ class ImportArgsSchema(QueryArgsSchema):
 class ImportErrorSchema(Schema):
     """One problem in the file."""
 
-    row = fields.Integer(metadata={"description": "Data row, from 1 (the header is row 0)."})
-    field = fields.String()
-    message = fields.String()
+    row = fields.Integer(
+        metadata={"description": "Data row, from 1 (the header is row 0).", "example": 3}
+    )
+    field = fields.String(metadata={"example": "country"})
+    message = fields.String(metadata={"example": "'XX' is not an ISO 3166-1 alpha-2 country code."})
 
 
 class ImportReportSchema(Schema):
     """What an import did, or would do."""
 
-    dry_run = fields.Boolean()
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
+    dry_run = fields.Boolean(metadata={"example": False})
+    created = fields.Integer(metadata={"example": 2})
+    updated = fields.Integer(metadata={"example": 1})
+    unchanged = fields.Integer(metadata={"example": 102})
     errors = fields.List(fields.Nested(ImportErrorSchema))
+
+
+class OrganizationRecordSchema(OrganizationSchema):
+    """One organization in a JSON or NDJSON export, or in a JSON import."""
+
+    class Meta:
+        exclude = ("regions",)
+
+
+class PartnershipRecordSchema(Schema):
+    """One link in a JSON or NDJSON export."""
+
+    id = fields.Integer(metadata={"example": 12})
+    kind = fields.String(metadata={"enum": list(KINDS), "example": "research"})
+    status = fields.String(metadata={"enum": list(STATUSES), "example": "active"})
+    proposer_id = fields.Integer(metadata={"example": 3})
+    proposer_slug = fields.String(metadata={"example": "lelapa-ai"})
+    partner_id = fields.Integer(metadata={"example": 7})
+    partner_slug = fields.String(metadata={"example": "masakhane"})
+    description = fields.String(metadata={"example": "Speech data for Southern African languages."})
+    started_on = fields.Date(allow_none=True, metadata={"example": "2023-04-01"})
+    ended_on = fields.Date(allow_none=True, metadata={"example": None})
+    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+
+
+class GraphNodeSchema(Schema):
+    """An organization in the network export."""
+
+    id = fields.Integer(metadata={"example": 7})
+    slug = fields.String(metadata={"example": "masakhane"})
+    name = fields.String(metadata={"example": "Masakhane"})
+    sector = fields.String(metadata={"enum": list(SECTORS), "example": "civil_society"})
+    country = fields.String(metadata={"example": "ZA"})
+    continent = fields.String(metadata={"example": "africa"})
+
+
+class GraphEdgeSchema(Schema):
+    """A tie between two organizations in the network export."""
+
+    source = fields.Integer(metadata={"example": 3})
+    target = fields.Integer(metadata={"example": 7})
+    weight = fields.Float(
+        metadata={"description": "1 per active link, 0.5 per held dialogue.", "example": 1.5}
+    )
+    kinds = fields.String(
+        metadata={
+            "description": "Kinds of the ties, ';'-separated.",
+            "example": "research;dialogue",
+        }
+    )
+
+
+class GraphSchema(Schema):
+    """The network in node-link JSON, as networkx.node_link_graph reads it."""
+
+    directed = fields.Boolean(metadata={"example": False})
+    multigraph = fields.Boolean(metadata={"example": False})
+    graph = fields.Dict(metadata={"example": {}})
+    nodes = fields.List(fields.Nested(GraphNodeSchema))
+    edges = fields.List(fields.Nested(GraphEdgeSchema))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint, page_of
+from partners_api.api import Blueprint, link, page_of
 from partners_api.db import get_session
 from partners_api.keys import service
 from partners_api.keys.schemas import ApiKeyCreateSchema, ApiKeySchema, NewApiKeySchema
@@ -25,6 +25,7 @@ class KeyViews(MethodView):
     @blp.response(200, ApiKeySchema(many=True))
     @blp.paginate()
     @blp.errors(401, 403)
+    @blp.doc(operationId="listKeys")
     def get(self, pagination_parameters):
         """List keys
 
@@ -36,6 +37,8 @@ class KeyViews(MethodView):
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, NewApiKeySchema)
     @blp.errors(400, 401, 403, 415)
+    @blp.doc(operationId="createKey")
+    @blp.links(201, RevokeKey=link("revokeKey", "Revoke it.", {"key_id": "$response.body#/id"}))
     def post(self, data):
         """Issue a key
 
@@ -56,6 +59,7 @@ class KeyByIdViews(MethodView):
 
     @blp.response(204)
     @blp.errors(401, 403, 404)
+    @blp.doc(operationId="revokeKey")
     def delete(self, key_id):
         """Revoke a key
 

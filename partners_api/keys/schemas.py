@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import Schema
-from partners_api.fields import TrimmedString
+from partners_api.fields import Id, TrimmedString
 from partners_api.keys.models import SCOPES
 
 
@@ -16,14 +16,17 @@ class ApiKeySchema(Schema):
     name = fields.String(metadata={"example": "Masakhane integration"})
     prefix = fields.String(
         metadata={
-            "description": "Identifies the key in logs; the secret starts with pak_<prefix>_."
+            "description": "Identifies the key in logs; the secret starts with pak_<prefix>_.",
+            "example": "2866a7639e91",
         }
     )
     scopes = fields.List(fields.String(), metadata={"example": ["org:write"]})
-    organization_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    organization_id = fields.Integer(allow_none=True, metadata={"example": 7})
+    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    last_used_at = fields.DateTime(
+        allow_none=True, metadata={"example": "2025-03-04T10:15:02+00:00"}
+    )
+    revoked_at = fields.DateTime(allow_none=True, metadata={"example": None})
 
 
 class NewApiKeySchema(ApiKeySchema):
@@ -32,7 +35,8 @@ class NewApiKeySchema(ApiKeySchema):
     secret = fields.String(
         metadata={
             "description": "Send as 'Authorization: Bearer <secret>'. "
-            "Store it now: it cannot be shown again."
+            "Store it now: it cannot be shown again.",
+            "example": "pak_2866a7639e91_gmFQ0OCC6wcZF_-_nQj-FoMl-1cQOh8SZ5QGytKlzzU",
         }
     )
 
@@ -40,14 +44,18 @@ class NewApiKeySchema(ApiKeySchema):
 class ApiKeyCreateSchema(Schema):
     """A key to issue."""
 
-    name = TrimmedString(required=True, validate=validate.Length(min=1, max=200))
+    name = TrimmedString(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"example": "Masakhane integration"},
+    )
     scopes = fields.List(
         fields.String(validate=validate.OneOf(SCOPES)),
         required=True,
         validate=validate.Length(min=1, max=len(SCOPES)),
+        metadata={"example": ["org:write"]},
     )
-    organization_id = fields.Integer(
-        strict=True,
+    organization_id = Id(
         allow_none=True,
-        metadata={"description": "The organization an org:write key may act for."},
+        metadata={"description": "The organization an org:write key may act for.", "example": 7},
     )

@@ -32,6 +32,7 @@ class OrganizationMatchViews(MethodView):
     @blp.arguments(MatchQueryArgsSchema, location="query")
     @blp.response(200, MatchesSchema)
     @blp.errors(404, 409)
+    @blp.doc(operationId="matchOrganization")
     def get(self, args, ref):
         """Find partners for an organization
 
@@ -61,6 +62,7 @@ class ProfileMatchViews(MethodView):
 
     @blp.arguments(MatchProfileSchema)
     @blp.response(200, MatchesSchema)
+    @blp.doc(operationId="matchProfile")
     def post(self, data):
         """Find partners for a profile
 

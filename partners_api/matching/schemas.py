@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
-from partners_api.fields import Code, CountryCode, LanguageCode
+from partners_api.fields import Code, CountryCode, Id, LanguageCode
 from partners_api.matching.scoring import DEFAULT_WEIGHTS
 from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationSummarySchema
@@ -58,23 +58,51 @@ class MatchQueryArgsSchema(QueryArgsSchema):
 class MatchProfileSchema(Schema):
     """A profile to match without an organization of the directory."""
 
-    seeks = fields.List(Code(), load_default=list, validate=validate.Length(max=50))
-    offers = fields.List(Code(), load_default=list, validate=validate.Length(max=50))
-    sector = fields.String(
-        validate=validate.OneOf(SECTORS), metadata={"description": "Your sector, for bridging."}
+    seeks = fields.List(
+        Code(),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"example": ["model-evaluations"]},
     )
-    country = CountryCode(metadata={"description": "Your country, for bridging."})
-    topics = fields.List(Code(), metadata={"description": "Filter: candidates' topics."})
-    regions = fields.List(Code(), metadata={"description": "Filter: candidates' regions."})
+    offers = fields.List(
+        Code(),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"example": ["linguistic-diversity"]},
+    )
+    sector = fields.String(
+        validate=validate.OneOf(SECTORS),
+        metadata={"description": "Your sector, for bridging.", "example": "academia"},
+    )
+    country = CountryCode(metadata={"description": "Your country, for bridging.", "example": "SN"})
+    topics = fields.List(
+        Code(), metadata={"description": "Filter: candidates' topics.", "example": ["ai-safety"]}
+    )
+    regions = fields.List(
+        Code(), metadata={"description": "Filter: candidates' regions.", "example": ["europe"]}
+    )
     sectors = fields.List(
         fields.String(validate=validate.OneOf(SECTORS)),
-        metadata={"description": "Filter: candidates' sectors."},
+        metadata={
+            "description": "Filter: candidates' sectors.",
+            "example": ["ai_safety_institute"],
+        },
     )
-    languages = fields.List(LanguageCode(), metadata={"description": "Filter: languages."})
+    languages = fields.List(
+        LanguageCode(), metadata={"description": "Filter: languages.", "example": ["fr"]}
+    )
     exclude = fields.List(
-        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=1000)
+        Id(),
+        load_default=list,
+        validate=validate.Length(max=1000),
+        metadata={"description": "Ids to leave out.", "example": [12]},
     )
-    limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
+    limit = fields.Integer(
+        load_default=10,
+        strict=True,
+        validate=validate.Range(min=1, max=100),
+        metadata={"example": 10},
+    )
     weights = fields.Dict(
         keys=fields.String(validate=validate.OneOf(list(DEFAULT_WEIGHTS))),
         values=fields.Float(validate=validate.Range(min=0, max=1), allow_nan=False),
@@ -91,9 +119,9 @@ class MatchProfileSchema(Schema):
 class ComponentSchema(Schema):
     """One component of a score."""
 
-    value = fields.Float(metadata={"description": "In [0, 1]."})
-    weight = fields.Float()
-    contribution = fields.Float(metadata={"description": "value times weight."})
+    value = fields.Float(metadata={"description": "In [0, 1].", "example": 0.8})
+    weight = fields.Float(metadata={"example": 0.45})
+    contribution = fields.Float(metadata={"description": "value times weight.", "example": 0.36})
 
 
 class ComponentsSchema(Schema):
@@ -108,8 +136,8 @@ class ComponentsSchema(Schema):
 class IntroducerSchema(Schema):
     """A mutual partner who could make the introduction."""
 
-    id = fields.Integer()
-    name = fields.String()
+    id = fields.Integer(metadata={"example": 3})
+    name = fields.String(metadata={"example": "Lelapa AI"})
 
 
 class MatchSchema(Schema):
@@ -122,7 +150,7 @@ class MatchSchema(Schema):
     you_offer_they_seek = fields.List(
         fields.String(), metadata={"example": ["linguistic-diversity"]}
     )
-    shared_topics = fields.List(fields.String())
+    shared_topics = fields.List(fields.String(), metadata={"example": ["ai-governance"]})
     introducers = fields.List(fields.Nested(IntroducerSchema))
     reasons = fields.List(
         fields.String(), metadata={"example": ["They offer red teaming, which you seek"]}

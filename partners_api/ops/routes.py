@@ -31,7 +31,10 @@ class StatusSchema(Schema):
 class HealthViews(MethodView):
     """Liveness."""
 
+    rate_limited = False
+
     @blp.response(200, StatusSchema)
+    @blp.doc(operationId="checkHealth")
     def get(self):
         """Check the process is alive
 
@@ -44,8 +47,11 @@ class HealthViews(MethodView):
 class ReadyViews(MethodView):
     """Readiness."""
 
+    rate_limited = False
+
     @blp.response(200, StatusSchema)
     @blp.alt_response(503, schema=StatusSchema, description="Not ready.")
+    @blp.doc(operationId="checkReadiness")
     def get(self):
         """Check the service can serve
 
@@ -61,12 +67,15 @@ class ReadyViews(MethodView):
 class MetricsViews(MethodView):
     """Prometheus metrics."""
 
+    rate_limited = False
+
     @blp.response(
         200,
         {"type": "string"},
         content_type=CONTENT_TYPE,
         description="Metrics in the Prometheus text format 0.0.4.",
     )
+    @blp.doc(operationId="getMetrics")
     def get(self):
         """Read request counts and latencies
 

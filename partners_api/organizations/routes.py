@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint, page_of
+from partners_api.api import IF_MATCH_FROM_ETAG, Blueprint, link, page_of
 from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
 from partners_api.errors import Conflict
@@ -27,6 +27,27 @@ blp = Blueprint(
     description="The organizations of the directory: who they are, where they work, "
     "what they offer and seek.",
 )
+
+
+BY_ID = {"ref": "$response.body#/id"}
+READ = {
+    "GetOrganization": link("getOrganization", "Read it again.", BY_ID),
+}
+WRITE = {
+    "UpdateOrganization": link(
+        "updateOrganization", "Change it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
+    ),
+    "ArchiveOrganization": link(
+        "archiveOrganization", "Archive it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
+    ),
+}
+AROUND = {
+    "ListOrganizationHistory": link("listOrganizationHistory", "Its changes.", BY_ID),
+    "ListOrganizationPartners": link("listOrganizationPartners", "Its links.", BY_ID),
+    "GetOrganizationNetwork": link("getOrganizationNetwork", "Its network.", BY_ID),
+    "MatchOrganization": link("matchOrganization", "Partners to talk to.", BY_ID),
+    "FindIntroductions": link("findIntroductions", "Paths to another organization.", BY_ID),
+}
 
 
 def organization_etag(organization, *, contacts: bool | None = None) -> dict:
@@ -51,6 +72,7 @@ class OrganizationViews(MethodView):
     @blp.arguments(OrganizationQueryArgsSchema, location="query")
     @blp.response(200, OrganizationSchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listOrganizations")
     def get(self, args, pagination_parameters):
         """List organizations
 
@@ -73,6 +95,8 @@ class OrganizationViews(MethodView):
     @blp.arguments(OrganizationCreateSchema)
     @blp.response(201, OrganizationSchema)
     @blp.errors(400, 401, 403, 409, 415)
+    @blp.doc(operationId="createOrganization")
+    @blp.links(201, **READ, **WRITE, **AROUND)
     def post(self, data):
         """Create an organization
 
@@ -93,6 +117,7 @@ class OrganizationFacetViews(MethodView):
 
     @blp.arguments(OrganizationFilterArgsSchema, location="query")
     @blp.response(200, FacetsSchema)
+    @blp.doc(operationId="countOrganizationFacets")
     def get(self, args):
         """Count organizations by facet
 
@@ -109,6 +134,8 @@ class OrganizationByRefViews(MethodView):
 
     @blp.response(200, OrganizationSchema)
     @blp.errors(404)
+    @blp.doc(operationId="getOrganization")
+    @blp.links(200, **WRITE)
     def get(self, ref):
         """Get an organization
 
@@ -121,6 +148,8 @@ class OrganizationByRefViews(MethodView):
     @blp.arguments(OrganizationPatchSchema)
     @blp.response(200, OrganizationSchema)
     @blp.errors(400, 401, 403, 404, 409, 415)
+    @blp.doc(operationId="updateOrganization")
+    @blp.links(200, **READ, **WRITE)
     def patch(self, data, ref):
         """Update an organization
 
@@ -143,6 +172,7 @@ class OrganizationByRefViews(MethodView):
 
     @blp.response(204)
     @blp.errors(401, 403, 404)
+    @blp.doc(operationId="archiveOrganization")
     def delete(self, ref):
         """Archive an organization
 
@@ -165,6 +195,7 @@ class OrganizationHistoryViews(MethodView):
     @blp.response(200, ChangeEventSchema(many=True))
     @blp.paginate()
     @blp.errors(404)
+    @blp.doc(operationId="listOrganizationHistory")
     def get(self, ref, pagination_parameters):
         """List an organization's changes
 

@@ -14,6 +14,7 @@ from partners_api.fields import (
     Code,
     CountryCode,
     LanguageCode,
+    StrictBoolean,
     Timestamp,
     TrimmedString,
     not_after_this_year,
@@ -21,7 +22,10 @@ from partners_api.fields import (
 from partners_api.organizations.models import SECTORS, STATUSES
 
 SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+# The same pattern for the spec, where JSON Schema's regular expressions end with `$`.
+SLUG_PATTERN_DOC = SLUG_PATTERN.removesuffix(r"\Z") + "$"
 RESERVED_SLUGS = ("facets",)
+TIME_EXAMPLE = "2025-03-04T10:15:02+00:00"
 
 # Whether the caller may read an organization's contact e-mail, by organization id.
 # Each request sets it from its key; elsewhere (CLI, tests) contacts stay hidden.
@@ -71,12 +75,17 @@ class OrganizationSchema(OrganizationSummarySchema):
     """An organization of the directory."""
 
     acronym = fields.String(allow_none=True, metadata={"example": None})
-    description = fields.String()
+    description = fields.String(
+        metadata={"example": "A grassroots community for NLP research in African languages."}
+    )
     city = fields.String(allow_none=True, metadata={"example": "Johannesburg"})
     operating_regions = fields.List(fields.String(), metadata={"example": ["sub-saharan-africa"]})
     regions = fields.List(
         fields.String(),
-        metadata={"description": "Every region it lies in or operates in (read-only)."},
+        metadata={
+            "description": "Every region it lies in or operates in (read-only).",
+            "example": ["africa", "global-south", "southern-africa", "sub-saharan-africa"],
+        },
     )
     languages = fields.List(fields.String(), metadata={"example": ["en", "sw", "yo"]})
     website = fields.String(allow_none=True, metadata={"example": "https://www.masakhane.io"})
@@ -84,11 +93,12 @@ class OrganizationSchema(OrganizationSummarySchema):
         allow_none=True,
         metadata={
             "description": "Shown only to admin, read:contacts and the organization's "
-            "own keys; absent otherwise."
+            "own keys; absent otherwise.",
+            "example": "contact@masakhane.io",
         },
     )
     founded_year = fields.Integer(allow_none=True, metadata={"example": 2019})
-    open_to_dialogue = fields.Boolean()
+    open_to_dialogue = fields.Boolean(metadata={"example": True})
     offers = fields.List(fields.String(), metadata={"example": ["linguistic-diversity"]})
     seeks = fields.List(fields.String(), metadata={"example": ["compute-access"]})
     external_ids = fields.Dict(
@@ -96,14 +106,14 @@ class OrganizationSchema(OrganizationSummarySchema):
         values=fields.String(),
         metadata={"example": {"wikidata": "Q96373493"}},
     )
-    status = fields.String(metadata={"enum": list(STATUSES)})
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    status = fields.String(metadata={"enum": list(STATUSES), "example": "active"})
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
-    @ma.post_dump(pass_original=True)
-    def hide_contacts(self, data: dict, organization, **kwargs) -> dict:
+    @ma.post_dump
+    def hide_contacts(self, data: dict, **kwargs) -> dict:
         """Drop contact_email unless the caller may read this organization's contacts."""
-        if not contact_visibility.get()(organization.id):
+        if not contact_visibility.get()(data["id"]):
             data.pop("contact_email", None)
         return data
 
@@ -121,32 +131,68 @@ class OrganizationPatchSchema(Schema):
             ),
             validate.NoneOf(RESERVED_SLUGS, error="This slug is reserved."),
         ],
-        metadata={"description": "URL name; made from the name when left out on create."},
+        metadata={
+            "description": "URL name; made from the name when left out on create.",
+            "pattern": SLUG_PATTERN_DOC,
+            "example": "masakhane",
+        },
     )
-    name = TrimmedString(validate=validate.Length(min=1, max=300))
-    acronym = TrimmedString(allow_none=True, validate=validate.Length(min=1, max=50))
-    sector = fields.String(validate=validate.OneOf(SECTORS))
-    description = fields.String(validate=validate.Length(max=5000))
-    country = CountryCode(metadata={"description": "Headquarters, ISO 3166-1 alpha-2."})
-    city = TrimmedString(allow_none=True, validate=validate.Length(min=1, max=200))
-    operating_regions = fields.List(Code(), validate=validate.Length(max=50))
-    languages = fields.List(LanguageCode(), validate=validate.Length(max=50))
+    name = TrimmedString(
+        validate=validate.Length(min=1, max=300), metadata={"example": "Masakhane"}
+    )
+    acronym = TrimmedString(
+        allow_none=True, validate=validate.Length(min=1, max=50), metadata={"example": None}
+    )
+    sector = fields.String(validate=validate.OneOf(SECTORS), metadata={"example": "civil_society"})
+    description = fields.String(
+        validate=validate.Length(max=5000),
+        metadata={"example": "A grassroots community for NLP research in African languages."},
+    )
+    country = CountryCode(
+        metadata={"description": "Headquarters, ISO 3166-1 alpha-2.", "example": "ZA"}
+    )
+    city = TrimmedString(
+        allow_none=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"example": "Johannesburg"},
+    )
+    operating_regions = fields.List(
+        Code(), validate=validate.Length(max=50), metadata={"example": ["sub-saharan-africa"]}
+    )
+    languages = fields.List(
+        LanguageCode(), validate=validate.Length(max=50), metadata={"example": ["en", "sw", "yo"]}
+    )
     website = fields.Url(
-        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500)
+        allow_none=True,
+        schemes={"http", "https"},
+        validate=validate.Length(max=500),
+        metadata={"example": "https://www.masakhane.io"},
     )
-    contact_email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    contact_email = fields.Email(
+        allow_none=True,
+        validate=validate.Length(max=320),
+        metadata={"example": "contact@masakhane.io"},
+    )
     founded_year = fields.Integer(
-        allow_none=True, strict=True, validate=[validate.Range(min=1000), not_after_this_year]
+        allow_none=True,
+        strict=True,
+        validate=[validate.Range(min=1000), not_after_this_year],
+        metadata={"example": 2019},
     )
-    open_to_dialogue = fields.Boolean()
-    offers = fields.List(Code(), validate=validate.Length(max=50))
-    seeks = fields.List(Code(), validate=validate.Length(max=50))
+    open_to_dialogue = StrictBoolean(metadata={"example": True})
+    offers = fields.List(
+        Code(), validate=validate.Length(max=50), metadata={"example": ["linguistic-diversity"]}
+    )
+    seeks = fields.List(
+        Code(), validate=validate.Length(max=50), metadata={"example": ["compute-access"]}
+    )
     external_ids = fields.Dict(
         keys=fields.String(),
         values=fields.String(),
         metadata={
             "description": "Identifiers in other registries, by scheme: "
-            + ", ".join(EXTERNAL_ID_PATTERNS)
+            + ", ".join(EXTERNAL_ID_PATTERNS),
+            "example": {"wikidata": "Q96373493"},
         },
     )
 
@@ -225,15 +271,17 @@ class OrganizationQueryArgsSchema(OrganizationFilterArgsSchema):
 class FacetValueSchema(Schema):
     """One value of a facet and how many organizations have it."""
 
-    value = fields.String()
-    name = fields.String(metadata={"description": "Display name, where the value is a code."})
-    count = fields.Integer()
+    value = fields.String(metadata={"example": "KE"})
+    name = fields.String(
+        metadata={"description": "Display name, where the value is a code.", "example": "Kenya"}
+    )
+    count = fields.Integer(metadata={"example": 6})
 
 
 class FacetsSchema(Schema):
     """Counts of the filtered organizations by sector, country, region, topic and language."""
 
-    total = fields.Integer()
+    total = fields.Integer(metadata={"example": 105})
     sector = fields.List(fields.Nested(FacetValueSchema))
     country = fields.List(fields.Nested(FacetValueSchema))
     region = fields.List(fields.Nested(FacetValueSchema))

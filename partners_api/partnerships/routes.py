@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint, page_of
+from partners_api.api import Blueprint, link, page_of
 from partners_api.db import get_session
 from partners_api.errors import NotFound, Unprocessable
 from partners_api.organizations import service as organizations
@@ -32,6 +32,15 @@ blp = Blueprint(
 )
 
 
+BY_ID = {"partnership_id": "$response.body#/id"}
+GET = {"GetPartnership": link("getPartnership", "Read it again.", BY_ID)}
+DECIDE = {
+    "AcceptPartnership": link("acceptPartnership", "The partner accepts it.", BY_ID),
+    "DeclinePartnership": link("declinePartnership", "The partner declines it.", BY_ID),
+}
+END = {"EndPartnership": link("endPartnership", "Either side ends it.", BY_ID)}
+
+
 def partnership_etag(partnership) -> dict:
     """The data an ETag of a link is computed from."""
     return {"partnership": partnership.id, "version": partnership.version}
@@ -44,6 +53,7 @@ class PartnershipViews(MethodView):
     @blp.arguments(PartnershipQueryArgsSchema, location="query")
     @blp.response(200, PartnershipSchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listPartnerships")
     def get(self, args, pagination_parameters):
         """List partnerships
 
@@ -58,6 +68,8 @@ class PartnershipViews(MethodView):
     @blp.arguments(PartnershipCreateSchema)
     @blp.response(201, PartnershipSchema)
     @blp.errors(400, 401, 403, 409, 415)
+    @blp.doc(operationId="proposePartnership")
+    @blp.links(201, **GET, **DECIDE, **END)
     def post(self, data):
         """Propose a partnership
 
@@ -79,8 +91,13 @@ class PartnershipByIdViews(MethodView):
 
     @blp.response(200, PartnershipSchema)
     @blp.errors(404)
+    @blp.doc(operationId="getPartnership")
+    @blp.links(200, **DECIDE, **END)
     def get(self, partnership_id):
-        """Get a partnership"""
+        """Get a partnership
+
+        One link with both sides, its kind, status and dates.
+        """
         link = service.get_partnership(get_session(), partnership_id=partnership_id)
         blp.set_etag(partnership_etag(link))
         return link
@@ -100,6 +117,8 @@ class PartnershipAcceptViews(MethodView):
 
     @blp.response(200, PartnershipSchema)
     @blp.errors(401, 403, 404, 409)
+    @blp.doc(operationId="acceptPartnership")
+    @blp.links(200, **GET, **END)
     def post(self, partnership_id):
         """Accept a proposed partnership
 
@@ -114,6 +133,7 @@ class PartnershipDeclineViews(MethodView):
 
     @blp.response(200, PartnershipSchema)
     @blp.errors(401, 403, 404, 409)
+    @blp.doc(operationId="declinePartnership")
     def post(self, partnership_id):
         """Decline a proposed partnership
 
@@ -128,6 +148,7 @@ class PartnershipEndViews(MethodView):
 
     @blp.response(200, PartnershipSchema)
     @blp.errors(401, 403, 404, 409)
+    @blp.doc(operationId="endPartnership")
     def post(self, partnership_id):
         """End an active partnership
 
@@ -144,6 +165,7 @@ class OrganizationPartnerViews(MethodView):
     @blp.response(200, PartnerSchema(many=True))
     @blp.paginate()
     @blp.errors(404)
+    @blp.doc(operationId="listOrganizationPartners")
     def get(self, args, ref, pagination_parameters):
         """List an organization's partners
 
@@ -171,6 +193,7 @@ class OrganizationNetworkViews(MethodView):
     @blp.arguments(NetworkQueryArgsSchema, location="query")
     @blp.response(200, NetworkSchema)
     @blp.errors(404)
+    @blp.doc(operationId="getOrganizationNetwork")
     def get(self, args, ref):
         """Get an organization's network
 
@@ -217,6 +240,7 @@ class OrganizationIntroductionViews(MethodView):
     @blp.arguments(IntroductionQueryArgsSchema, location="query")
     @blp.response(200, IntroductionsSchema)
     @blp.errors(404)
+    @blp.doc(operationId="findIntroductions")
     def get(self, args, ref):
         """Find introductions to an organization
 

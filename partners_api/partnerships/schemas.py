@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
+from partners_api.fields import Id
 from partners_api.organizations.schemas import OrganizationSummarySchema
 from partners_api.partnerships.models import KINDS, STATUSES
 
@@ -17,39 +18,39 @@ class PartnershipSchema(Schema):
     status = fields.String(metadata={"enum": list(STATUSES), "example": "active"})
     proposer = fields.Nested(OrganizationSummarySchema)
     partner = fields.Nested(OrganizationSummarySchema)
-    description = fields.String()
-    started_on = fields.Date(allow_none=True)
-    ended_on = fields.Date(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    description = fields.String(metadata={"example": "Speech data for Southern African languages."})
+    started_on = fields.Date(allow_none=True, metadata={"example": "2023-04-01"})
+    ended_on = fields.Date(allow_none=True, metadata={"example": None})
+    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
 
 
 class PartnershipCreateSchema(Schema):
     """A proposed link; admin may record it as active directly."""
 
-    proposer_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1), metadata={"example": 3}
-    )
-    partner_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1), metadata={"example": 7}
-    )
+    proposer_id = Id(required=True, metadata={"example": 3})
+    partner_id = Id(required=True, metadata={"example": 7})
     kind = fields.String(
         required=True, validate=validate.OneOf(KINDS), metadata={"example": "research"}
     )
-    description = fields.String(validate=validate.Length(max=2000), load_default="")
+    description = fields.String(
+        validate=validate.Length(max=2000),
+        load_default="",
+        metadata={"example": "Speech data for Southern African languages."},
+    )
     status = fields.String(
         validate=validate.OneOf(("proposed", "active")),
         metadata={"description": "`active` records an existing link (admin only)."},
     )
-    started_on = fields.Date(metadata={"description": "For links recorded as active."})
+    started_on = fields.Date(
+        metadata={"description": "For links recorded as active.", "example": "2023-04-01"}
+    )
 
 
 class PartnershipQueryArgsSchema(QueryArgsSchema):
     """Filters of the partnership list."""
 
-    organization = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Links with this organization."}
-    )
+    organization = Id(strict=False, metadata={"description": "Links with this organization."})
     kind = fields.List(fields.String(validate=validate.OneOf(KINDS)))
     status = fields.List(fields.String(validate=validate.OneOf(STATUSES)))
 
@@ -80,17 +81,19 @@ class NetworkQueryArgsSchema(QueryArgsSchema):
 class NetworkNodeSchema(OrganizationSummarySchema):
     """An organization of the network and its distance in hops."""
 
-    depth = fields.Integer()
+    depth = fields.Integer(metadata={"example": 1})
 
 
 class NetworkEdgeSchema(Schema):
     """A tie: active links (by kind) and held dialogues shared."""
 
-    source = fields.Integer()
-    target = fields.Integer()
-    weight = fields.Float(metadata={"description": "1 per active link, 0.5 per dialogue."})
-    kinds = fields.List(fields.String())
-    dialogues = fields.List(fields.Integer())
+    source = fields.Integer(metadata={"example": 3})
+    target = fields.Integer(metadata={"example": 7})
+    weight = fields.Float(
+        metadata={"description": "1 per active link, 0.5 per dialogue.", "example": 1.5}
+    )
+    kinds = fields.List(fields.String(), metadata={"example": ["research"]})
+    dialogues = fields.List(fields.Integer(), metadata={"example": [4]})
 
 
 class NetworkSchema(Schema):
@@ -98,7 +101,9 @@ class NetworkSchema(Schema):
 
     nodes = fields.List(fields.Nested(NetworkNodeSchema))
     edges = fields.List(fields.Nested(NetworkEdgeSchema))
-    truncated = fields.Boolean(metadata={"description": "True when max_nodes cut the walk."})
+    truncated = fields.Boolean(
+        metadata={"description": "True when max_nodes cut the walk.", "example": False}
+    )
 
 
 class IntroductionQueryArgsSchema(QueryArgsSchema):
@@ -110,7 +115,9 @@ class IntroductionQueryArgsSchema(QueryArgsSchema):
 class IntroductionsSchema(Schema):
     """Routes to an organization through mutual ties."""
 
-    direct = fields.Boolean(metadata={"description": "True when an active link exists."})
+    direct = fields.Boolean(
+        metadata={"description": "True when an active link exists.", "example": False}
+    )
     paths = fields.List(
         fields.List(fields.Integer()), metadata={"example": [[3, 9, 7], [3, 11, 14, 7]]}
     )

@@ -30,6 +30,7 @@ class RegionViews(MethodView):
     @blp.arguments(RegionQueryArgsSchema, location="query")
     @blp.response(200, RegionSummarySchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listRegions")
     def get(self, args, pagination_parameters):
         """List regions
 
@@ -49,6 +50,7 @@ class RegionByCodeViews(MethodView):
 
     @blp.response(200, RegionSchema)
     @blp.errors(404)
+    @blp.doc(operationId="getRegion")
     def get(self, code):
         """Get a region
 
@@ -64,6 +66,7 @@ class CountryViews(MethodView):
     @blp.arguments(CountryQueryArgsSchema, location="query")
     @blp.response(200, CountrySchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listCountries")
     def get(self, args, pagination_parameters):
         """List countries
 
@@ -82,6 +85,10 @@ class CountryByCodeViews(MethodView):
 
     @blp.response(200, CountrySchema)
     @blp.errors(404)
+    @blp.doc(operationId="getCountry")
     def get(self, code):
-        """Get a country"""
+        """Get a country
+
+        By ISO 3166-1 alpha-2 code, in any case, with every region it lies in.
+        """
         return service.get_country(get_session(), code=code)

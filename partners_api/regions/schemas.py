@@ -21,7 +21,7 @@ class RegionSummarySchema(Schema):
     parent = fields.String(
         attribute="parent_code", allow_none=True, metadata={"example": "sub-saharan-africa"}
     )
-    description = fields.String(allow_none=True)
+    description = fields.String(allow_none=True, metadata={"example": None})
 
 
 class RegionSchema(RegionSummarySchema):
@@ -49,7 +49,8 @@ class CountrySchema(Schema):
     alpha3 = fields.String(metadata={"example": "KEN"})
     numeric = fields.String(metadata={"example": "404"})
     region = fields.String(
-        attribute="region_code", metadata={"description": "Its lowest M49 region."}
+        attribute="region_code",
+        metadata={"description": "Its lowest M49 region.", "example": "eastern-africa"},
     )
     regions = fields.Method("region_codes", metadata={"example": ["africa", "eastern-africa"]})
 

@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import Blueprint, page_of
+from partners_api.api import IF_MATCH_FROM_ETAG, Blueprint, link, page_of
 from partners_api.db import get_session
 from partners_api.topics import service
 from partners_api.topics.schemas import (
@@ -24,6 +24,18 @@ blp = Blueprint(
 )
 
 
+BY_SLUG = {"slug": "$response.body#/slug"}
+GET = {"GetTopic": link("getTopic", "Read it again.", BY_SLUG)}
+WRITE = {
+    "UpdateTopic": link(
+        "updateTopic", "Change it, with the ETag just given.", BY_SLUG | IF_MATCH_FROM_ETAG
+    ),
+    "DeleteTopic": link(
+        "deleteTopic", "Delete it, with the ETag just given.", BY_SLUG | IF_MATCH_FROM_ETAG
+    ),
+}
+
+
 def topic_etag(topic) -> dict:
     """The data an ETag of a topic is computed from."""
     return {"topic": topic.id, "version": topic.version}
@@ -36,6 +48,7 @@ class TopicViews(MethodView):
     @blp.arguments(TopicQueryArgsSchema, location="query")
     @blp.response(200, TopicSchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listTopics")
     def get(self, args, pagination_parameters):
         """List topics
 
@@ -48,6 +61,8 @@ class TopicViews(MethodView):
     @blp.arguments(TopicCreateSchema)
     @blp.response(201, TopicSchema)
     @blp.errors(400, 401, 403, 409, 415)
+    @blp.doc(operationId="createTopic")
+    @blp.links(201, **GET, **WRITE)
     def post(self, data):
         """Create a topic
 
@@ -66,8 +81,13 @@ class TopicBySlugViews(MethodView):
 
     @blp.response(200, TopicSchema)
     @blp.errors(404)
+    @blp.doc(operationId="getTopic")
+    @blp.links(200, **WRITE)
     def get(self, slug):
-        """Get a topic"""
+        """Get a topic
+
+        Its name, description and parent in the taxonomy.
+        """
         topic = service.get_topic(get_session(), slug=slug)
         blp.set_etag(topic_etag(topic))
         return topic
@@ -75,6 +95,8 @@ class TopicBySlugViews(MethodView):
     @blp.arguments(TopicPatchSchema)
     @blp.response(200, TopicSchema)
     @blp.errors(400, 401, 403, 404, 415)
+    @blp.doc(operationId="updateTopic")
+    @blp.links(200, **GET, **WRITE)
     def patch(self, data, slug):
         """Update a topic
 
@@ -90,6 +112,7 @@ class TopicBySlugViews(MethodView):
 
     @blp.response(204)
     @blp.errors(401, 403, 404, 409)
+    @blp.doc(operationId="deleteTopic")
     def delete(self, slug):
         """Delete a topic
 

@@ -8,6 +8,7 @@ from partners_api.api import QueryArgsSchema, Schema
 from partners_api.fields import Code, TrimmedString
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z"
+SLUG_PATTERN_DOC = SLUG_PATTERN.removesuffix(r"\Z") + "$"  # JSON Schema's ending
 SLUG_MESSAGE = "Use lower-case letters, digits and single hyphens, starting with a letter."
 
 
@@ -21,8 +22,8 @@ class TopicSchema(Schema):
         lambda topic: topic.parent.slug if topic.parent else None,
         metadata={"type": "string", "nullable": True, "example": "ai-safety"},
     )
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
 
 
 class TopicQueryArgsSchema(QueryArgsSchema):
@@ -34,10 +35,18 @@ class TopicQueryArgsSchema(QueryArgsSchema):
 class TopicPatchSchema(Schema):
     """Fields of a topic that can be changed."""
 
-    name = TrimmedString(validate=validate.Length(min=1, max=200))
-    description = fields.String(validate=validate.Length(max=2000))
+    name = TrimmedString(
+        validate=validate.Length(min=1, max=200), metadata={"example": "Model evaluations"}
+    )
+    description = fields.String(
+        validate=validate.Length(max=2000), metadata={"example": "Testing what AI models can do."}
+    )
     parent = Code(
-        allow_none=True, metadata={"description": "Slug of the broader topic; null for a root."}
+        allow_none=True,
+        metadata={
+            "description": "Slug of the broader topic; null for a root.",
+            "example": "ai-safety",
+        },
     )
 
 
@@ -50,5 +59,10 @@ class TopicCreateSchema(TopicPatchSchema):
             validate.Length(min=2, max=64),
             validate.Regexp(SLUG_PATTERN, error=SLUG_MESSAGE),
         ],
+        metadata={"pattern": SLUG_PATTERN_DOC, "example": "agentic-evaluations"},
     )
-    name = TrimmedString(required=True, validate=validate.Length(min=1, max=200))
+    name = TrimmedString(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"example": "Agentic evaluations"},
+    )

@@ -117,6 +117,19 @@ def test_csv_in_the_export_columns(client, admin_key):
     assert made["external_ids"] == {"wikidata": "Q42"}
 
 
+def test_a_csv_header_with_columns_the_export_lacks_is_refused(client, admin_key):
+    # Even without rows: a file in other columns is not an export, and nothing is imported.
+    for csv in ("{}", "slug,name,colour\r\n", "slug,name,colour\r\nx-lab,X Lab,red\r\n"):
+        response = client.post(URL, data=csv, content_type="text/csv", headers=bearer(admin_key))
+        assert response.status_code == 422, csv
+        assert response.json["code"] == "unknown_column"
+        assert list(response.json["errors"]) == ["_header"]
+    empty = client.post(
+        URL, data="slug,name\r\n", content_type="text/csv", headers=bearer(admin_key)
+    )
+    assert empty.status_code == 200 and empty.json["created"] == 0
+
+
 def test_imports_are_admin_only_and_checked(client, make_key):
     key = make_key(["read:contacts"])
     assert post(client, key, [NEW]).status_code == 403
