@@ -1,0 +1,245 @@
+"""Schemathesis over every operation of the served spec, against a live gunicorn server.
+
+The server runs the project's gunicorn configuration on a database of its own (a new
+SQLite file, or a new PostgreSQL database when the suite runs on PostgreSQL), migrated
+and loaded with the demo directory by the command line. Schemathesis runs as its command
+line in a subprocess, with the settings of `schemathesis.toml` beside this file: once
+without a key and once with an admin key, the second also through the stateful scenarios
+that follow the spec's OpenAPI links. Any failure of a check fails the test, with
+Schemathesis' own report (and a `curl` line for each failure) in the message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+CONFIG = HERE / "schemathesis.toml"
+SPEC_PATH = "/api/v1/openapi.json"
+# Examples per operation in the fuzzing phase; the coverage phase adds its own cases.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
+MIN_CASES = 1000  # generated cases per run: two runs, at least 2,000 per database
+# Limits far above what the fuzzer sends, so that no answer is a 429 but every answer
+# still carries the X-RateLimit-* headers the spec documents.
+RAISED_LIMIT = "1000000 per minute"
+
+
+@dataclass
+class LiveServer:
+    """A gunicorn server on a fresh database, and the keys made for the fuzzer."""
+
+    url: str
+    admin_key: str
+    own_key_id: int
+    spare_key_id: int
+    logs: Path
+
+
+def cli(database_url: str, *args: str) -> str:
+    """Run `partners-api` on a database and return what it printed."""
+    done = subprocess.run(
+        [str(BIN / "partners-api"), *args],
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def fuzz_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new database of the suite's kind, migrated, with the demo directory."""
+    suite_url = os.environ.get("TEST_DATABASE_URL", "")
+    if not suite_url.startswith("postgresql"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz-db') / 'fuzz.db'}"
+        cli(url, "db", "upgrade")
+        cli(url, "demo", "load")
+        yield url
+        return
+    base = make_url(suite_url)
+    name = f"partners_fuzz_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        cli(url, "db", "upgrade")
+        cli(url, "demo", "load")
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_admin_key(database_url: str, name: str) -> tuple[int, str]:
+    """Create an admin key with the command line; its id and secret."""
+    secret = cli(database_url, "keys", "create", "--name", name, "--scope", "admin")
+    secret = secret.strip().splitlines()[-1]
+    engine = create_engine(database_url, poolclass=NullPool)
+    with engine.connect() as connection:
+        key_id = connection.execute(
+            text("SELECT id FROM api_keys WHERE name = :name"), {"name": name}
+        ).scalar_one()
+    engine.dispose()
+    return key_id, secret
+
+
+@pytest.fixture(scope="module")
+def live_server(fuzz_database: str, tmp_path_factory) -> Iterator[LiveServer]:
+    """The project's gunicorn configuration with two workers, limits raised."""
+    own_id, secret = make_admin_key(fuzz_database, "fuzz")
+    spare_id, _ = make_admin_key(fuzz_database, "fuzz spare")
+    logs = tmp_path_factory.mktemp("fuzz-server")
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    environment.update(
+        DATABASE_URL=fuzz_database,
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        LOG_FORMAT="json",
+        LOG_LEVEL="WARNING",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_KEYED=RAISED_LIMIT,
+        RATELIMIT_ANONYMOUS=RAISED_LIMIT,
+    )
+    stdout, stderr = logs / "server.out", logs / "server.err"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "python:partners_api.serving.gunicorn_conf", "wsgi:app"],
+            env=environment,
+            cwd=ROOT,
+            stdout=out,
+            stderr=err,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", secret, own_id, spare_id, logs)
+    try:
+        _wait_until_alive(server, process)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_alive(server: LiveServer, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"gunicorn exited:\n{_server_logs(server)}"
+        with contextlib.suppress(OSError), urlopen(f"{server.url}/api/v1/health", timeout=1):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{_server_logs(server)}")
+
+
+def _server_logs(server: LiveServer) -> str:
+    """The server's error lines (tracebacks included), without its access log."""
+    lines = [
+        line
+        for path in (server.logs / "server.out", server.logs / "server.err")
+        for line in path.read_text(errors="replace").splitlines()
+        if '"gunicorn.access"' not in line
+    ]
+    return "\n".join(lines)[-8000:]
+
+
+def run_schemathesis(server: LiveServer, name: str, *, phases: str, key: str | None) -> dict:
+    """Run the Schemathesis command line against the server; its JSON report."""
+    report = server.logs / f"{name}.json"
+    command = [
+        str(BIN / "schemathesis"),
+        "--config-file",
+        str(CONFIG),
+        "run",
+        f"{server.url}{SPEC_PATH}",
+        "--phases",
+        phases,
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--workers",
+        "1",  # one request at a time: a run is reproducible from its seed
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+        "--no-color",
+    ]
+    if key:
+        command += ["--header", f"Authorization: Bearer {key}"]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "FUZZ_OWN_KEY_ID": str(server.own_key_id),
+        "FUZZ_SPARE_KEY_ID": str(server.spare_key_id),
+    }
+    done = subprocess.run(
+        command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    output = (done.stdout + done.stderr).replace(key or "\0", "[key]")
+    assert report.exists(), f"Schemathesis wrote no report:\n{output}"
+    result = json.loads(report.read_text())
+    assert done.returncode == 0 and not result["failures"] and not result["errors"], (
+        f"Schemathesis ({name}) found problems:\n{output}\n--- server logs\n{_server_logs(server)}"
+    )
+    assert result["operations"]["tested"] == result["operations"]["total"], output
+    assert result["test_cases"]["generated"] >= MIN_CASES, result["test_cases"]
+    return result
+
+
+def _summary(name: str, result: dict) -> str:
+    database = "PostgreSQL" if os.environ.get("TEST_DATABASE_URL") else "SQLite"
+    return (
+        f"schemathesis {name} on {database}: {result['test_cases']['generated']} cases over "
+        f"{result['operations']['tested']} operations in {result['running_time']:.0f} s, "
+        "no failures"
+    )
+
+
+def test_fuzz_without_a_key(live_server, fuzz_summaries):
+    # Without a key every write is a 401: the coverage phase would spend its boundary
+    # cases on them, so this run only takes the examples and the fuzzing phase.
+    result = run_schemathesis(live_server, "anonymous", phases="examples,fuzzing", key=None)
+    fuzz_summaries.append(_summary("without a key", result))
+
+
+def test_fuzz_with_an_admin_key_and_stateful_links(live_server, fuzz_summaries):
+    result = run_schemathesis(
+        live_server,
+        "admin",
+        phases="examples,coverage,fuzzing,stateful",
+        key=live_server.admin_key,
+    )
+    fuzz_summaries.append(_summary("with an admin key", result))
+    assert result["phases"]["stateful"]["status"] == "success", result["phases"]
