@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 
 from partners_api.db import UTCDateTime
 from partners_api.models import Base
+from partners_api.organizations import search
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,6 +26,7 @@ def run_migrations(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=search.include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from partners_api.changes import service as changes
 from partners_api.db import utcnow
 from partners_api.errors import NotFound, Unprocessable
-from partners_api.organizations import listing
+from partners_api.organizations import listing, search
 from partners_api.organizations.models import (
     TOPIC_RELATIONS,
     Organization,
@@ -64,9 +64,7 @@ def filter_clauses(session: Session, filters: Mapping[str, Any]) -> list:
     """Translate list filters into SQL conditions on organizations; unknown codes are 422."""
     clauses: list = []
     if filters.get("q"):
-        clauses += [
-            _contains(Organization.search_text, word) for word in fold(filters["q"]).split()
-        ]
+        clauses.append(search.matching(session, filters["q"]))
     if filters.get("sector"):
         clauses.append(Organization.sector.in_(filters["sector"]))
     if filters.get("country"):
@@ -110,11 +108,6 @@ def filter_clauses(session: Session, filters: Mapping[str, Any]) -> list:
                 )
             )
     return clauses
-
-
-def _contains(column, word: str):
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"%{escaped}%", escape="\\")
 
 
 def list_organizations(
