@@ -10,7 +10,7 @@ case more widely than LIKE. Words shorter than a trigram are matched with LIKE a
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, column, select, table, true
+from sqlalchemy import ColumnElement, Select, and_, column, select, table, true
 from sqlalchemy.orm import Session
 
 from partners_api.organizations.models import Organization
@@ -29,13 +29,32 @@ def matching(session: Session, q: str) -> ColumnElement[bool]:
     if session.get_bind().dialect.name != "sqlite":
         return and_(true(), *(_contains(word) for word in words))
     indexed = [word for word in words if len(word) >= TRIGRAM]
-    clauses = [_contains(word) for word in words if word not in indexed or not word.isascii()]
+    clauses = [_contains(word) for word in words if not _fts_decides(word)]
     if indexed:
-        phrases = " ".join(_fts_string(word) for word in indexed)
-        clauses.insert(
-            0, Organization.id.in_(select(_fts.c.rowid).where(_fts.c.search_text.match(phrases)))
-        )
+        clauses.insert(0, Organization.id.in_(_fts_rowids(indexed)))
     return and_(true(), *clauses)
+
+
+def matching_ids(session: Session, q: str) -> Select:
+    """The ids of the organizations `matching` finds, as a query.
+
+    On SQLite, when FTS5 decides every word, the ids are read from the FTS5 table alone,
+    without a look-up in organizations for each: twice as fast for words found often.
+    """
+    words = fold(q).split()
+    if session.get_bind().dialect.name == "sqlite" and words and all(map(_fts_decides, words)):
+        return _fts_rowids(words)
+    return select(Organization.id).where(matching(session, q))
+
+
+def _fts_decides(word: str) -> bool:
+    return len(word) >= TRIGRAM and word.isascii()
+
+
+def _fts_rowids(words: list[str]) -> Select:
+    """Rowids (organization ids) of the FTS5 rows holding every word."""
+    phrases = " ".join(_fts_string(word) for word in words)
+    return select(_fts.c.rowid).where(_fts.c.search_text.match(phrases))
 
 
 def _contains(word: str) -> ColumnElement[bool]:

@@ -111,6 +111,7 @@ def test_q_agrees_with_plain_like_on_the_whole_directory(client, admin_key, sess
         wanted = {i for i, text_ in every if all(word in text_ for word in words)}
         query = select(Organization.id).where(search.matching(session, q))
         assert set(session.scalars(query)) == wanted, q
+        assert set(session.scalars(search.matching_ids(session, q))) == wanted, q
 
 
 def test_q_reads_name_acronym_and_description(client, admin_key):
