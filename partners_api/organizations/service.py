@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from partners_api.changes import service as changes
 from partners_api.db import utcnow
 from partners_api.errors import NotFound, Unprocessable
-from partners_api.organizations import listing, search
+from partners_api.organizations import listing, records, search
 from partners_api.organizations.models import (
     TOPIC_RELATIONS,
     Organization,
@@ -112,23 +112,17 @@ def filter_clauses(session: Session, filters: Mapping[str, Any]) -> list:
 
 def list_organizations(
     session: Session, *, filters: Mapping[str, Any], sort: str = "id", page: int, page_size: int
-) -> tuple[list[Organization], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """Return one page of the organizations matching the filters, and their total.
 
-    The list index picks the page's ids; the organizations are then loaded by id.
+    The list index picks the page's ids; the organizations are then read by id, as records.
     """
     index = listing.current_index(session)
     mask = listing.selected(index, _conditions(session, filters))
     ids, total = listing.page(
         index, mask, sort=sort, offset=(page - 1) * page_size, limit=page_size
     )
-    if not ids:
-        return [], total
-    found = session.scalars(
-        select(Organization).where(Organization.id.in_(ids)).options(*LOAD_OPTIONS)
-    )
-    by_id = {organization.id: organization for organization in found}
-    return [by_id[i] for i in ids], total
+    return records.read_records(session, ids) if ids else [], total
 
 
 def facets(session: Session, *, filters: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,8 +178,8 @@ def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
         if filters.get(name):
             conditions[name] = topics.with_descendants(session, filters[name], field=name)
     if filters.get("q"):
-        found = select(Organization.id).where(*filter_clauses(session, {"q": filters["q"]}))
-        conditions["ids"] = np.fromiter(session.scalars(found), dtype=np.int64)
+        found = session.scalars(search.matching_ids(session, filters["q"]))
+        conditions["ids"] = np.fromiter(found, dtype=np.int64)
     return conditions
 
 
