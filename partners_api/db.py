@@ -168,6 +168,11 @@ def close_request_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
+def database_key(session: Session) -> str:
+    """Which database a session reads (its URL, password hidden): keeps caches apart."""
+    return str(session.get_bind().engine.url)
+
+
 def lock_for_update(session: Session, instance: Base) -> None:
     """Hold an instance's row until the transaction ends, and reload it as committed.
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
+from partners_api.db import database_key
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.organizations.models import (
     SECTORS,
@@ -125,27 +126,27 @@ class MatchingIndex:
 
 
 _lock = threading.Lock()
-_current: MatchingIndex | None = None
+_current: dict[str, MatchingIndex] = {}  # by database
 
 
 def current_index(session: Session) -> MatchingIndex:
     """The index for the directory as committed now, rebuilt when a write has happened."""
-    global _current
+    key = database_key(session)
     version = changes.directory_version(session)
-    index = _current
+    index = _current.get(key)
     if index is not None and index.version == version:
         return index
     with _lock:
-        if _current is None or _current.version != version:
-            _current = build_index(session, version=version)
-        return _current
+        index = _current.get(key)
+        if index is None or index.version != version:
+            index = _current[key] = build_index(session, version=version)
+        return index
 
 
 def forget() -> None:
-    """Drop the index, so the next request builds it anew (after a rolled-back write)."""
-    global _current
+    """Drop the indexes, so the next request builds anew (after a rolled-back write)."""
     with _lock:
-        _current = None
+        _current.clear()
 
 
 def build_index(session: Session, *, version: int) -> MatchingIndex:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
+from partners_api.db import database_key
 from partners_api.organizations.models import (
     SECTORS,
     STATUSES,
@@ -117,29 +118,30 @@ class ListingIndex:
 
 
 _lock = threading.Lock()
-_current: ListingIndex | None = None
+_current: dict[str, ListingIndex] = {}  # by database
 
 
 def current_index(session: Session) -> ListingIndex:
     """The index for the directory as this session sees it, refreshed after writes."""
-    global _current
+    key = database_key(session)
     version = changes.directory_version(session)
-    index = _current
+    index = _current.get(key)
     if index is not None and index.version == version:
         return index
     with _lock:
-        if _current is None:
-            _current = build(session, version=version)
-        elif _current.version != version:
-            _current = refreshed(session, _current, version=version)
-        return _current
+        index = _current.get(key)
+        if index is None:
+            index = build(session, version=version)
+        elif index.version != version:
+            index = refreshed(session, index, version=version)
+        _current[key] = index
+        return index
 
 
 def forget() -> None:
-    """Drop the index, so the next request builds it anew (after a rolled-back write)."""
-    global _current
+    """Drop the indexes, so the next request builds anew (after a rolled-back write)."""
     with _lock:
-        _current = None
+        _current.clear()
 
 
 # --- building ----------------------------------------------------------------------------

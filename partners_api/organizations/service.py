@@ -266,20 +266,12 @@ def bulk_create(
         return []
     topic_ids = dict(session.execute(select(Topic.slug, Topic.id)).all())
     places = regions.Placement.load(session)
-    taken = set(
-        session.scalars(
-            select(Organization.id).where(
-                Organization.id.in_([r["id"] for r in records if r.get("id")])
-            )
-        )
-    )
-    next_id = (
-        max(
-            [session.scalar(select(func.max(Organization.id))) or 0]
-            + [r["id"] for r in records if r.get("id")]
-        )
-        + 1
-    )
+    wanted = [r["id"] for r in records if r.get("id")]
+    taken: set[int] = set()
+    for start in range(0, len(wanted), BULK_BATCH):  # within the drivers' parameter limits
+        chunk = wanted[start : start + BULK_BATCH]
+        taken.update(session.scalars(select(Organization.id).where(Organization.id.in_(chunk))))
+    next_id = max([session.scalar(select(func.max(Organization.id))) or 0, *wanted]) + 1
     now = utcnow()
     rows: dict[str, list[dict]] = defaultdict(list)
     ids = []

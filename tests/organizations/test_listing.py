@@ -8,10 +8,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, event, select
+from alembic import command
+from sqlalchemy import delete, event, select, update
 
-from partners_api.changes.models import ChangeEvent
+from partners_api import create_app
+from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import database
+from partners_api.matching import index as matching
+from partners_api.ops.service import alembic_config
 from partners_api.organizations import listing
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization, OrganizationRegion
@@ -217,3 +221,21 @@ def test_an_organization_committed_during_a_build_waits_for_the_next_refresh(
         fresh = listing.refreshed(session, built, version=0)
         mask = listing.selected(fresh, {"country": ["GH"], "region": ["africa"]})
         assert committed_organizations[0] in fresh.rows.ids[mask]
+
+
+def test_each_database_keeps_its_own_index(app, tmp_path):
+    """Two databases at the same directory version never share an index (one process may
+    serve several, as the benchmarks and tests do)."""
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    command.upgrade(alembic_config(url), "head")
+    other = create_app({"DATABASE_URL": url})
+    with app.app_context(), database().session() as session:
+        ours = listing.current_index(session)
+    with other.app_context(), database().session() as session:
+        session.execute(update(DirectoryVersion).values(value=ours.version))
+        session.commit()
+        theirs = listing.current_index(session)
+        assert theirs.version == ours.version
+        assert theirs.size == 0 < ours.size
+        assert matching.current_index(session).size == 0
+    other.extensions["partners_db"].engine.dispose()

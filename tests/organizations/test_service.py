@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from partners_api.changes.models import ChangeEvent
@@ -63,3 +63,18 @@ def test_demo_load_is_idempotent_and_broad(session):
     assert len(facets["country"]) >= 25
     continents = {v["value"] for v in facets["region"]}
     assert {"africa", "americas", "asia", "europe", "oceania"} <= continents
+
+
+def test_bulk_create_finds_taken_ids_batch_by_batch(session, monkeypatch):
+    """Ids are checked in batches (drivers cap the parameters of one statement): an id taken
+    in any batch is replaced, a free one kept."""
+    monkeypatch.setattr(service, "BULK_BATCH", 2)
+    taken = list(session.scalars(select(Organization.id).order_by(Organization.id).limit(3)))
+    free = 1 + (session.scalar(select(func.max(Organization.id))) or 0) + 1000
+    records = [
+        {"id": i, "slug": f"batch-{i}", "name": f"Batch {i}", "sector": "media", "country": "KE"}
+        for i in [*taken, free]
+    ]
+    ids = service.bulk_create(session, records=records, actor_key_id=None)
+    assert not set(ids[:3]) & set(taken) and len(set(ids)) == 4
+    assert ids[3] == free
