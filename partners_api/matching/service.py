@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from partners_api.errors import Conflict, Unprocessable, unknown_values
 from partners_api.matching import roster, scoring
-from partners_api.matching.index import CONTINENTS, MatchingIndex, current_index, expand_up
+from partners_api.matching.index import (
+    CONTINENTS,
+    MatchingIndex,
+    current_index,
+    expand_up,
+    forget,
+)
 from partners_api.organizations.models import SECTORS, Organization
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 from partners_api.regions.models import CountryRegion
@@ -42,6 +48,9 @@ def match_organization(
     if organization.status != "active":
         raise Conflict("An archived organization has no matches.", code="archived")
     index = current_index(session)
+    if organization.id not in index.row_of:  # created since the index was read: read anew
+        forget()
+        index = current_index(session)
     row = index.row_of[organization.id]
     profile = profile_of(index, row)
     excluded = set(options.exclude) | {organization.id}
