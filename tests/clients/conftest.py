@@ -11,19 +11,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
+
+from tests.servers import Server, cli, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -38,11 +35,11 @@ class LiveApi:
     url: str
     admin_key: str
     database_url: str
-    logs: Path
+    server: Server
 
     def log_tail(self) -> str:
         """The end of what the server wrote, to explain a failure."""
-        return self.logs.read_text(errors="replace")[-4000:]
+        return self.server.logs()
 
 
 @dataclass
@@ -59,27 +56,6 @@ def tool(name: str, why: str) -> str:
     if found is None:
         pytest.skip(f"`{name}` is not installed here ({why}); .ci/run installs it in CI")
     return found
-
-
-def cli(database_url: str, *args: str) -> str:
-    """Run `partners-api` on a database and return what it printed."""
-    done = subprocess.run(
-        [str(BIN / "partners-api"), *args],
-        env={**os.environ, "DATABASE_URL": database_url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -126,43 +102,7 @@ def live_api(tmp_path_factory, allowed_origin: Origin) -> Iterator[LiveApi]:
     printed = cli(database_url, "keys", "create", "--name", "clients", "--scope", "admin")
     admin_key = printed.strip().splitlines()[-1]
 
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    environment.update(
-        DATABASE_URL=database_url,
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
-        LOG_FORMAT="json",
-        CORS_ORIGINS=allowed_origin.url,
-    )
-    logs = folder / "gunicorn.log"
-    with logs.open("wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:partners_api.serving.gunicorn_conf", "wsgi:app"],
-            env=environment,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    api = LiveApi(f"http://127.0.0.1:{port}", admin_key, database_url, logs)
-    try:
-        _wait_until_alive(api, process)
-        yield api
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_alive(api: LiveApi, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"gunicorn exited:\n{api.log_tail()}"
-        with contextlib.suppress(OSError), urlopen(f"{api.url}/api/v1/health", timeout=1) as r:
-            if r.status == 200:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{api.log_tail()}")
+    with serve(
+        "clients", folder, DATABASE_URL=database_url, CORS_ORIGINS=allowed_origin.url
+    ) as server:
+        yield LiveApi(server.url, admin_key, database_url, server)

@@ -11,22 +11,19 @@ Schemathesis' own report (and a `curl` line for each failure) in the message.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
+
+from tests.servers import cli, fresh_database, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -52,53 +49,13 @@ class LiveServer:
     logs: Path
 
 
-def cli(database_url: str, *args: str) -> str:
-    """Run `partners-api` on a database and return what it printed."""
-    done = subprocess.run(
-        [str(BIN / "partners-api"), *args],
-        env={**os.environ, "DATABASE_URL": database_url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def fuzz_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A new database of the suite's kind, migrated, with the demo directory."""
-    suite_url = os.environ.get("TEST_DATABASE_URL", "")
-    if not suite_url.startswith("postgresql"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz-db') / 'fuzz.db'}"
+    with fresh_database("partners_fuzz", tmp_path_factory.mktemp("fuzz-db")) as url:
         cli(url, "db", "upgrade")
         cli(url, "demo", "load")
         yield url
-        return
-    base = make_url(suite_url)
-    name = f"partners_fuzz_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        cli(url, "db", "upgrade")
-        cli(url, "demo", "load")
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def make_admin_key(database_url: str, name: str) -> tuple[int, str]:
@@ -120,48 +77,16 @@ def live_server(fuzz_database: str, tmp_path_factory) -> Iterator[LiveServer]:
     own_id, secret = make_admin_key(fuzz_database, "fuzz")
     spare_id, _ = make_admin_key(fuzz_database, "fuzz spare")
     logs = tmp_path_factory.mktemp("fuzz-server")
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    environment.update(
+    with serve(
+        "server",
+        logs,
         DATABASE_URL=fuzz_database,
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
-        LOG_FORMAT="json",
         LOG_LEVEL="WARNING",
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_KEYED=RAISED_LIMIT,
         RATELIMIT_ANONYMOUS=RAISED_LIMIT,
-    )
-    stdout, stderr = logs / "server.out", logs / "server.err"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:partners_api.serving.gunicorn_conf", "wsgi:app"],
-            env=environment,
-            cwd=ROOT,
-            stdout=out,
-            stderr=err,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", secret, own_id, spare_id, logs)
-    try:
-        _wait_until_alive(server, process)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_alive(server: LiveServer, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"gunicorn exited:\n{_server_logs(server)}"
-        with contextlib.suppress(OSError), urlopen(f"{server.url}/api/v1/health", timeout=1):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{_server_logs(server)}")
+    ) as server:
+        yield LiveServer(server.url, secret, own_id, spare_id, logs)
 
 
 def _server_logs(server: LiveServer) -> str:
