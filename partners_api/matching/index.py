@@ -8,7 +8,6 @@ by every write, has moved since the build.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,8 +15,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.changes import service as changes
-from partners_api.db import database_key
+from partners_api.changes.versioned import PerDatabase
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.organizations.models import (
     SECTORS,
@@ -125,28 +123,17 @@ class MatchingIndex:
         return sum(a.nbytes for a in arrays)
 
 
-_lock = threading.Lock()
-_current: dict[str, MatchingIndex] = {}  # by database
+_indexes: PerDatabase[MatchingIndex] = PerDatabase()
 
 
 def current_index(session: Session) -> MatchingIndex:
     """The index for the directory as committed now, rebuilt when a write has happened."""
-    key = database_key(session)
-    version = changes.directory_version(session)
-    index = _current.get(key)
-    if index is not None and index.version == version:
-        return index
-    with _lock:
-        index = _current.get(key)
-        if index is None or index.version != version:
-            index = _current[key] = build_index(session, version=version)
-        return index
+    return _indexes.get(session, lambda _previous, version: build_index(session, version=version))
 
 
 def forget() -> None:
     """Drop the indexes, so the next request builds anew (after a rolled-back write)."""
-    with _lock:
-        _current.clear()
+    _indexes.clear()
 
 
 def build_index(session: Session, *, version: int) -> MatchingIndex:

@@ -9,7 +9,6 @@ the copy in, so a request never sees half an update. Pages are then loaded by id
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import database_key
+from partners_api.changes.versioned import PerDatabase
 from partners_api.organizations.models import (
     SECTORS,
     STATUSES,
@@ -117,31 +116,23 @@ class ListingIndex:
         return ascending[::-1] if sort.startswith("-") else ascending
 
 
-_lock = threading.Lock()
-_current: dict[str, ListingIndex] = {}  # by database
+_indexes: PerDatabase[ListingIndex] = PerDatabase()
 
 
 def current_index(session: Session) -> ListingIndex:
     """The index for the directory as this session sees it, refreshed after writes."""
-    key = database_key(session)
-    version = changes.directory_version(session)
-    index = _current.get(key)
-    if index is not None and index.version == version:
-        return index
-    with _lock:
-        index = _current.get(key)
-        if index is None:
-            index = build(session, version=version)
-        elif index.version != version:
-            index = refreshed(session, index, version=version)
-        _current[key] = index
-        return index
+
+    def make(previous: ListingIndex | None, version: int) -> ListingIndex:
+        if previous is None:
+            return build(session, version=version)
+        return refreshed(session, previous, version=version)
+
+    return _indexes.get(session, make)
 
 
 def forget() -> None:
     """Drop the indexes, so the next request builds anew (after a rolled-back write)."""
-    with _lock:
-        _current.clear()
+    _indexes.clear()
 
 
 # --- building ----------------------------------------------------------------------------
@@ -178,23 +169,20 @@ def refreshed(session: Session, index: ListingIndex, *, version: int) -> Listing
     fresh = _read_rows(session, index, ids=changed)
     if fresh is None:  # a code the vocabularies lack, or an id out of order
         return build(session, version=version)
-    rows = _merged(index.rows, fresh)
+    at, known = _places(index.rows.ids, fresh.ids)
+    rows = _merged(index.rows, fresh, at, known)
     if rows is None:
         return build(session, version=version)
     orders = {
         sort: order
         for sort, order in index._orders.items()
-        if _same_order(index.rows, fresh, sort.lstrip("-"))
+        if known.all() and _same_key(index.rows, fresh, at, sort.lstrip("-"))
     }
     return replace(index, version=version, position=position, rows=rows, _orders=orders)
 
 
-def _same_order(rows: Rows, fresh: Rows, key: str) -> bool:
-    """Whether reloading these rows leaves an order by this key as it was: no row is new
-    and none changed its key."""
-    at = np.searchsorted(rows.ids, fresh.ids)
-    if len(rows.ids) == 0 or (at >= len(rows.ids)).any() or (rows.ids[at] != fresh.ids).any():
-        return False
+def _same_key(rows: Rows, fresh: Rows, at: np.ndarray, key: str) -> bool:
+    """Whether reloaded rows (at these places, none new) kept their value of a sort key."""
     if key == "id":
         return True
     if key == "name":
@@ -301,13 +289,17 @@ def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) 
     return matrix
 
 
-def _merged(rows: Rows, fresh: Rows) -> Rows | None:
+def _places(ids: np.ndarray, fresh_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where fresh ids sit among the indexed ones, and which of them are indexed already."""
+    if len(ids) == 0:
+        return np.zeros(len(fresh_ids), dtype=np.int64), np.zeros(len(fresh_ids), dtype=bool)
+    at = np.searchsorted(ids, fresh_ids)
+    return at, (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == fresh_ids)
+
+
+def _merged(rows: Rows, fresh: Rows, at: np.ndarray, known: np.ndarray) -> Rows | None:
     """Rows with fresh ones replacing theirs and new ones appended; None if a new id is
     not above every id indexed."""
-    at = np.searchsorted(rows.ids, fresh.ids)
-    known = (at < len(rows.ids)) & (rows.ids[np.minimum(at, len(rows.ids) - 1)] == fresh.ids)
-    if len(rows.ids) == 0:
-        known = np.zeros(len(fresh.ids), dtype=bool)
     new = ~known
     if new.any() and len(rows.ids) and fresh.ids[new].min() <= rows.ids[-1]:
         return None

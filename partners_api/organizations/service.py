@@ -130,30 +130,28 @@ def facets(session: Session, *, filters: Mapping[str, Any]) -> dict[str, Any]:
     index = listing.current_index(session)
     mask = listing.selected(index, _conditions(session, filters))
     counted = listing.counts(index, mask)
-    topic_slugs = _names(session, Topic.id, Topic.slug, counted["topic"])
-    counted["topic"] = {topic_slugs[i]: n for i, n in counted["topic"].items()}
+    topics = session.execute(
+        select(Topic.id, Topic.slug, Topic.name).where(Topic.id.in_(list(counted["topic"])))
+    ).all()
+    counted["topic"] = {slug: counted["topic"][topic_id] for topic_id, slug, _ in topics}
     names = {
         "country": _names(session, Country.code, Country.name, counted["country"]),
         "region": _names(session, Region.code, Region.name, counted["region"]),
-        "topic": _names(session, Topic.slug, Topic.name, counted["topic"]),
+        "topic": {slug: name for _, slug, name in topics},
     }
     return {
         "total": int(mask.sum()),
-        **{
-            facet: sorted(
-                (
-                    {
-                        "value": value,
-                        **({"name": names[facet][value]} if facet in names else {}),
-                        "count": count,
-                    }
-                    for value, count in values.items()
-                ),
-                key=lambda v: (-v["count"], v["value"]),
-            )
-            for facet, values in counted.items()
-        },
+        **{facet: _facet_values(values, names.get(facet)) for facet, values in counted.items()},
     }
+
+
+def _facet_values(counts: Mapping[str, int], names: Mapping[str, str] | None) -> list[dict]:
+    """A facet's values with their counts (and names), most frequent first, then by value."""
+    values = [
+        {"value": value, **({"name": names[value]} if names is not None else {}), "count": count}
+        for value, count in counts.items()
+    ]
+    return sorted(values, key=lambda v: (-v["count"], v["value"]))
 
 
 def _names(session: Session, code_column, name_column, codes) -> dict:
