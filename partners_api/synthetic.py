@@ -10,11 +10,11 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import utcnow
+from partners_api.db import insert_rows, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
@@ -25,7 +25,6 @@ from partners_api.partnerships.models import KINDS, Partnership
 from partners_api.regions.models import CountryRegion, Region
 from partners_api.topics.models import Topic
 
-BATCH = 5_000
 LANGUAGES = ("en", "fr", "es", "pt", "ar", "zh", "hi", "sw", "ru", "de", "ja", "id", "ko", "yo")
 WORDS = (
     "Open",
@@ -105,11 +104,6 @@ def generate_directory(
     return GeneratedDirectory(organizations=organizations, links=links, dialogues=dialogues)
 
 
-def _batched(session: Session, model, rows: list[dict]) -> None:
-    for offset in range(0, len(rows), BATCH):
-        session.execute(insert(model), rows[offset : offset + BATCH])
-
-
 def _insert_organizations(session: Session, rng: random.Random, ids: range, seed: int) -> None:
     """Random organizations, written by the same bulk path as imports."""
     countries = sorted(set(session.scalars(select(CountryRegion.country_code))))
@@ -172,7 +166,7 @@ def _insert_links(session: Session, rng: random.Random, ids: list[int], count: i
                 "version": 1,
             }
         )
-    _batched(session, Partnership, rows)
+    insert_rows(session, Partnership, rows)
     return len(rows)
 
 
@@ -216,7 +210,7 @@ def _insert_dialogues(session: Session, rng: random.Random, ids: list[int], coun
         (DialogueTopic, topics),
         (DialogueParticipant, participants),
     ):
-        _batched(session, model, rows)
+        insert_rows(session, model, rows)
     return count
 
 

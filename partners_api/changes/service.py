@@ -6,11 +6,11 @@ import base64
 import binascii
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Text, cast, func, insert, or_, select, true, tuple_, update
+from sqlalchemy import BigInteger, Text, cast, func, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
-from partners_api.db import fetch_page, utcnow
+from partners_api.db import fetch_page, insert_rows, utcnow
 from partners_api.errors import Unprocessable
 
 
@@ -50,7 +50,7 @@ def record_many(
     action: str,
     actor_key_id: int | None = None,
 ) -> None:
-    """Record one event per entity of a bulk write, in one insert."""
+    """Record one event per entity of a bulk write, in bulk inserts."""
     tx_id = 0
     if session.get_bind().dialect.name == "postgresql":
         tx_id = session.scalar(select(_as_bigint(func.pg_current_xact_id())))
@@ -67,8 +67,7 @@ def record_many(
         }
         for i in entity_ids
     ]
-    for start in range(0, len(rows), 5_000):
-        session.execute(insert(ChangeEvent), rows[start : start + 5_000])
+    insert_rows(session, ChangeEvent, rows)
     bump_directory_version(session)
 
 

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import utcnow
+from partners_api.db import insert_rows, utcnow
 from partners_api.errors import NotFound, Unprocessable
 from partners_api.organizations import listing, records, search
 from partners_api.organizations.models import (
@@ -287,8 +287,7 @@ def bulk_create(
         OrganizationOperatingRegion,
         OrganizationRegion,
     ):
-        for start in range(0, len(rows[model.__tablename__]), BULK_BATCH):
-            session.execute(insert(model), rows[model.__tablename__][start : start + BULK_BATCH])
+        insert_rows(session, model, rows[model.__tablename__], batch=BULK_BATCH)
     changes.record_many(
         session, entity="organization", entity_ids=ids, action="created", actor_key_id=actor_key_id
     )
