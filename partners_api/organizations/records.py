@@ -25,7 +25,10 @@ from partners_api.topics.models import Topic
 
 
 def read_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The organizations with these ids, in this order, each as a dict of its fields."""
+    """The organizations with these ids, in this order, each as a dict of its fields.
+
+    An id that names no organization is left out.
+    """
     connection = session.connection()
     found = connection.execute(select(Organization.__table__).where(Organization.id.in_(ids)))
     records = {row.id: {**row._mapping} for row in found}
@@ -53,4 +56,4 @@ def read_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
         topics[(org_id, relation)].append(slug)
     for (org_id, relation), slugs in topics.items():
         records[org_id][relation] = sorted(slugs)
-    return [records[i] for i in ids]
+    return [records[i] for i in ids if i in records]

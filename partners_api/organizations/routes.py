@@ -50,18 +50,24 @@ AROUND = {
 }
 
 
-def organization_etag(organization, *, contacts: bool | None = None) -> dict:
+def organization_etag(org_id: int, version: int, *, contacts: bool | None = None) -> dict:
     """The data an ETag is computed from: the version, and whether contacts are shown."""
     if contacts is None:
-        contacts = auth.current_principal().can_read_contacts(organization.id)
-    return {"organization": organization.id, "version": organization.version, "contacts": contacts}
+        contacts = auth.current_principal().can_read_contacts(org_id)
+    return {"organization": org_id, "version": version, "contacts": contacts}
+
+
+def set_organization_etag(organization) -> None:
+    """Tag the answer with the organization's version, as the caller sees it."""
+    blp.set_etag(organization_etag(organization.id, organization.version))
 
 
 def check_organization_etag(organization) -> None:
     """Accept If-Match with the tag of either view (with or without contacts) of the version."""
+    org_id, version = organization.id, organization.version
     blp.check_etag(
-        organization_etag(organization, contacts=True),
-        alternatives=[organization_etag(organization, contacts=False)],
+        organization_etag(org_id, version, contacts=True),
+        alternatives=[organization_etag(org_id, version, contacts=False)],
     )
 
 
@@ -106,7 +112,7 @@ class OrganizationViews(MethodView):
         organization = service.create_organization(
             get_session(), data=data, actor_key_id=principal.key_id
         )
-        blp.set_etag(organization_etag(organization))
+        set_organization_etag(organization)
         location = url_for("organizations.OrganizationByRefViews", ref=organization.id)
         return organization, {"Location": location}
 
@@ -141,9 +147,9 @@ class OrganizationByRefViews(MethodView):
 
         By numeric id or by slug; archived organizations are returned too.
         """
-        organization = service.get_organization(get_session(), ref=ref)
-        blp.set_etag(organization_etag(organization))
-        return organization
+        record = service.read_organization(get_session(), ref=ref)
+        blp.set_etag(organization_etag(record["id"], record["version"]))
+        return record
 
     @blp.arguments(OrganizationPatchSchema)
     @blp.response(200, OrganizationSchema)
@@ -167,7 +173,7 @@ class OrganizationByRefViews(MethodView):
         service.update_organization(
             session, organization=organization, data=data, actor_key_id=principal.key_id
         )
-        blp.set_etag(organization_etag(organization))
+        set_organization_etag(organization)
         return organization
 
     @blp.response(204)

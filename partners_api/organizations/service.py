@@ -183,13 +183,34 @@ def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
 
 def get_organization(session: Session, *, ref: str | int) -> Organization:
     """Return an organization by id or slug, archived ones included; else NotFound."""
-    ref = str(ref)
-    is_id = ref.isascii() and ref.isdigit() and len(ref) <= 18
-    where = Organization.id == int(ref) if is_id else Organization.slug == ref
-    organization = session.scalar(select(Organization).where(where).options(*LOAD_OPTIONS))
+    organization = session.scalar(select(Organization).where(_by_ref(ref)).options(*LOAD_OPTIONS))
     if organization is None:
         raise NotFound(f"No organization '{ref}'.")
     return organization
+
+
+def read_organization(session: Session, *, ref: str | int) -> dict[str, Any]:
+    """Return an organization by id or slug as a plain record, for reading only; else NotFound.
+
+    Reads as list pages do (records.py), without building ORM objects.
+    """
+    ref = str(ref)
+    by_slug = select(Organization.id).where(Organization.slug == ref)
+    org_id = int(ref) if _is_id(ref) else session.scalar(by_slug)
+    found = records.read_records(session, [org_id]) if org_id is not None else []
+    if not found:
+        raise NotFound(f"No organization '{ref}'.")
+    return found[0]
+
+
+def _is_id(ref: str) -> bool:
+    return ref.isascii() and ref.isdigit() and len(ref) <= 18
+
+
+def _by_ref(ref: str | int):
+    """The condition selecting an organization by numeric id or by slug."""
+    ref = str(ref)
+    return Organization.id == int(ref) if _is_id(ref) else Organization.slug == ref
 
 
 def history(session: Session, *, organization: Organization, page: int, page_size: int):

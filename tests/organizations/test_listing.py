@@ -16,9 +16,10 @@ from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import database
 from partners_api.matching import index as matching
 from partners_api.ops.service import alembic_config
-from partners_api.organizations import listing
+from partners_api.organizations import listing, records
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization, OrganizationRegion
+from partners_api.organizations.schemas import OrganizationSchema, contact_visibility
 from tests.helpers import bearer, new_organization
 
 URL = "/api/v1/organizations"
@@ -153,7 +154,7 @@ def test_writes_reach_the_index_without_a_rebuild(app, client, admin_key):
 
 @pytest.mark.parametrize("as_admin", [False, True], ids=["anonymous", "admin"])
 def test_list_items_read_as_their_single_resources(client, admin_key, as_admin):
-    """Pages are read as plain records, single resources as models: both say the same."""
+    """A list item and the single resource say the same, contacts shown to the same callers."""
     new_organization(client, admin_key, "Contact Lab", contact_email="hello@example.org")
     headers = bearer(admin_key) if as_admin else {}
     query = {"status": ["active", "archived"], "page_size": 100}
@@ -163,6 +164,22 @@ def test_list_items_read_as_their_single_resources(client, admin_key, as_admin):
     assert len(items) > 100 and any("contact_email" in item for item in items) == as_admin
     for item in items:
         assert client.get(f"{URL}/{item['id']}", headers=headers).json == item
+
+
+@pytest.mark.parametrize("contacts", [False, True])
+def test_records_dump_as_models(client, admin_key, session, contacts):
+    """Reads take plain records, writes answer with models: both dump the same."""
+    new_organization(client, admin_key, "Contact Lab", contact_email="hello@example.org")
+    models = session.scalars(select(Organization).options(*organizations.LOAD_OPTIONS)).all()
+    schema = OrganizationSchema()
+    shown = contact_visibility.set(lambda _organization_id: contacts)
+    try:
+        read = records.read_records(session, [model.id for model in models])
+        dumped = [schema.dump(model) for model in models]
+        assert [schema.dump(record) for record in read] == dumped
+        assert any("contact_email" in item for item in dumped) == contacts
+    finally:
+        contact_visibility.reset(shown)
 
 
 @pytest.fixture
