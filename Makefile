@@ -35,10 +35,7 @@ test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects Postg
 
 bench: install ## Time the API on synthetic directories (BENCH_DATABASE_URL adds PostgreSQL)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	RATELIMIT_ENABLED=false $(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.matching_quality
-	$(BIN)/python -m benchmarks.exports
-	$(BIN)/python -m benchmarks.throughput
+	$(BIN)/python -m benchmarks
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,8 +21,7 @@ from pathlib import Path
 
 from alembic import command
 
-from benchmarks.servers import BIN, free_port, gunicorn, serve, synthetic_directory
-from partners_api.keys import service as keys
+from benchmarks.servers import BIN, admin_key, free_port, gunicorn, serve, sqlite_directory
 from partners_api.ops.service import alembic_config
 
 
@@ -58,8 +57,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "directory.db"
         url = f"sqlite:///{path}"
-        with synthetic_directory(path, rows) as session:
-            admin = keys.create_key(session, name="bench", scopes=["admin"]).secret
+        sqlite_directory(path, rows)
+        admin = admin_key(path)
         port = free_port()
         base = f"http://127.0.0.1:{port}/api/v1/exports"
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false"}

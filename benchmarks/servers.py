@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy.orm import Session
 
 from partners_api import create_app
 from partners_api.db import database
+from partners_api.keys import service as keys
 from partners_api.ops.service import alembic_config
 from partners_api.synthetic import generate_directory
 
@@ -24,16 +24,47 @@ BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@contextmanager
-def synthetic_directory(path: Path, organizations: int) -> Iterator[Session]:
-    """Migrate a new SQLite file, generate the directory in it and yield a session on it."""
+# Set by `python -m benchmarks`: a folder where the benchmarks of one run share the
+# synthetic SQLite directories they generate, one file per size.
+SHARED = "BENCH_DIRECTORIES"
+
+
+def sqlite_directory(path: Path, organizations: int) -> None:
+    """Write the synthetic SQLite directory of this size, migrated to head, at `path`.
+
+    Generated with the size as seed; when BENCH_DIRECTORIES names a folder, copied from
+    the file an earlier benchmark of the run left there, or else generated and left there.
+    """
+    shared = os.environ.get(SHARED)
+    kept = Path(shared) / f"directory-{organizations}.db" if shared else None
+    if kept is None or not kept.exists():
+        _generate(kept or path, organizations)
+    if kept is not None:
+        with sqlite3.connect(kept) as source, sqlite3.connect(path) as copy:
+            source.backup(copy)
+        command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+
+
+def _generate(path: Path, organizations: int) -> None:
     url = f"sqlite:///{path}"
     command.upgrade(alembic_config(url), "head")
     app = create_app({"DATABASE_URL": url})
     try:
         with app.app_context(), database().session() as session:
-            generate_directory(session, organizations=organizations, seed=3)
-            yield session
+            started = time.perf_counter()
+            generate_directory(session, organizations=organizations, seed=organizations)
+            seconds = time.perf_counter() - started
+            print(f"  generated {organizations:,} organizations on SQLite in {seconds:.0f} s")
+    finally:
+        app.extensions["partners_db"].engine.dispose()
+
+
+def admin_key(path: Path) -> str:
+    """Issue an admin key in a SQLite directory; return its secret."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    try:
+        with app.app_context(), database().session() as session:
+            return keys.create_key(session, name="bench", scopes=["admin"]).secret
     finally:
         app.extensions["partners_db"].engine.dispose()
 

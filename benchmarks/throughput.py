@@ -37,7 +37,7 @@ from pathlib import Path
 
 from alembic import command
 
-from benchmarks.servers import BIN, free_port, gunicorn, serve, synthetic_directory
+from benchmarks.servers import BIN, free_port, gunicorn, serve, sqlite_directory
 from partners_api.ops.service import alembic_config
 
 FILTERS = {"region": "africa", "topic": "ai-safety", "sector": "academia"}
@@ -265,11 +265,7 @@ def directory(database: str | None, organizations: int) -> Iterator[Path]:
         if path.exists():
             command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
         else:
-            started = time.perf_counter()
-            with synthetic_directory(path, organizations):
-                pass  # generated and committed on leaving
-            seconds = time.perf_counter() - started
-            print(f"generated {organizations:,} organizations in {seconds:.0f} s")
+            sqlite_directory(path, organizations)
         yield path
 
 
