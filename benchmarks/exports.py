@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -23,6 +24,9 @@ from alembic import command
 
 from benchmarks.servers import BIN, admin_key, free_port, gunicorn, serve, sqlite_directory
 from partners_api.ops.service import alembic_config
+
+# The CSV export, the one with a speed target, is streamed three times: the median counts.
+REPEATS = {"csv": 3}
 
 
 def memory_kb(pid: int, field: str) -> int:
@@ -69,15 +73,24 @@ def main() -> None:
             stream(f"{base}/organizations?format=csv&q=nothing-matches")
             for export_format in ("csv", "json", "ndjson", "xlsx"):
                 before = memory_kb(worker, "VmRSS")
-                seconds, size = stream(
-                    f"{base}/organizations?format={export_format}",
-                    {"Authorization": f"Bearer {admin}"},
-                )
+                runs = [
+                    stream(
+                        f"{base}/organizations?format={export_format}",
+                        {"Authorization": f"Bearer {admin}"},
+                    )
+                    for _ in range(REPEATS.get(export_format, 1))
+                ]
                 grown = (memory_kb(worker, "VmHWM") - before) / 1024
+                seconds, size = statistics.median(runs)
                 csv_seconds = csv_seconds or seconds
+                spread = (
+                    f" (median of {len(runs)}: {', '.join(f'{rows / s:,.0f}' for s, _ in runs)})"
+                    if len(runs) > 1
+                    else ""
+                )
                 print(
                     f"  export {export_format:6} {rows / seconds:>9,.0f} rows/s  "
-                    f"{size / 2**20:6.1f} MB  worker peak +{max(grown, 0):.0f} MB"
+                    f"{size / 2**20:6.1f} MB  worker peak +{max(grown, 0):.0f} MB{spread}"
                 )
             seconds, _ = stream(f"{base}/network?format=graphml")
             print(f"  export graphml {seconds:.1f} s")
