@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,8 +27,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+logger = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -163,10 +166,20 @@ def get_session() -> Session:
 
 
 def close_request_session(_exc: BaseException | None = None) -> None:
-    """End the request's session now (it is also ended at teardown)."""
+    """End the request's session now (it is also ended at teardown).
+
+    A connection the database dropped since the session's last statement fails its
+    rollback; its transaction is gone all the same, so the session is discarded with the
+    connection (the pool opens a new one) and the answer already made stands.
+    """
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as error:
+        logger.warning("request session closed on a lost connection: %s", error.orig)
+        session.invalidate()
 
 
 def database_key(session: Session) -> str:

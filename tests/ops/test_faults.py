@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.pool import NullPool
 
+from partners_api import create_app
+from partners_api.db import close_request_session, get_session
 from tests.servers import (
     Answer,
     Server,
@@ -37,6 +39,7 @@ from tests.servers import (
     fresh_postgresql,
     is_problem,
     on_postgresql,
+    postgres_url,
     prepare,
     serve,
 )
@@ -626,3 +629,21 @@ def test_an_unreachable_postgresql_gives_503_problems_then_recovers(tmp_path, fi
         f"2xx again within {max(firsts) - restored:.1f} s of the relay reopening, "
         f"and every answer after that was 2xx"
     )
+
+
+def test_a_connection_lost_after_the_answer_ends_the_request_cleanly():
+    """The database drops a request's connection after its last statement: teardown's
+    failed rollback is no 500, and the next request gets a working connection."""
+    url = postgres_url()
+    app = create_app({"DATABASE_URL": url})
+    try:
+        with app.test_request_context():
+            session = get_session()
+            backend = session.scalar(select(func.pg_backend_pid()))
+            with create_engine(url, poolclass=NullPool).connect() as other:
+                assert other.scalar(select(func.pg_terminate_backend(backend)))
+            close_request_session()
+            assert get_session().scalar(select(func.pg_backend_pid())) != backend
+            close_request_session()
+    finally:
+        app.extensions["partners_db"].engine.dispose()
