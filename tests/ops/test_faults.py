@@ -631,6 +631,7 @@ def test_an_unreachable_postgresql_gives_503_problems_then_recovers(tmp_path, fi
     )
 
 
+@pytest.mark.postgresql
 def test_a_connection_lost_after_the_answer_ends_the_request_cleanly():
     """The database drops a request's connection after its last statement: teardown's
     failed rollback is no 500, and the next request gets a working connection."""
