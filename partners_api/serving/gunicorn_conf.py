@@ -51,8 +51,10 @@ timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 30  # time to finish requests in flight on restart or shutdown
 keepalive = 5  # seconds an idle connection stays open; keep below the proxy's idle timeout
 # Recycle workers now and then, at different times, to bound any slow growth of memory.
-max_requests = 5000
-max_requests_jitter = 500
+# Rarely: a new worker rebuilds its in-memory indexes (seconds of CPU at 100,000
+# organizations), which at 5,000 requests a life took a third of the machine under load.
+max_requests = 100_000
+max_requests_jitter = 10_000
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
 # gunicornc's control socket (gunicorn 25.1 and later) has one default path per user, which
 # every instance on a host would share: leave it off.
