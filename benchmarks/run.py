@@ -21,6 +21,7 @@ from pathlib import Path
 
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from benchmarks.servers import sqlite_directory
 from partners_api import create_app
@@ -159,7 +160,8 @@ def generate_postgresql(url: str, size: int) -> None:
     app.extensions["partners_db"].engine.dispose()
     # As after any bulk load: vacuum now rather than leave autovacuum to busy a core
     # while the benchmarks run (this one and the next).
-    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+    vacuum = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with vacuum.connect() as connection:
         connection.execute(text("VACUUM"))
 
 

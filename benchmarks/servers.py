@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -40,7 +40,7 @@ def sqlite_directory(path: Path, organizations: int) -> None:
     if kept is None or not kept.exists():
         _generate(kept or path, organizations)
     if kept is not None:
-        with sqlite3.connect(kept) as source, sqlite3.connect(path) as copy:
+        with closing(sqlite3.connect(kept)) as source, closing(sqlite3.connect(path)) as copy:
             source.backup(copy)
         command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
 
