@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partners_api.arrays import positions
 from partners_api.changes.versioned import PerDatabase
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.organizations.models import (
@@ -183,14 +184,6 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
     )
 
 
-def _rows(ids: np.ndarray, organization_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index rows of organization ids, and which of them are indexed (active)."""
-    if ids.size == 0:
-        return np.zeros(len(organization_ids), np.int64), np.zeros(len(organization_ids), bool)
-    position = np.searchsorted(ids, organization_ids).clip(max=ids.size - 1)
-    return position, ids[position] == organization_ids
-
-
 @dataclass
 class _Places:
     country: np.ndarray
@@ -289,7 +282,7 @@ def _topic_matrices(connection, ids: np.ndarray, taxonomy: Taxonomy):
     org_ids = np.fromiter((r[0] for r in links), dtype=np.int64, count=len(links))
     columns = column_of[np.fromiter((r[1] for r in links), dtype=np.int64, count=len(links))]
     offered = np.fromiter((r[2] == "offers" for r in links), dtype=bool, count=len(links))
-    rows, indexed = _rows(ids, org_ids)
+    rows, indexed = positions(ids, org_ids)
     shape = (len(ids), len(taxonomy.slugs))
     offers, seeks = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
     offers[rows[indexed & offered], columns[indexed & offered]] = True
@@ -307,7 +300,7 @@ def _memberships(connection, column, ids: np.ndarray) -> dict[str, np.ndarray]:
     pairs = connection.execute(select(column.class_.organization_id, column)).all()
     if not pairs:  # np.split would still return one (empty) group
         return {}
-    rows, indexed = _rows(ids, np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
+    rows, indexed = positions(ids, np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
     number: dict[str, int] = {}
     group = np.fromiter(
         (number.setdefault(p[1], len(number)) for p in pairs), np.int64, len(pairs)
@@ -325,8 +318,8 @@ def _graph(connection, ids: np.ndarray) -> Graph:
             Partnership.status == "active"
         )
     ).all()
-    a, a_ok = _rows(ids, np.fromiter((r[0] for r in links), np.int64, len(links)))
-    b, b_ok = _rows(ids, np.fromiter((r[1] for r in links), np.int64, len(links)))
+    a, a_ok = positions(ids, np.fromiter((r[0] for r in links), np.int64, len(links)))
+    b, b_ok = positions(ids, np.fromiter((r[1] for r in links), np.int64, len(links)))
     partner_edges = np.stack([a[a_ok & b_ok], b[a_ok & b_ok]], axis=1)
     held = select(Dialogue.id).where(Dialogue.status == "held")
     attendance = connection.execute(
@@ -335,7 +328,8 @@ def _graph(connection, ids: np.ndarray) -> Graph:
         )
     ).all()
     members: dict[int, list[int]] = defaultdict(list)
-    rows, indexed = _rows(ids, np.fromiter((r[1] for r in attendance), np.int64, len(attendance)))
+    attendees = np.fromiter((r[1] for r in attendance), np.int64, len(attendance))
+    rows, indexed = positions(ids, attendees)
     for (dialogue_id, _), row, ok in zip(attendance, rows.tolist(), indexed, strict=True):
         if ok:
             members[dialogue_id].append(row)

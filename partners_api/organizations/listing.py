@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partners_api.arrays import positions
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
 from partners_api.organizations.models import (
@@ -169,7 +170,7 @@ def refreshed(session: Session, index: ListingIndex, *, version: int) -> Listing
     fresh = _read_rows(session, index, ids=changed)
     if fresh is None:  # a code the vocabularies lack, or an id out of order
         return build(session, version=version)
-    at, known = _places(index.rows.ids, fresh.ids)
+    at, known = positions(index.rows.ids, fresh.ids)
     rows = _merged(index.rows, fresh, at, known)
     if rows is None:
         return build(session, version=version)
@@ -279,22 +280,12 @@ def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) 
     matrix = np.zeros((len(org_ids), len(vocabulary.codes)), dtype=bool)
     if pairs:
         owners, codes = zip(*pairs, strict=True)
-        owners = np.array(owners, dtype=np.int64)
-        rows = np.minimum(np.searchsorted(org_ids, owners), max(len(org_ids) - 1, 0))
         # Each statement sees what was committed when it ran (PostgreSQL): pairs of an
         # organization created after the organizations were read wait for the next refresh.
-        read = org_ids[rows] == owners if len(org_ids) else np.zeros(len(owners), dtype=bool)
+        rows, read = positions(org_ids, np.array(owners, dtype=np.int64))
         columns = _numbers(codes, vocabulary, np.int32)
         matrix[rows[read], columns[read]] = True
     return matrix
-
-
-def _places(ids: np.ndarray, fresh_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where fresh ids sit among the indexed ones, and which of them are indexed already."""
-    if len(ids) == 0:
-        return np.zeros(len(fresh_ids), dtype=np.int64), np.zeros(len(fresh_ids), dtype=bool)
-    at = np.searchsorted(ids, fresh_ids)
-    return at, (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == fresh_ids)
 
 
 def _merged(rows: Rows, fresh: Rows, at: np.ndarray, known: np.ndarray) -> Rows | None:
