@@ -17,7 +17,6 @@ from partners_api.matching.index import (
     MatchingIndex,
     current_index,
     expand_up,
-    forget,
 )
 from partners_api.organizations.models import SECTORS, Organization
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
@@ -48,9 +47,6 @@ def match_organization(
     if organization.status != "active":
         raise Conflict("An archived organization has no matches.", code="archived")
     index = current_index(session)
-    if organization.id not in index.row_of:  # created since the index was read: read anew
-        forget()
-        index = current_index(session)
     row = index.row_of[organization.id]
     profile = profile_of(index, row)
     excluded = set(options.exclude) | {organization.id}
