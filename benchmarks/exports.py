@@ -62,7 +62,7 @@ def main() -> None:
         path = Path(folder) / "directory.db"
         url = f"sqlite:///{path}"
         sqlite_directory(path, rows)
-        admin = admin_key(path)
+        admin = admin_key(url)
         port = free_port()
         base = f"http://127.0.0.1:{port}/api/v1/exports"
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false"}

@@ -9,10 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 from alembic import command
+from flask import Flask
+from sqlalchemy import make_url
 
 from partners_api import create_app
 from partners_api.db import database
@@ -27,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Set by `python -m benchmarks`: a folder where the benchmarks of one run share the
 # synthetic SQLite directories they generate, one file per size.
 SHARED = "BENCH_DIRECTORIES"
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def sqlite_directory(path: Path, organizations: int) -> None:
@@ -38,33 +42,36 @@ def sqlite_directory(path: Path, organizations: int) -> None:
     shared = os.environ.get(SHARED)
     kept = Path(shared) / f"directory-{organizations}.db" if shared else None
     if kept is None or not kept.exists():
-        _generate(kept or path, organizations)
+        generate(f"sqlite:///{kept or path}", organizations)
     if kept is not None:
         with closing(sqlite3.connect(kept)) as source, closing(sqlite3.connect(path)) as copy:
             source.backup(copy)
-        command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
 
 
-def _generate(path: Path, organizations: int) -> None:
-    url = f"sqlite:///{path}"
+def generate(url: str, organizations: int) -> None:
+    """Migrate the database to head and generate the directory there, the size as seed."""
     command.upgrade(alembic_config(url), "head")
+    with _app(url) as app, app.app_context(), database().session() as session:
+        started = time.perf_counter()
+        generate_directory(session, organizations=organizations, seed=organizations)
+        seconds = time.perf_counter() - started
+    backend = make_url(url).get_backend_name()
+    kind = NAMES.get(backend, backend)
+    print(f"  generated {organizations:,} organizations on {kind} in {seconds:.0f} s")
+
+
+def admin_key(url: str) -> str:
+    """Issue an admin key in the database at `url`; return its secret."""
+    with _app(url) as app, app.app_context(), database().session() as session:
+        return keys.create_key(session, name="bench", scopes=["admin"]).secret
+
+
+@contextmanager
+def _app(url: str) -> Iterator[Flask]:
+    """The app on this database, its connections closed afterwards."""
     app = create_app({"DATABASE_URL": url})
     try:
-        with app.app_context(), database().session() as session:
-            started = time.perf_counter()
-            generate_directory(session, organizations=organizations, seed=organizations)
-            seconds = time.perf_counter() - started
-            print(f"  generated {organizations:,} organizations on SQLite in {seconds:.0f} s")
-    finally:
-        app.extensions["partners_db"].engine.dispose()
-
-
-def admin_key(path: Path) -> str:
-    """Issue an admin key in a SQLite directory; return its secret."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
-    try:
-        with app.app_context(), database().session() as session:
-            return keys.create_key(session, name="bench", scopes=["admin"]).secret
+        yield app
     finally:
         app.extensions["partners_db"].engine.dispose()
 

@@ -329,7 +329,8 @@ def main() -> None:
         parser.error("--pages, --seconds and --connections must be at least 1")
     tool = args.load if args.load != "auto" else "wrk" if shutil.which("wrk") else "python"
     load = wrk_load if tool == "wrk" else python_load
-    workers = sorted({1, len(os.sched_getaffinity(0))})
+    cores = len(os.sched_getaffinity(0))
+    workers = sorted({1, cores})
     paths = our_paths(args.pages)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -350,16 +351,16 @@ def main() -> None:
             (("ceiling", n), f"ceiling, {plural(n, worker)}", CEILING, ceiling_env, paths)
             for n in workers
         ]
-        for key, label, app, extra, requests in plan:
+        for position, (key, label, app, extra, requests) in enumerate(plan):
             command = (
                 gunicorn(app, port, workers=key[1], config=args.gunicorn_config)
                 if app
                 else datasette_command(path, port, immutable=args.immutable)
             )
             with serve(command, port, extra):
-                if not body.exists():  # the first server, ours: check its answers first
+                if position == 0:  # ours, before the others: check its answers first
                     body.write_bytes(first_look(path, base, paths, theirs))
-                    print_header(args, tool)
+                    print_header(args, tool, cores)
                 python_load(base, requests, 1, args.connections)  # every worker warmed up
                 result = load(base, requests, args.seconds, args.connections)
             rates[key] = result.rate
@@ -376,14 +377,13 @@ def main() -> None:
         print(f"ours with {plural(n, worker)}: {', '.join(ratios)}")
 
 
-def print_header(args: argparse.Namespace, tool: str) -> None:
+def print_header(args: argparse.Namespace, tool: str, cores: int) -> None:
     """The conditions of the load, and the table's heading."""
-    cores = plural(len(os.sched_getaffinity(0)), "core")
     gunicorn = f"-c {args.gunicorn_config}" if args.gunicorn_config else "sync workers"
     print(
         f"load: {tool}, {args.connections} connections for {args.seconds} s per server on"
-        f" 127.0.0.1; {cores}, shared by the load generator and the server (load average"
-        f" {os.getloadavg()[0]:.1f}); gunicorn {gunicorn}"
+        f" 127.0.0.1; {plural(cores, 'core')}, shared by the load generator and the server"
+        f" (load average {os.getloadavg()[0]:.1f}); gunicorn {gunicorn}"
     )
     print(f"{'server':34} {'requests/s':>10} {'median ms':>10} {'p95 ms':>10} non-2xx errors")
 
