@@ -33,8 +33,8 @@ test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects Postg
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-bench: install ## Time the API on synthetic directories (BENCH_DATABASE_URL adds PostgreSQL)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+bench: install ## Time the API on synthetic directories; BENCH_DATABASE_URL, else TEST_DATABASE_URL, adds PostgreSQL (emptied)
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
 lint: install
