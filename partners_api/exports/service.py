@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.exports import cells, formats
+from partners_api.organizations import records
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
     Organization,
@@ -123,21 +124,9 @@ def organization_records(
 def _lists_between(connection, first: int, last: int) -> dict[str, dict[int, list[str]]]:
     """Topics, languages and operating regions of the organizations with ids in a range."""
     lists: dict[str, dict[int, list[str]]] = {name: defaultdict(list) for name in LIST_COLUMNS}
-    topics = connection.execute(
-        select(OrganizationTopic.organization_id, OrganizationTopic.relation, Topic.slug)
-        .join(Topic)
-        .where(OrganizationTopic.organization_id.between(first, last))
-    ).all()
-    for org_id, relation, slug in topics:
-        lists[relation][org_id].append(slug)
-    for name, table, column in (
-        ("languages", OrganizationLanguage, OrganizationLanguage.code),
-        ("operating_regions", OrganizationOperatingRegion, OrganizationOperatingRegion.region_code),
-    ):
-        for org_id, code in connection.execute(
-            select(table.organization_id, column).where(table.organization_id.between(first, last))
-        ).all():
-            lists[name][org_id].append(code)
+    items = records.list_items(lambda owner: owner.between(first, last), names=LIST_COLUMNS)
+    for org_id, name, value in connection.execute(items):
+        lists[name][org_id].append(value)
     return lists
 
 

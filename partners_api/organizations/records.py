@@ -8,10 +8,10 @@ models.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import CompoundSelect, literal, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from partners_api.organizations.models import (
@@ -24,6 +24,9 @@ from partners_api.organizations.models import (
 from partners_api.topics.models import Topic
 
 LISTS = ("offers", "seeks", "languages", "operating_regions", "regions")
+# Columns kept for filtering and sorting, never shown: left unread.
+UNSHOWN = ("search_text", "sort_name")
+SHOWN_COLUMNS = tuple(c for c in Organization.__table__.columns if c.name not in UNSHOWN)
 
 
 def read_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -32,9 +35,9 @@ def read_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     An id that names no organization is left out.
     """
     connection = session.connection()
-    found = connection.execute(select(Organization.__table__).where(Organization.id.in_(ids)))
+    found = connection.execute(select(*SHOWN_COLUMNS).where(Organization.id.in_(ids)))
     records = {row.id: {**row._mapping, **{name: [] for name in LISTS}} for row in found}
-    for org_id, name, value in connection.execute(_lists_of(ids)):
+    for org_id, name, value in connection.execute(list_items(lambda owner: owner.in_(ids))):
         records[org_id][name].append(value)
     for record in records.values():  # the models sort topic slugs in Python too
         record["offers"].sort()
@@ -42,31 +45,38 @@ def read_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     return [records[i] for i in ids if i in records]
 
 
-def _lists_of(ids: Sequence[int]) -> CompoundSelect:
-    """(organization id, list name, value) of every list item, in one round trip.
+def list_items(
+    owned: Callable[[ColumnElement[int]], ColumnElement[bool]], names: Iterable[str] = LISTS
+) -> CompoundSelect:
+    """(organization id, list name, value) of the named lists, in one query.
 
-    Codes come ordered by the database, as the models' relationships order them.
+    `owned` makes the condition on a list table's organization_id that picks the
+    organizations. Values come ordered by the database, as the models' relationships
+    order their codes.
     """
-    codes = [
+    tables = {
+        "languages": (OrganizationLanguage, OrganizationLanguage.code),
+        "operating_regions": (OrganizationOperatingRegion, OrganizationOperatingRegion.region_code),
+        "regions": (OrganizationRegion, OrganizationRegion.region_code),
+    }
+    names = set(names)
+    selects = [
         select(table.organization_id, literal(name), column.label("value")).where(
-            table.organization_id.in_(ids)
+            owned(table.organization_id)
         )
-        for name, table, column in (
-            ("languages", OrganizationLanguage, OrganizationLanguage.code),
-            (
-                "operating_regions",
-                OrganizationOperatingRegion,
-                OrganizationOperatingRegion.region_code,
-            ),
-            ("regions", OrganizationRegion, OrganizationRegion.region_code),
-        )
+        for name, (table, column) in tables.items()
+        if name in names
     ]
-    topics = (
-        select(
-            OrganizationTopic.organization_id, OrganizationTopic.relation, Topic.slug.label("value")
+    if names & {"offers", "seeks"}:
+        selects.append(
+            select(
+                OrganizationTopic.organization_id,
+                OrganizationTopic.relation,
+                Topic.slug.label("value"),
+            )
+            .join(Topic)
+            .where(owned(OrganizationTopic.organization_id))
+            .where(OrganizationTopic.relation.in_(names & {"offers", "seeks"}))
         )
-        .join(Topic)
-        .where(OrganizationTopic.organization_id.in_(ids))
-    )
-    lists = union_all(*codes, topics)
-    return lists.order_by(lists.selected_columns.value)
+    items = union_all(*selects)
+    return items.order_by(items.selected_columns.value)
