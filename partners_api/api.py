@@ -155,16 +155,6 @@ RATE_LIMIT_HEADERS = {
         "schema": {"type": "integer"},
     },
 }
-PAGINATION_EXAMPLE = {
-    "total": 105,
-    "total_pages": 6,
-    "page": 2,
-    "page_size": 20,
-    "first_page": 1,
-    "last_page": 6,
-    "previous_page": 1,
-    "next_page": 3,
-}
 
 
 def problem_example(status: int) -> dict[str, Any]:
@@ -247,7 +237,10 @@ class Api(SmorestApi):
                 "content": {
                     "application/json": {
                         "schema": PaginationMetadataSchema,
-                        "example": PAGINATION_EXAMPLE,
+                        "example": {
+                            name: field.metadata["example"]
+                            for name, field in PaginationMetadataSchema().fields.items()
+                        },
                     }
                 },
             },
@@ -428,10 +421,10 @@ class Blueprint(SmorestBlueprint):
     """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization.
 
     Its spec documents, for every operation, the errors that the application's own
-    request hooks may answer with (400, 401, 415, 413, 429), and a `security` requirement:
-    a key is required where the operation answers 403, and optional elsewhere (a key
-    shows contact e-mails). A view class sets `rate_limited = False` when it is exempt
-    from rate limits, and lists in `open_methods` the writes that need no key.
+    request hooks may answer with (400, 401, 415, 413, 422, 429), and a `security`
+    requirement: a key is required where the operation answers 403, and optional
+    elsewhere (a key shows contact e-mails). A view class sets `rate_limited = False` when
+    it is exempt from rate limits (and so documents no 429).
     """
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
@@ -442,14 +435,11 @@ class Blueprint(SmorestBlueprint):
         self._prepare_doc_cbks.append(self._prepare_common_doc)
 
     def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options) -> None:
-        """Keep, with each method's doc, what its view class says about limits and keys."""
+        """Keep, with each method's doc, whether its view class is rate limited."""
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
-        for method, doc in self._docs[endpoint].items():
+        for doc in self._docs[endpoint].values():
             if isinstance(doc, dict) and "docstring" in doc:
-                doc["view"] = {
-                    "rate_limited": getattr(obj, "rate_limited", True),
-                    "open": method.upper() in getattr(obj, "open_methods", ()),
-                }
+                doc["view"] = {"rate_limited": getattr(obj, "rate_limited", True)}
 
     @staticmethod
     def _prepare_common_doc(doc, doc_info, *, method, **kwargs):
@@ -458,7 +448,7 @@ class Blueprint(SmorestBlueprint):
         responses = doc.setdefault("responses", {})
         documented = {str(code) for code in responses}
         common = [400, 401]
-        if method in ("post", "put", "patch"):
+        if method.upper() in BODY_METHODS:
             common.append(415)
         if "requestBody" in doc:
             common += [413, 422]

@@ -75,7 +75,7 @@ class DialogueViews(MethodView):
     @blp.etag
     @blp.arguments(DialogueCreateSchema)
     @blp.response(201, DialogueSchema)
-    @blp.errors(400, 401, 403, 415)
+    @blp.errors(403)
     @blp.doc(operationId="createDialogue")
     @blp.links(201, **GET, **WRITE, **PARTICIPANTS)
     def post(self, data):
@@ -133,7 +133,7 @@ class DialogueByIdViews(MethodView):
 
     @blp.arguments(DialoguePatchSchema)
     @blp.response(200, DialogueSchema)
-    @blp.errors(400, 401, 403, 404, 415)
+    @blp.errors(403, 404)
     @blp.doc(operationId="updateDialogue")
     @blp.links(200, **GET, **WRITE)
     def patch(self, data, dialogue_id):
@@ -152,7 +152,7 @@ class DialogueByIdViews(MethodView):
         return dialogue
 
     @blp.response(204)
-    @blp.errors(401, 403, 404)
+    @blp.errors(403, 404)
     @blp.doc(operationId="deleteDialogue")
     def delete(self, dialogue_id):
         """Delete a dialogue
@@ -173,7 +173,7 @@ class ParticipantViews(MethodView):
     @blp.arguments(ParticipantPutSchema)
     @blp.response(200, ParticipantSchema)
     @blp.alt_response(201, schema=ParticipantSchema, description="Added.", success=True)
-    @blp.errors(400, 401, 403, 404, 415)
+    @blp.errors(403, 404)
     @blp.doc(operationId="setDialogueParticipant")
     @blp.links(
         200,
@@ -207,7 +207,7 @@ class ParticipantViews(MethodView):
         return participant, 201 if added else 200
 
     @blp.response(204)
-    @blp.errors(401, 403, 404)
+    @blp.errors(403, 404)
     @blp.doc(operationId="removeDialogueParticipant")
     def delete(self, dialogue_id, org_id):
         """Remove a participant

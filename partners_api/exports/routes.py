@@ -293,7 +293,7 @@ class OrganizationImportViews(MethodView):
             }
         },
     )
-    @blp.errors(401, 403, 413, 415)
+    @blp.errors(403, 413)  # its body is read by hand, not declared to flask-smorest
     @blp.doc(operationId="importOrganizations")
     def post(self, args):
         """Import organizations

@@ -24,7 +24,7 @@ class KeyViews(MethodView):
 
     @blp.response(200, ApiKeySchema(many=True))
     @blp.paginate()
-    @blp.errors(401, 403)
+    @blp.errors(403)
     @blp.doc(operationId="listKeys")
     def get(self, pagination_parameters):
         """List keys
@@ -36,7 +36,7 @@ class KeyViews(MethodView):
 
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, NewApiKeySchema)
-    @blp.errors(400, 401, 403, 415)
+    @blp.errors(403)
     @blp.doc(operationId="createKey")
     @blp.links(201, RevokeKey=link("revokeKey", "Revoke it.", {"key_id": "$response.body#/id"}))
     def post(self, data):
@@ -58,7 +58,7 @@ class KeyByIdViews(MethodView):
     """One key."""
 
     @blp.response(204)
-    @blp.errors(401, 403, 404)
+    @blp.errors(403, 404)
     @blp.doc(operationId="revokeKey")
     def delete(self, key_id):
         """Revoke a key

@@ -100,7 +100,7 @@ class OrganizationViews(MethodView):
     @blp.etag
     @blp.arguments(OrganizationCreateSchema)
     @blp.response(201, OrganizationSchema)
-    @blp.errors(400, 401, 403, 409, 415)
+    @blp.errors(403, 409)
     @blp.doc(operationId="createOrganization")
     @blp.links(201, **READ, **WRITE, **AROUND)
     def post(self, data):
@@ -153,7 +153,7 @@ class OrganizationByRefViews(MethodView):
 
     @blp.arguments(OrganizationPatchSchema)
     @blp.response(200, OrganizationSchema)
-    @blp.errors(400, 401, 403, 404, 409, 415)
+    @blp.errors(403, 404, 409)
     @blp.doc(operationId="updateOrganization")
     @blp.links(200, **READ, **WRITE)
     def patch(self, data, ref):
@@ -177,7 +177,7 @@ class OrganizationByRefViews(MethodView):
         return organization
 
     @blp.response(204)
-    @blp.errors(401, 403, 404)
+    @blp.errors(403, 404)
     @blp.doc(operationId="archiveOrganization")
     def delete(self, ref):
         """Archive an organization

@@ -67,7 +67,7 @@ class PartnershipViews(MethodView):
     @blp.etag
     @blp.arguments(PartnershipCreateSchema)
     @blp.response(201, PartnershipSchema)
-    @blp.errors(400, 401, 403, 409, 415)
+    @blp.errors(403, 409)
     @blp.doc(operationId="proposePartnership")
     @blp.links(201, **GET, **DECIDE, **END)
     def post(self, data):
@@ -116,7 +116,7 @@ class PartnershipAcceptViews(MethodView):
     """Accepting a proposal."""
 
     @blp.response(200, PartnershipSchema)
-    @blp.errors(401, 403, 404, 409)
+    @blp.errors(403, 404, 409)
     @blp.doc(operationId="acceptPartnership")
     @blp.links(200, **GET, **END)
     def post(self, partnership_id):
@@ -132,7 +132,7 @@ class PartnershipDeclineViews(MethodView):
     """Declining a proposal."""
 
     @blp.response(200, PartnershipSchema)
-    @blp.errors(401, 403, 404, 409)
+    @blp.errors(403, 404, 409)
     @blp.doc(operationId="declinePartnership")
     def post(self, partnership_id):
         """Decline a proposed partnership
@@ -147,7 +147,7 @@ class PartnershipEndViews(MethodView):
     """Ending an active link."""
 
     @blp.response(200, PartnershipSchema)
-    @blp.errors(401, 403, 404, 409)
+    @blp.errors(403, 404, 409)
     @blp.doc(operationId="endPartnership")
     def post(self, partnership_id):
         """End an active partnership

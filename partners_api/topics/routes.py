@@ -60,7 +60,7 @@ class TopicViews(MethodView):
     @blp.etag
     @blp.arguments(TopicCreateSchema)
     @blp.response(201, TopicSchema)
-    @blp.errors(400, 401, 403, 409, 415)
+    @blp.errors(403, 409)
     @blp.doc(operationId="createTopic")
     @blp.links(201, **GET, **WRITE)
     def post(self, data):
@@ -94,7 +94,7 @@ class TopicBySlugViews(MethodView):
 
     @blp.arguments(TopicPatchSchema)
     @blp.response(200, TopicSchema)
-    @blp.errors(400, 401, 403, 404, 415)
+    @blp.errors(403, 404)
     @blp.doc(operationId="updateTopic")
     @blp.links(200, **GET, **WRITE)
     def patch(self, data, slug):
@@ -111,7 +111,7 @@ class TopicBySlugViews(MethodView):
         return topic
 
     @blp.response(204)
-    @blp.errors(401, 403, 404, 409)
+    @blp.errors(403, 404, 409)
     @blp.doc(operationId="deleteTopic")
     def delete(self, slug):
         """Delete a topic
