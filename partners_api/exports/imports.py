@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from partners_api.api import flatten_messages
 from partners_api.errors import BadRequest, ProblemError, Unprocessable
 from partners_api.exports.formats import unsafe_cell
-from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR, ORGANIZATION_COLUMNS
+from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR, organization_columns
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import STATUSES, Organization
 from partners_api.organizations.schemas import OrganizationCreateSchema
@@ -27,7 +27,7 @@ from partners_api.topics.models import Topic
 RESTORED = ("id", "status", "created_at", "updated_at")  # kept when a row is created
 IGNORED = ("regions",)  # derived: recomputed
 INTEGER_COLUMNS = ("id", "founded_year")
-CSV_COLUMNS = {name for name, _, _ in ORGANIZATION_COLUMNS} | set(IGNORED)
+CSV_COLUMNS = {*organization_columns(contacts=True), *IGNORED}
 
 
 class TooManyRows(ProblemError):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
+from partners_api.exports.service import PARTNERSHIP_COLUMNS
 from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationFilterArgsSchema, OrganizationSchema
 from partners_api.partnerships.models import KINDS, STATUSES
+from partners_api.partnerships.schemas import PartnershipSchema
 
 
 class OrganizationExportArgsSchema(OrganizationFilterArgsSchema):
@@ -70,21 +72,16 @@ class OrganizationRecordSchema(OrganizationSchema):
         exclude = ("regions",)
 
 
-class PartnershipRecordSchema(Schema):
-    """One link in a JSON or NDJSON export."""
+class PartnershipRecordSchema(PartnershipSchema):
+    """One link in a JSON or NDJSON export: both sides by id and slug, in the CSV's columns."""
 
-    id = fields.Integer(metadata={"example": 12})
-    kind = fields.String(metadata={"enum": list(KINDS), "example": "research"})
-    status = fields.String(metadata={"enum": list(STATUSES), "example": "active"})
+    class Meta(PartnershipSchema.Meta):
+        fields = tuple(name for name, _, _ in PARTNERSHIP_COLUMNS)
+
     proposer_id = fields.Integer(metadata={"example": 3})
     proposer_slug = fields.String(metadata={"example": "lelapa-ai"})
     partner_id = fields.Integer(metadata={"example": 7})
     partner_slug = fields.String(metadata={"example": "masakhane"})
-    description = fields.String(metadata={"example": "Speech data for Southern African languages."})
-    started_on = fields.Date(allow_none=True, metadata={"example": "2023-04-01"})
-    ended_on = fields.Date(allow_none=True, metadata={"example": None})
-    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
-    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
 
 
 class GraphNodeSchema(Schema):

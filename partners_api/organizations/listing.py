@@ -1,7 +1,8 @@
 """The list index: what the list filters read, as arrays, for instant pages and facets.
 
 At 100,000 organizations, filtering, counting and faceting in SQL take hundreds of
-milliseconds; over arrays in memory they take one or two. Each worker keeps one index.
+milliseconds; over arrays in memory they take one or two. Each worker keeps one index per
+database it serves.
 When the directory version moves, the index reloads only the organizations that change
 events name since it last looked (everything after a bulk write) into a copy, and swaps
 the copy in, so a request never sees half an update. Pages are then loaded by id in SQL.

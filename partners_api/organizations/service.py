@@ -308,7 +308,7 @@ def bulk_create(
         OrganizationOperatingRegion,
         OrganizationRegion,
     ):
-        insert_rows(session, model, rows[model.__tablename__], batch=BULK_BATCH)
+        insert_rows(session, model, rows[model.__tablename__])
     changes.record_many(
         session, entity="organization", entity_ids=ids, action="created", actor_key_id=actor_key_id
     )
