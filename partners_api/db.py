@@ -80,11 +80,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL, tuned for its dialect."""
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo)
-        if engine.url.database not in (None, "", ":memory:"):
-            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        if path := _sqlite_file(engine):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite database file; None in memory or for a `file:` URI."""
+    path = engine.url.database
+    return None if path in (None, "", ":memory:") or path.startswith("file:") else path
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -94,8 +100,7 @@ def _configure_sqlite(engine: Engine) -> None:
     after the file can be written again: it is marked when opened, replaced at checkout
     once the file is writable, and dropped when a write finds it read-only.
     """
-    path = engine.url.database
-    on_file = path not in (None, "", ":memory:") and not path.startswith("file:")
+    path = _sqlite_file(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, record) -> None:
@@ -104,7 +109,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
-        if on_file:
+        if path:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             if not os.access(path, os.W_OK):

@@ -106,7 +106,7 @@ def touch(session: Session, *, key: ApiKey) -> None:
     and always on a read-only database file: a use left unrecorded is harmless, a later
     one records it.
     """
-    now = utcnow()
+    now, prefix = utcnow(), key.prefix  # read before a rollback expires the key
     try:
         if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
             session.execute(
@@ -123,7 +123,7 @@ def touch(session: Session, *, key: ApiKey) -> None:
         session.commit()
     except OperationalError as error:
         session.rollback()
-        log.info("use of key %s not recorded: %s", key.prefix, error.orig)
+        log.info("use of key %s not recorded: %s", prefix, error.orig)
 
 
 def list_keys(session: Session, *, page: int, page_size: int) -> tuple[list[ApiKey], int]:
