@@ -9,6 +9,12 @@ import pycountry
 from marshmallow import fields, validate
 
 MAX_INTEGER = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint store
+TIME_EXAMPLE = "2025-03-04T10:15:02+00:00"  # the moment every timestamp example shows
+
+
+def json_schema_pattern(pattern: str) -> str:
+    """A Python pattern that ends in \\Z, written for JSON Schema (which ends in $)."""
+    return pattern.removesuffix(r"\Z") + "$"
 
 
 class StrictBoolean(fields.Boolean):

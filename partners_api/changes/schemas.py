@@ -5,13 +5,14 @@ from __future__ import annotations
 from marshmallow import fields
 
 from partners_api.api import Schema
+from partners_api.fields import TIME_EXAMPLE
 
 
 class ChangeEventSchema(Schema):
     """One recorded change."""
 
     id = fields.Integer(metadata={"example": 1234})
-    at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
     entity = fields.String(metadata={"example": "organization"})
     entity_id = fields.String(metadata={"example": "7"})
     action = fields.String(metadata={"example": "updated"})

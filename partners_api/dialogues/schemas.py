@@ -6,7 +6,15 @@ from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
 from partners_api.dialogues.models import ROLES, STATUSES
-from partners_api.fields import Code, CountryCode, Id, LanguageCode, StrictBoolean, TrimmedString
+from partners_api.fields import (
+    TIME_EXAMPLE,
+    Code,
+    CountryCode,
+    Id,
+    LanguageCode,
+    StrictBoolean,
+    TrimmedString,
+)
 from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationSummarySchema
 
@@ -34,8 +42,8 @@ class DialogueSchema(Schema):
     city = fields.String(allow_none=True, metadata={"example": "Seoul"})
     virtual = fields.Boolean(metadata={"example": False})
     participants = fields.List(fields.Nested(ParticipantSchema))
-    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
-    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
 
 class DialoguePatchSchema(Schema):

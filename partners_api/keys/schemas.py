@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import Schema
-from partners_api.fields import Id, TrimmedString
+from partners_api.fields import TIME_EXAMPLE, Id, TrimmedString
 from partners_api.keys.models import SCOPES
 
 
@@ -22,10 +22,8 @@ class ApiKeySchema(Schema):
     )
     scopes = fields.List(fields.String(), metadata={"example": ["org:write"]})
     organization_id = fields.Integer(allow_none=True, metadata={"example": 7})
-    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
-    last_used_at = fields.DateTime(
-        allow_none=True, metadata={"example": "2025-03-04T10:15:02+00:00"}
-    )
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    last_used_at = fields.DateTime(allow_none=True, metadata={"example": TIME_EXAMPLE})
     revoked_at = fields.DateTime(allow_none=True, metadata={"example": None})
 
 

@@ -11,21 +11,21 @@ from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
 from partners_api.fields import (
+    TIME_EXAMPLE,
     Code,
     CountryCode,
     LanguageCode,
     StrictBoolean,
     Timestamp,
     TrimmedString,
+    json_schema_pattern,
     not_after_this_year,
 )
 from partners_api.organizations.models import SECTORS, STATUSES
 
 SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z"
 # The same pattern for the spec, where JSON Schema's regular expressions end with `$`.
-SLUG_PATTERN_DOC = SLUG_PATTERN.removesuffix(r"\Z") + "$"
 RESERVED_SLUGS = ("facets",)
-TIME_EXAMPLE = "2025-03-04T10:15:02+00:00"
 
 # Whether the caller may read an organization's contact e-mail, by organization id.
 # Each request sets it from its key; elsewhere (CLI, tests) contacts stay hidden.
@@ -133,7 +133,7 @@ class OrganizationPatchSchema(Schema):
         ],
         metadata={
             "description": "URL name; made from the name when left out on create.",
-            "pattern": SLUG_PATTERN_DOC,
+            "pattern": json_schema_pattern(SLUG_PATTERN),
             "example": "masakhane",
         },
     )

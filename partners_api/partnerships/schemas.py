@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
-from partners_api.fields import Id
+from partners_api.fields import TIME_EXAMPLE, Id
 from partners_api.organizations.schemas import OrganizationSummarySchema
 from partners_api.partnerships.models import KINDS, STATUSES
 
@@ -21,8 +21,8 @@ class PartnershipSchema(Schema):
     description = fields.String(metadata={"example": "Speech data for Southern African languages."})
     started_on = fields.Date(allow_none=True, metadata={"example": "2023-04-01"})
     ended_on = fields.Date(allow_none=True, metadata={"example": None})
-    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
-    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
 
 class PartnershipCreateSchema(Schema):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api import QueryArgsSchema, Schema
-from partners_api.fields import Code, TrimmedString
+from partners_api.fields import TIME_EXAMPLE, Code, TrimmedString, json_schema_pattern
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z"
-SLUG_PATTERN_DOC = SLUG_PATTERN.removesuffix(r"\Z") + "$"  # JSON Schema's ending
 SLUG_MESSAGE = "Use lower-case letters, digits and single hyphens, starting with a letter."
 
 
@@ -22,8 +21,8 @@ class TopicSchema(Schema):
         lambda topic: topic.parent.slug if topic.parent else None,
         metadata={"type": "string", "nullable": True, "example": "ai-safety"},
     )
-    created_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
-    updated_at = fields.DateTime(metadata={"example": "2025-03-04T10:15:02+00:00"})
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
 
 class TopicQueryArgsSchema(QueryArgsSchema):
@@ -59,7 +58,7 @@ class TopicCreateSchema(TopicPatchSchema):
             validate.Length(min=2, max=64),
             validate.Regexp(SLUG_PATTERN, error=SLUG_MESSAGE),
         ],
-        metadata={"pattern": SLUG_PATTERN_DOC, "example": "agentic-evaluations"},
+        metadata={"pattern": json_schema_pattern(SLUG_PATTERN), "example": "agentic-evaluations"},
     )
     name = TrimmedString(
         required=True,
