@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import IF_MATCH_FROM_ETAG, Blueprint, link, page_of
+from partners_api.api import Blueprint, etag_links, link, page_of
 from partners_api.db import get_session
 from partners_api.dialogues import service
 from partners_api.dialogues.schemas import (
@@ -32,14 +32,7 @@ blp = Blueprint(
 
 BY_ID = {"dialogue_id": "$response.body#/id"}
 GET = {"GetDialogue": link("getDialogue", "Read it again.", BY_ID)}
-WRITE = {
-    "UpdateDialogue": link(
-        "updateDialogue", "Change it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
-    ),
-    "DeleteDialogue": link(
-        "deleteDialogue", "Delete it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
-    ),
-}
+WRITE = etag_links(BY_ID, updateDialogue="Change", deleteDialogue="Delete")
 PARTICIPANTS = {
     "SetDialogueParticipant": link("setDialogueParticipant", "Add a participant.", BY_ID),
 }

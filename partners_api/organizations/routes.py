@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import IF_MATCH_FROM_ETAG, Blueprint, link, page_of
+from partners_api.api import Blueprint, etag_links, link, page_of
 from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
 from partners_api.errors import Conflict
@@ -33,14 +33,7 @@ BY_ID = {"ref": "$response.body#/id"}
 READ = {
     "GetOrganization": link("getOrganization", "Read it again.", BY_ID),
 }
-WRITE = {
-    "UpdateOrganization": link(
-        "updateOrganization", "Change it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
-    ),
-    "ArchiveOrganization": link(
-        "archiveOrganization", "Archive it, with the ETag just given.", BY_ID | IF_MATCH_FROM_ETAG
-    ),
-}
+WRITE = etag_links(BY_ID, updateOrganization="Change", archiveOrganization="Archive")
 AROUND = {
     "ListOrganizationHistory": link("listOrganizationHistory", "Its changes.", BY_ID),
     "ListOrganizationPartners": link("listOrganizationPartners", "Its links.", BY_ID),

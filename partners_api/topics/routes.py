@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from partners_api import auth
-from partners_api.api import IF_MATCH_FROM_ETAG, Blueprint, link, page_of
+from partners_api.api import Blueprint, etag_links, link, page_of
 from partners_api.db import get_session
 from partners_api.topics import service
 from partners_api.topics.schemas import (
@@ -26,14 +26,7 @@ blp = Blueprint(
 
 BY_SLUG = {"slug": "$response.body#/slug"}
 GET = {"GetTopic": link("getTopic", "Read it again.", BY_SLUG)}
-WRITE = {
-    "UpdateTopic": link(
-        "updateTopic", "Change it, with the ETag just given.", BY_SLUG | IF_MATCH_FROM_ETAG
-    ),
-    "DeleteTopic": link(
-        "deleteTopic", "Delete it, with the ETag just given.", BY_SLUG | IF_MATCH_FROM_ETAG
-    ),
-}
+WRITE = etag_links(BY_SLUG, updateTopic="Change", deleteTopic="Delete")
 
 
 def topic_etag(topic) -> dict:
