@@ -131,6 +131,14 @@ def test_security_matches_the_routes(app):
         assert ("429" in operation["responses"]) == limited, (method, path)
 
 
+def test_reads_without_a_key_are_refused_exactly_where_the_spec_needs_one(client):
+    """A GET without path parameters answers 401 to no key when, and only when, it needs one."""
+    for method, path, operation in OPERATIONS:
+        if method == "get" and "{" not in path:
+            with client.get(path) as answer:
+                assert (answer.status_code == 401) == (operation["security"] == [KEY]), path
+
+
 @pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=IDS)
 def test_bodies_and_answers_show_examples(method, path, operation):
     bodies = operation.get("requestBody", {}).get("content", {})
