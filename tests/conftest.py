@@ -1,4 +1,4 @@
-"""Fixtures: one migrated database per run, one rolled-back transaction per test."""
+"""Fixtures: one migrated database per run, one rolled-back transaction per test; figures."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
 
 from partners_api import create_app
+from partners_api.changes.models import ChangeEvent
 from partners_api.db import database
 from partners_api.demo import load_demo
 from partners_api.keys import service as keys
 from partners_api.matching import index as matching_index
 from partners_api.ops.service import alembic_config
 from partners_api.organizations import listing as listing_index
+from partners_api.organizations.models import Organization
+from tests.servers import on_postgresql
+
+FIGURES = pytest.StashKey[list[str]]()
 
 
 def _reset(url: str) -> None:
@@ -113,13 +118,43 @@ def make_key(app: Flask, db_connection):
     )
 
 
-def _on_postgresql() -> bool:
-    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+@pytest.fixture
+def committed_organizations(app: Flask) -> Iterator[list[int]]:
+    """Ids of organizations a test commits; deleted with their change events afterwards."""
+    made: list[int] = []
+    yield made
+    with app.extensions["partners_db"].session() as session:
+        session.execute(delete(Organization).where(Organization.id.in_(made)))
+        # Ids may be reused once the rows are gone; their history must go with them.
+        session.execute(
+            delete(ChangeEvent).where(
+                ChangeEvent.entity == "organization",
+                ChangeEvent.entity_id.in_([str(i) for i in made]),
+            )
+        )
+        session.commit()
+    listing_index.forget()
+    matching_index.forget()
+
+
+@pytest.fixture(scope="session")
+def figures(request: pytest.FixtureRequest) -> list[str]:
+    """Lines of figures a test reports (counts, outcomes, timings), printed after the run."""
+    return request.config.stash.setdefault(FIGURES, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the figures tests reported, so CI's log keeps them."""
+    lines = config.stash.get(FIGURES, [])
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """On PostgreSQL, skip the tests marked database_independent: the SQLite pass runs them."""
-    if not _on_postgresql():
+    if not on_postgresql():
         return
     skip = pytest.mark.skip(
         reason="database-independent (it uses no test database): "
@@ -150,6 +185,6 @@ def _runs_in_the_other_pass(item) -> bool:
     A test marked postgresql runs on PostgreSQL only; one marked database_independent runs
     on SQLite only. Any other skip in CI fails: a missing tool or service is an error there.
     """
-    if _on_postgresql():
+    if on_postgresql():
         return item.get_closest_marker("database_independent") is not None
     return item.get_closest_marker("postgresql") is not None

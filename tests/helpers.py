@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 def bearer(key: str) -> dict[str, str]:
     """The Authorization header for a key."""
@@ -13,6 +15,13 @@ def org_id(client, slug: str) -> int:
     response = client.get(f"/api/v1/organizations/{slug}")
     assert response.status_code == 200, slug
     return response.json["id"]
+
+
+def total(client, **query) -> int:
+    """How many organizations a list query matches: the total of its X-Pagination header."""
+    response = client.get("/api/v1/organizations", query_string={"page_size": 1, **query})
+    assert response.status_code == 200, (query, response.json)
+    return json.loads(response.headers["X-Pagination"])["total"]
 
 
 def new_organization(client, admin_key: str, name: str, **fields) -> dict:

@@ -31,6 +31,7 @@ from partners_api.db import database
 from partners_api.demo import load_demo
 from partners_api.keys import service as keys
 from partners_api.ops.service import alembic_config
+from tests.helpers import bearer
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -190,7 +191,7 @@ def prepare(database_url: str, *, demo: bool = False) -> dict[str, str]:
             issued = keys.create_key(session, name="servers admin", scopes=["admin"])
     finally:
         app.extensions["partners_db"].engine.dispose()
-    return {"Authorization": f"Bearer {issued.secret}"}
+    return bearer(issued.secret)
 
 
 def cli(database_url: str, *args: str) -> str:
@@ -210,7 +211,7 @@ def cli(database_url: str, *args: str) -> str:
 def cli_key(database_url: str, name: str, scope: str = "admin") -> dict[str, str]:
     """The Authorization header of a key made with the command line."""
     printed = cli(database_url, "keys", "create", "--name", name, "--scope", scope)
-    return {"Authorization": f"Bearer {printed.strip().splitlines()[-1]}"}
+    return bearer(printed.strip().splitlines()[-1])
 
 
 def free_port() -> int:

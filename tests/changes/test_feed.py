@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from partners_api.changes import service as changes
 from partners_api.changes.models import ChangeEvent
 from partners_api.db import write_intent
 from partners_api.organizations import service as organizations
-from partners_api.organizations.models import Organization
 from tests.helpers import bearer, link, new_organization
 
 URL = "/api/v1/changes"
@@ -79,23 +77,7 @@ def test_a_bad_cursor_is_422(client):
     assert client.get(URL, query_string={"limit": 0}).status_code == 422
 
 
-@pytest.fixture
-def writers_cleanup(app):
-    made: list[int] = []
-    yield made
-    with app.extensions["partners_db"].session() as session:
-        session.execute(delete(Organization).where(Organization.id.in_(made)))
-        # Ids may be reused once the rows are gone; their history must go with them.
-        session.execute(
-            delete(ChangeEvent).where(
-                ChangeEvent.entity == "organization",
-                ChangeEvent.entity_id.in_([str(i) for i in made]),
-            )
-        )
-        session.commit()
-
-
-def test_paging_while_writes_go_on_never_skips_or_repeats(app, writers_cleanup):
+def test_paging_while_writes_go_on_never_skips_or_repeats(app, committed_organizations):
     db = app.extensions["partners_db"]
     with db.session() as session:
         _, start = changes.feed(session, since=None, limit=1)
@@ -116,7 +98,7 @@ def test_paging_while_writes_go_on_never_skips_or_repeats(app, writers_cleanup):
                     actor_key_id=None,
                 )
                 with lock:
-                    writers_cleanup.append(org.id)
+                    committed_organizations.append(org.id)
 
     threads = [threading.Thread(target=write, args=(w,)) for w in range(3)]
     for thread in threads:
@@ -137,7 +119,7 @@ def test_paging_while_writes_go_on_never_skips_or_repeats(app, writers_cleanup):
         written = set(
             session.scalars(
                 select(ChangeEvent.id).where(
-                    ChangeEvent.entity_id.in_([str(i) for i in writers_cleanup]),
+                    ChangeEvent.entity_id.in_([str(i) for i in committed_organizations]),
                     ChangeEvent.entity == "organization",
                 )
             )

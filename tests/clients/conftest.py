@@ -12,7 +12,6 @@ import contextlib
 import functools
 import http.server
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import Server, cli, serve
+from tests.servers import ROOT, cli, serve
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 PAGES = Path(__file__).resolve().parent / "pages"
 SPEC = ROOT / "openapi" / "openapi.json"
 
@@ -34,12 +31,6 @@ class LiveApi:
 
     url: str
     admin_key: str
-    database_url: str
-    server: Server
-
-    def log_tail(self) -> str:
-        """The end of what the server wrote, to explain a failure."""
-        return self.server.logs()
 
 
 @dataclass
@@ -47,7 +38,6 @@ class Origin:
     """A static web server standing for another web application."""
 
     url: str
-    server: http.server.ThreadingHTTPServer
 
 
 def tool(name: str, why: str) -> str:
@@ -71,7 +61,7 @@ def static_origin() -> Iterator[Origin]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Origin(f"http://127.0.0.1:{server.server_address[1]}", server)
+        yield Origin(f"http://127.0.0.1:{server.server_address[1]}")
     finally:
         server.shutdown()
         server.server_close()
@@ -105,4 +95,4 @@ def live_api(tmp_path_factory, allowed_origin: Origin) -> Iterator[LiveApi]:
     with serve(
         "clients", folder, DATABASE_URL=database_url, CORS_ORIGINS=allowed_origin.url
     ) as server:
-        yield LiveApi(server.url, admin_key, database_url, server)
+        yield LiveApi(server.url, admin_key)

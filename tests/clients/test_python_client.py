@@ -23,7 +23,8 @@ from types import ModuleType
 
 import pytest
 
-from tests.clients.conftest import BIN, SPEC, LiveApi
+from tests.clients.conftest import SPEC, LiveApi
+from tests.servers import BIN
 
 pytestmark = pytest.mark.database_independent
 

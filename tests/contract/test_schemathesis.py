@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.servers import cli, fresh_database, serve
+from tests.servers import BIN, ROOT, cli, fresh_database, on_postgresql, serve
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
 CONFIG = HERE / "schemathesis.toml"
 SPEC_PATH = "/api/v1/openapi.json"
 # Examples per operation in the fuzzing phase; the coverage phase adds its own cases.
@@ -144,7 +141,7 @@ def run_schemathesis(server: LiveServer, name: str, *, phases: str, key: str | N
 
 
 def _summary(name: str, result: dict) -> str:
-    database = "PostgreSQL" if os.environ.get("TEST_DATABASE_URL") else "SQLite"
+    database = "PostgreSQL" if on_postgresql() else "SQLite"
     return (
         f"schemathesis {name} on {database}: {result['test_cases']['generated']} cases over "
         f"{result['operations']['tested']} operations in {result['running_time']:.0f} s, "
@@ -152,19 +149,19 @@ def _summary(name: str, result: dict) -> str:
     )
 
 
-def test_fuzz_without_a_key(live_server, fuzz_summaries):
+def test_fuzz_without_a_key(live_server, figures):
     # Without a key every write is a 401: the coverage phase would spend its boundary
     # cases on them, so this run only takes the examples and the fuzzing phase.
     result = run_schemathesis(live_server, "anonymous", phases="examples,fuzzing", key=None)
-    fuzz_summaries.append(_summary("without a key", result))
+    figures.append(_summary("without a key", result))
 
 
-def test_fuzz_with_an_admin_key_and_stateful_links(live_server, fuzz_summaries):
+def test_fuzz_with_an_admin_key_and_stateful_links(live_server, figures):
     result = run_schemathesis(
         live_server,
         "admin",
         phases="examples,coverage,fuzzing,stateful",
         key=live_server.admin_key,
     )
-    fuzz_summaries.append(_summary("with an admin key", result))
+    figures.append(_summary("with an admin key", result))
     assert result["phases"]["stateful"]["status"] == "success", result["phases"]

@@ -52,7 +52,7 @@ def install() -> None:
         STAMP.write_text(wanted)
 
 
-def test_spectral_finds_nothing_in_the_spec(fuzz_summaries):
+def test_spectral_finds_nothing_in_the_spec(figures):
     node = tool("node")
     install()
     spectral = LINT / "node_modules" / "@stoplight" / "spectral-cli" / "dist" / "index.js"
@@ -78,7 +78,7 @@ def test_spectral_finds_nothing_in_the_spec(fuzz_summaries):
     counts = {
         name: sum(f["severity"] == level for f in findings) for level, name in SEVERITIES.items()
     }
-    fuzz_summaries.append(
+    figures.append(
         "spectral (spectral:oas) on openapi/openapi.json: "
         + ", ".join(f"{n} {name}s" for name, n in counts.items())
     )

@@ -13,7 +13,7 @@ import pytest
 
 from partners_api.exports.formats import safe_cell
 from partners_api.organizations.models import SECTORS
-from tests.helpers import bearer, new_organization
+from tests.helpers import bearer, new_organization, total
 
 URL = "/api/v1/exports"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -23,12 +23,6 @@ def export(client, path, **params):
     response = client.get(f"{URL}/{path}", query_string=params)
     assert response.status_code == 200, response.data[:300]
     return response
-
-
-def total(client, **params) -> int:
-    return json.loads(
-        client.get("/api/v1/organizations", query_string=params).headers["X-Pagination"]
-    )["total"]
 
 
 def test_csv_reads_back_with_the_right_rows_and_types(client):

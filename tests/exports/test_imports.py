@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -15,7 +14,7 @@ from partners_api.cli import cli
 from partners_api.db import database
 from partners_api.keys import service as keys
 from partners_api.ops.service import alembic_config
-from tests.helpers import bearer
+from tests.helpers import bearer, total
 
 URL = "/api/v1/imports/organizations"
 NEW = {
@@ -30,10 +29,6 @@ NEW = {
 
 def post(client, key, body, **params):
     return client.post(URL, json=body, headers=bearer(key), query_string=params)
-
-
-def total(client) -> int:
-    return json.loads(client.get("/api/v1/organizations").headers["X-Pagination"])["total"]
 
 
 def test_create_update_and_unchanged_by_slug(client, admin_key):

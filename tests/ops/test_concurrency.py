@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests.helpers import bearer
 from tests.servers import Answer, Server, fresh_database, on_postgresql, prepare, serve
 
 CLIENTS = 16
@@ -393,7 +394,7 @@ def test_sixteen_clients_for_thirty_seconds(database, tmp_path, figures):
                 admin,
             )
             assert issued.status == 201, issued.body
-            key = {"Authorization": f"Bearer {issued.json['secret']}"}
+            key = bearer(issued.json["secret"])
             own = server.call("GET", f"/api/v1/organizations/{home}", headers=key)
             roles = {
                 d["id"]: next(

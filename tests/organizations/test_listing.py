@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 from alembic import command
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import event, select, update
 
 from partners_api import create_app
-from partners_api.changes.models import ChangeEvent, DirectoryVersion
+from partners_api.changes.models import DirectoryVersion
 from partners_api.db import database
 from partners_api.matching import index as matching
 from partners_api.ops.service import alembic_config
@@ -180,23 +180,6 @@ def test_records_dump_as_models(client, admin_key, session, contacts):
         assert any("contact_email" in item for item in dumped) == contacts
     finally:
         contact_visibility.reset(shown)
-
-
-@pytest.fixture
-def committed_organizations(app):
-    """Ids of organizations a test commits; deleted with their events afterwards."""
-    made: list[int] = []
-    yield made
-    listing.forget()
-    with app.extensions["partners_db"].session() as session:
-        session.execute(delete(Organization).where(Organization.id.in_(made)))
-        session.execute(
-            delete(ChangeEvent).where(
-                ChangeEvent.entity == "organization",
-                ChangeEvent.entity_id.in_([str(i) for i in made]),
-            )
-        )
-        session.commit()
 
 
 @pytest.mark.postgresql

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import inspect, select, text
 
@@ -11,7 +9,7 @@ from partners_api.organizations import search
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization
 from partners_api.text import fold
-from tests.helpers import bearer, new_organization
+from tests.helpers import bearer, new_organization, total
 
 URL = "/api/v1/organizations"
 COUNTRY = "NR"  # no demo organization is in Nauru
@@ -75,12 +73,6 @@ def found(client, q: str, **filters) -> set[str]:
     response = client.get(URL, query_string={"q": q, "page_size": 100, **filters})
     assert response.status_code == 200, (q, response.json)
     return {o["slug"] for o in response.json}
-
-
-def total(client, **query) -> int:
-    response = client.get(URL, query_string={"page_size": 1, **query})
-    assert response.status_code == 200, (query, response.json)
-    return json.loads(response.headers["X-Pagination"])["total"]
 
 
 def searchable(organization: dict) -> str:
