@@ -23,7 +23,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     select,
 )
 from sqlalchemy.engine import ExceptionContext
@@ -203,11 +202,8 @@ def lock_for_update(session: Session, instance: Base) -> None:
     """
     if session.get_bind().dialect.name == "sqlite":
         return
-    state = inspect(instance)
-    columns = state.mapper.primary_key
-    condition = [column == value for column, value in zip(columns, state.identity, strict=True)]
-    session.execute(select(*columns).where(*condition).with_for_update())
-    session.refresh(instance)
+    # One statement: reload the row FOR UPDATE OF its own table (not of eagerly joined ones).
+    session.refresh(instance, with_for_update={"of": type(instance)})
 
 
 def insert_rows(
