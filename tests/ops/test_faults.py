@@ -79,25 +79,24 @@ def count(url: str, sql: str, **params) -> int:
 def written(url: str, like: str) -> dict[str, int]:
     """Rows of the organizations whose slugs are LIKE a pattern, table by table."""
     of = "organization_id IN (SELECT id FROM organizations WHERE slug LIKE :like)"
-    return {
-        "organizations": count(
-            url, "SELECT count(*) FROM organizations WHERE slug LIKE :like", like=like
-        ),
-        "topics": count(url, f"SELECT count(*) FROM organization_topics WHERE {of}", like=like),
-        "languages": count(
-            url, f"SELECT count(*) FROM organization_languages WHERE {of}", like=like
-        ),
-        "operating regions": count(
-            url, f"SELECT count(*) FROM organization_operating_regions WHERE {of}", like=like
-        ),
-        "created events": count(
-            url,
-            "SELECT count(*) FROM change_events WHERE entity = 'organization'"
-            " AND action = 'created' AND entity_id IN"
-            " (SELECT CAST(id AS VARCHAR(100)) FROM organizations WHERE slug LIKE :like)",
-            like=like,
-        ),
+    queries = {
+        "organizations": "SELECT count(*) FROM organizations WHERE slug LIKE :like",
+        "topics": f"SELECT count(*) FROM organization_topics WHERE {of}",
+        "languages": f"SELECT count(*) FROM organization_languages WHERE {of}",
+        "operating regions": f"SELECT count(*) FROM organization_operating_regions WHERE {of}",
+        "created events": "SELECT count(*) FROM change_events WHERE entity = 'organization'"
+        " AND action = 'created' AND entity_id IN"
+        " (SELECT CAST(id AS VARCHAR(100)) FROM organizations WHERE slug LIKE :like)",
     }
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return {
+                name: connection.execute(text(sql), {"like": like}).scalar_one()
+                for name, sql in queries.items()
+            }
+    finally:
+        engine.dispose()
 
 
 def complete(organizations: int) -> dict[str, int]:
