@@ -22,8 +22,9 @@ from pathlib import Path
 
 from alembic import command
 
-from benchmarks.servers import BIN, admin_key, free_port, gunicorn, serve, sqlite_directory
+from benchmarks.servers import admin_key, gunicorn, sqlite_directory
 from partners_api.ops.service import alembic_config
+from partners_api.serving.local import BIN, free_port, running
 
 # The CSV export, the one with a speed target, is streamed three times: the median counts.
 REPEATS = {"csv": 3}
@@ -68,7 +69,7 @@ def main() -> None:
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false"}
         print(f"{rows:,} organizations, gunicorn with one worker")
         csv_seconds = None
-        with serve(gunicorn("wsgi:app", port), port, env) as server:
+        with running(gunicorn("wsgi:app", port), port=port, env=env) as server:
             worker = worker_pid(server.pid)
             stream(f"{base}/organizations?format=csv&q=nothing-matches")
             for export_format in ("csv", "json", "ndjson", "xlsx"):
@@ -122,7 +123,7 @@ def compare(path: Path, rows: int, ours: float) -> None:
     datasette = BIN / "datasette"
     if datasette.exists():
         port = free_port()
-        with serve(
+        with running(
             [
                 str(datasette),
                 "serve",
@@ -133,7 +134,7 @@ def compare(path: Path, rows: int, ours: float) -> None:
                 "sql_time_limit_ms",
                 "600000",
             ],
-            port,
+            port=port,
         ):
             seconds, _ = stream(
                 f"http://127.0.0.1:{port}/{path.stem}/organizations.csv?_stream=on&_size=max"

@@ -37,8 +37,9 @@ from pathlib import Path
 
 from alembic import command
 
-from benchmarks.servers import BIN, free_port, gunicorn, serve, sqlite_directory
+from benchmarks.servers import gunicorn, sqlite_directory
 from partners_api.ops.service import alembic_config
+from partners_api.serving.local import BIN, free_port, running
 
 FILTERS = {"region": "africa", "topic": "ai-safety", "sector": "academia"}
 PAGE_SIZE = 50
@@ -297,7 +298,7 @@ def first_look(path: Path, ours: str, paths: list[str], theirs: list[str] | None
         print("Datasette not installed (pip install -e '.[bench]'); comparison skipped")
         return page_one
     port = free_port()
-    with serve(datasette_command(path, port), port):
+    with running(datasette_command(path, port), port=port):
         datasette = f"http://127.0.0.1:{port}"
         version = json.loads(fetch(f"{datasette}/-/versions.json")[0])["datasette"]["version"]
         agree = same_pages(ours, datasette, paths, theirs)
@@ -357,7 +358,7 @@ def main() -> None:
                 if app
                 else datasette_command(path, port, immutable=args.immutable)
             )
-            with serve(command, port, extra):
+            with running(command, port=port, env=extra):
                 if position == 0:  # ours, before the others: check its answers first
                     body.write_bytes(first_look(path, base, paths, theirs))
                     print_header(args, tool, cores)

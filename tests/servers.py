@@ -8,11 +8,11 @@ processes, their connection pools, their crashes and restarts.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,10 +31,18 @@ from partners_api.db import database
 from partners_api.demo import load_demo
 from partners_api.keys import service as keys
 from partners_api.ops.service import alembic_config
+from partners_api.serving.local import (
+    BIN,
+    HOST,
+    free_port,
+    gunicorn,
+    healthy,
+    running,
+    wait_until_ready,
+)
 from tests.helpers import bearer
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -116,7 +124,12 @@ class Server:
 
     def logs(self) -> str:
         """The tail of what the server wrote, to explain a failure."""
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in (self.stdout, self.stderr))
+        return self.logs_of(self.stdout, self.stderr)
+
+    @staticmethod
+    def logs_of(*paths: Path) -> str:
+        """The tail of each of these log files."""
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in paths)
 
 
 def _socket_inode(local_port: int, remote_port: int) -> str | None:
@@ -214,53 +227,30 @@ def cli_key(database_url: str, name: str, scope: str = "admin") -> dict[str, str
     return bearer(printed.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(name: str, logs: Path, *, workers: int = 2, **env: str) -> Iterator[Server]:
     """Run gunicorn with the project's configuration until the block ends."""
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    environment.update(
-        BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers), LOG_FORMAT="json", **env
-    )
+    url = f"http://{HOST}:{port}"
     stdout, stderr = logs / f"{name}.out", logs / f"{name}.err"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:partners_api.serving.gunicorn_conf", "wsgi:app"],
-            env=environment,
-            cwd=ROOT,
-            stdout=out,
-            stderr=err,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)
-    try:
-        wait_until_alive(server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    settings = dict(BIND=f"{HOST}:{port}", WEB_CONCURRENCY=str(workers), LOG_FORMAT="json")
+    with running(
+        gunicorn(),
+        port=port,
+        ready=functools.partial(healthy, url),
+        env={**settings, **env},
+        cwd=ROOT,
+        stdout=stdout,
+        stderr=stderr,
+        explain=functools.partial(Server.logs_of, stdout, stderr),
+    ) as process:
+        yield Server(url, process, stdout, stderr)
 
 
 def wait_until_alive(server: Server, seconds: float = 30) -> None:
     """Wait for /health to answer 200."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, f"gunicorn exited:\n{server.logs()}"
-        with contextlib.suppress(OSError):
-            if server.call("GET", "/api/v1/health", timeout=1).status == 200:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{server.logs()}")
+    ready = functools.partial(healthy, server.url)
+    wait_until_ready(server.process, ready, seconds=seconds, explain=server.logs)
 
 
 def is_problem(answer: Answer, status: int) -> bool:

@@ -1,1 +1,1 @@
-"""Serving in production: the gunicorn configuration."""
+"""Serving: the production gunicorn configuration, and a local gunicorn for tests and benchmarks."""
