@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,14 +37,6 @@ class Origin:
     """A static web server standing for another web application."""
 
     url: str
-
-
-def tool(name: str, why: str) -> str:
-    """The path of a command-line tool, or skip saying what it is needed for."""
-    found = shutil.which(name)
-    if found is None:
-        pytest.skip(f"`{name}` is not installed here ({why}); .ci/run installs it in CI")
-    return found
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -10,8 +10,6 @@ remain type errors.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
 import subprocess
@@ -19,39 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.clients.conftest import SPEC, tool
+from tests.clients.conftest import SPEC
+from tests.node import npm_ci, run, tool
 
 pytestmark = pytest.mark.database_independent
 
 PROJECT = Path(__file__).resolve().parent / "typescript"
-INSTALLED_STAMP = PROJECT / "node_modules" / ".installed-lock-sha256"
-
-
-def run(*command: str, cwd: Path = PROJECT, timeout: float = 300) -> str:
-    """Run a command, failing the test with its output when it fails."""
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout + done.stderr
-
-
-def npm_ci() -> None:
-    """`npm ci` from the committed lockfile, once per lockfile, one process at a time."""
-    npm = tool("npm", "it installs the TypeScript toolchain from the committed lockfile")
-    tool("node", "it runs openapi-typescript and tsc")
-    wanted = hashlib.sha256((PROJECT / "package-lock.json").read_bytes()).hexdigest()
-    with (PROJECT / "package-lock.json").open("rb") as lockfile:
-        fcntl.flock(lockfile, fcntl.LOCK_EX)  # two test runs must not install at once
-        if INSTALLED_STAMP.is_file() and INSTALLED_STAMP.read_text() == wanted:
-            return
-        run(npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts")
-        INSTALLED_STAMP.write_text(wanted)
 
 
 def test_generated_types_compile_with_a_client_under_strict(tmp_path):
-    npm_ci()
     node = tool("node", "it runs openapi-typescript and tsc")
+    npm_ci(PROJECT, "it installs the TypeScript toolchain from the committed lockfile")
     types = tmp_path / "api.ts"
-    generated = run(
+    done = run(
         node,
         str(PROJECT / "node_modules" / "openapi-typescript" / "bin" / "cli.js"),
         str(SPEC),
@@ -59,7 +37,9 @@ def test_generated_types_compile_with_a_client_under_strict(tmp_path):
         "--default-non-nullable=false",
         "--output",
         str(types),
+        cwd=PROJECT,
     )
+    generated = done.stdout + done.stderr
     assert "warn" not in generated.lower(), generated
     source = types.read_text()
     for path in json.loads(SPEC.read_text())["paths"]:
