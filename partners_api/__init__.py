@@ -9,13 +9,10 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from partners_api import auth
-from partners_api.api import (
-    Api,
-    apply_body_limit,
-    current_view_class,
-    reject_nul_characters,
-    reject_unsupported_body,
-)
+from partners_api.api.bases import Api
+from partners_api.api.content_types import apply_body_limit, reject_unsupported_body
+from partners_api.api.text_checks import reject_nul_characters
+from partners_api.api.views import current_view_class
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
 from partners_api.docs import DOCS_SETTINGS, init_docs

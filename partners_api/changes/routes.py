@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from partners_api.api import Blueprint, QueryArgsSchema, Schema
+from partners_api.api.bases import Blueprint
+from partners_api.api.schemas import QueryArgsSchema, Schema
 from partners_api.changes import service
 from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session

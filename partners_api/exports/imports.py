@@ -13,7 +13,7 @@ import marshmallow as ma
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.api import flatten_messages
+from partners_api.api.problems import flatten_messages
 from partners_api.errors import BadRequest, ProblemError, Unprocessable
 from partners_api.exports.formats import unsafe_cell
 from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR, organization_columns

@@ -9,7 +9,8 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from partners_api import auth
-from partners_api.api import PROBLEM_MIMETYPE, Blueprint, ProblemSchema, problem_example
+from partners_api.api.bases import Blueprint
+from partners_api.api.problems import PROBLEM_MIMETYPE, ProblemSchema, problem_example
 from partners_api.db import database, get_session, utcnow
 from partners_api.errors import ProblemError
 from partners_api.exports import formats, imports, service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from partners_api.api import QueryArgsSchema, Schema
+from partners_api.api.schemas import QueryArgsSchema, Schema
 from partners_api.exports.service import PARTNERSHIP_COLUMNS
 from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationFilterArgsSchema, OrganizationSchema

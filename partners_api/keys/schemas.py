@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from partners_api.api import Schema
+from partners_api.api.schemas import Schema
 from partners_api.fields import TIME_EXAMPLE, Id, TrimmedString
 from partners_api.keys.models import SCOPES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from partners_api.api import Blueprint
+from partners_api.api.bases import Blueprint
 from partners_api.db import get_session
 from partners_api.matching import service
 from partners_api.matching.schemas import (

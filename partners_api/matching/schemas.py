@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from partners_api.api import QueryArgsSchema, Schema
+from partners_api.api.schemas import QueryArgsSchema, Schema
 from partners_api.fields import Code, CountryCode, Id, LanguageCode
 from partners_api.matching.scoring import DEFAULT_WEIGHTS
 from partners_api.organizations.models import SECTORS

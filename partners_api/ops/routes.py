@@ -6,7 +6,8 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 
-from partners_api.api import Blueprint, Schema
+from partners_api.api.bases import Blueprint
+from partners_api.api.schemas import Schema
 from partners_api.db import database
 from partners_api.observability import render_metrics
 from partners_api.observability.metrics import CONTENT_TYPE

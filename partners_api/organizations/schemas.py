@@ -9,7 +9,7 @@ from contextvars import ContextVar
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from partners_api.api import QueryArgsSchema, Schema
+from partners_api.api.schemas import QueryArgsSchema, Schema
 from partners_api.fields import (
     TIME_EXAMPLE,
     Code,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from partners_api.api import Blueprint, page_of
+from partners_api.api.bases import Blueprint
+from partners_api.api.pagination import page_of
 from partners_api.db import get_session
 from partners_api.regions import service
 from partners_api.regions.schemas import (

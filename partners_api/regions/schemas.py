@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from partners_api.api import QueryArgsSchema, Schema
+from partners_api.api.schemas import QueryArgsSchema, Schema
 from partners_api.fields import Code
 from partners_api.regions.models import REGION_KINDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from partners_api.api import QueryArgsSchema, Schema
+from partners_api.api.schemas import QueryArgsSchema, Schema
 from partners_api.fields import TIME_EXAMPLE, Code, TrimmedString, json_schema_pattern
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z"

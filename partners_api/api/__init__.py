@@ -1,0 +1,1 @@
+"""The API's foundation: flask-smorest bases, problem documents, pagination, preconditions."""

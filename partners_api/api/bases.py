@@ -1,0 +1,120 @@
+"""The flask-smorest Api and Blueprint of this service, and the id URL converter."""
+
+from __future__ import annotations
+
+import http
+
+from flask import Flask
+from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint as SmorestBlueprint
+from werkzeug.routing import IntegerConverter
+
+from partners_api.api.content_types import BODY_METHODS
+from partners_api.api.pagination import PaginationHeadersMixin, pagination_header_doc
+from partners_api.api.preconditions import NOT_MODIFIED, IfMatchMixin
+from partners_api.api.problems import (
+    ProblemSchema,
+    default_error_doc,
+    error_response_doc,
+    register_error_handlers,
+)
+from partners_api.api.text_checks import ArgumentsParser
+from partners_api.fields import MAX_INTEGER
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: up to the largest integer a database stores; beyond it, 404."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class Api(SmorestApi):
+    """flask-smorest Api whose every error is an RFC 9457 problem document."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def init_app(self, app: Flask, *args, **kwargs) -> None:
+        """Bound integer path parameters before any route is added."""
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, *args, **kwargs)
+
+    def _register_responses(self) -> None:
+        """Register a problem+json response component, with an example, per error status."""
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response = error_response_doc(status, self.ERROR_SCHEMA)
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response("NOT_MODIFIED", NOT_MODIFIED, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR", default_error_doc(self.ERROR_SCHEMA), lazy=True
+        )
+
+    def _register_pagination_header(self) -> None:
+        """X-Pagination holds JSON: describe it as JSON content, not as a simple-style object."""
+        self.spec.components.header("PAGINATION", pagination_header_doc(), lazy=True)
+
+    def _register_error_handlers(self) -> None:
+        """Answer every error with a problem document."""
+        register_error_handlers(self._app)
+
+
+class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
+    """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization.
+
+    Its spec documents, for every operation, the errors that the application's own
+    request hooks may answer with (400, 401, 415, 413, 422, 429), and a `security`
+    requirement: a key is required where the operation answers 403, and optional
+    elsewhere (a key shows contact e-mails). A view class sets `rate_limited = False` when
+    it is exempt from rate limits (and so documents no 429).
+    """
+
+    ARGUMENTS_PARSER = ArgumentsParser()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_common_doc)
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options) -> None:
+        """Keep, with each method's doc, whether its view class is rate limited."""
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        for doc in self._docs[endpoint].values():
+            if isinstance(doc, dict) and "docstring" in doc:
+                doc["view"] = {"rate_limited": getattr(obj, "rate_limited", True)}
+
+    @staticmethod
+    def _prepare_common_doc(doc, doc_info, *, method, **kwargs):
+        """Document the errors every request may meet, and the operation's security."""
+        view = doc_info.get("view", {})
+        responses = doc.setdefault("responses", {})
+        documented = {str(code) for code in responses}
+        common = [400, 401]
+        if method.upper() in BODY_METHODS:
+            common.append(415)
+        if "requestBody" in doc:
+            common += [413, 422]
+        if view.get("rate_limited", True):
+            common.append(429)
+        for code in common:
+            if str(code) not in documented:
+                responses[code] = http.HTTPStatus(code).name
+        needs_key = "403" in documented
+        doc["security"] = [{"bearerAuth": []}] if needs_key else [{}, {"bearerAuth": []}]
+        return doc
+
+    def links(self, status: int, **links: dict):
+        """Document OpenAPI links from a response to the operations its values feed."""
+        return self.doc(responses={status: {"links": links}})
+
+    def errors(self, *codes: int):
+        """Document the error statuses an operation can answer with, as problem documents."""
+
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, response=http.HTTPStatus(code).name)(func)
+            return func
+
+        return decorator
