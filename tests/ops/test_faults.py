@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from partners_api import create_app
 from partners_api.db import close_request_session, get_session
+from tests.polling import Poller
 from tests.servers import (
     Answer,
     Server,
@@ -527,51 +528,6 @@ class Relay:
         self._drop(sock)
 
 
-def error_detail(answer: Answer) -> str:
-    """A problem document's detail; for any other body (an HTML 500 page), its start."""
-    try:
-        return answer.json.get("detail", "")
-    except (ValueError, AttributeError):
-        return answer.body[:200].decode(errors="replace")
-
-
-@dataclass
-class Poller:
-    """A thread that reads or writes through the server again and again, noting answers."""
-
-    server: Server
-    method: str
-    path: str
-    body_of: object = None
-    headers: dict = field(default_factory=dict)
-    answers: list[tuple[float, float, int, str, str]] = field(default_factory=list)
-    running: bool = True
-
-    def run(self) -> None:
-        """Send requests one after another until stopped."""
-        sent = 0
-        while self.running:
-            sent += 1
-            body = self.body_of(sent) if self.body_of else None
-            at = time.monotonic()
-            try:
-                answer = self.server.call(self.method, self.path, body, self.headers, timeout=20)
-                detail = error_detail(answer) if answer.status >= 400 else ""
-                noted = (answer.status, answer.headers.get("Content-Type", ""), detail)
-            except (OSError, http.client.HTTPException) as error:
-                noted = (0, "", repr(error))
-            self.answers.append((at, time.monotonic(), *noted))
-            time.sleep(0.02)
-
-    def between(self, start: float, end: float = float("inf")) -> list:
-        """The answers to requests sent after start and answered by end."""
-        return [a for a in list(self.answers) if start < a[0] and a[1] <= end]
-
-    def first_success_after(self, moment: float) -> float | None:
-        """When the first 2xx to a request sent after a moment came."""
-        return next((a[1] for a in list(self.answers) if a[0] > moment and a[2] < 300), None)
-
-
 def new_topic(number: int) -> dict:
     """A topic to create: a write that leaves organizations alone."""
     return {"slug": f"outage-{number}-{time.monotonic_ns()}", "name": f"Outage {number}"}
@@ -589,14 +545,14 @@ def test_an_unreachable_postgresql_gives_503_problems_then_recovers(tmp_path, fi
             with serve(
                 "outage", tmp_path, DATABASE_URL=through, RATELIMIT_ENABLED="false"
             ) as server:
+                listing = "/api/v1/organizations?page_size=5"
                 pollers = [
-                    Poller(server, "GET", "/api/v1/organizations?page_size=5"),
-                    Poller(server, "GET", "/api/v1/organizations?page_size=5", headers=admin),
-                    Poller(server, "POST", "/api/v1/topics", new_topic, admin),
+                    Poller(server, listing, timeout=20),
+                    Poller(server, listing, headers=admin, timeout=20),
+                    Poller(server, "/api/v1/topics", "POST", new_topic, headers=admin, timeout=20),
                 ]
-                threads = [threading.Thread(target=p.run, daemon=True) for p in pollers]
-                for thread in threads:
-                    thread.start()
+                for poller in pollers:
+                    poller.start()
                 wait_for(lambda: all(len(p.answers) >= 5 for p in pollers), 30, "answers")
                 relay.cut()
                 cut = time.monotonic()
@@ -613,24 +569,22 @@ def test_an_unreachable_postgresql_gives_503_problems_then_recovers(tmp_path, fi
                 settled = time.monotonic()
                 time.sleep(1)
                 for poller in pollers:
-                    poller.running = False
-                for thread in threads:
-                    thread.join(30)
+                    poller.stop(30)
                 logs = server.logs()
         finally:
             relay.close()
 
     answers = [a for p in pollers for a in p.answers]
-    others = [a for a in answers if a[2] >= 500 and a[2] != 503]
+    others = [a for a in answers if a.status >= 500 and a.status != 503]
     assert not others, f"an error other than 503: {others[:3]}"
-    assert not [a for a in answers if a[2] == 0], "a request without an answer"
+    assert not [a for a in answers if a.status == 0], "a request without an answer"
     during = [a for p in pollers for a in p.between(cut, restored)]
     assert during and {a[2:] for a in during} == {(503, "application/problem+json", GENERIC_503)}
     assert ready.status == 503 and ready.json["status"] == "unavailable"  # its own document
     assert health.status == 200
     firsts = [p.first_success_after(restored) for p in pollers]
     after = [a for p in pollers for a in p.between(settled)]
-    assert after and all(a[2] < 300 for a in after), after
+    assert after and all(a.status < 300 for a in after), after
     assert "unhandled error" not in logs
     figures.append(
         f"fault on postgresql, relay cut for 3 s: {len(during)} answers meanwhile, all 503 "

@@ -12,16 +12,15 @@ import contextlib
 import json
 import shutil
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 import redis
 from sqlalchemy import make_url
 
+from tests.polling import Poller
 from tests.servers import Answer, Server, cli, cli_key, fresh_postgresql, serve
 
 pytestmark = pytest.mark.postgresql
@@ -168,44 +167,6 @@ def test_metrics_sum_both_workers_and_access_logs_carry_the_request_id(servers, 
     assert traced[0]["path"] == "/api/v1/health" and traced[0]["status"] == 200
 
 
-@dataclass
-class Poller:
-    """Threads that keep reading through a server and note every answer."""
-
-    server: Server
-    path: str
-    answers: list[tuple[float, int, str]] = field(default_factory=list)
-    running: bool = True
-
-    def run(self) -> None:
-        """Read until stopped, a request at a time."""
-        while self.running:
-            try:
-                answer = self.server.call("GET", self.path, timeout=10)
-                noted = (answer.status, answer.headers.get("Content-Type", ""))
-            except OSError as error:  # no answer at all: noted as status 0
-                noted = (0, repr(error))
-            self.answers.append((time.monotonic(), *noted))
-            time.sleep(0.02)
-
-    def since(self, moment: float) -> list[tuple[float, int, str]]:
-        """The answers given after a moment."""
-        return [answer for answer in list(self.answers) if answer[0] > moment]
-
-    def first_200_since(self, moment: float) -> float | None:
-        """When the first 200 after a moment came, if one did."""
-        return next((a[0] for a in self.since(moment) if a[1] == 200), None)
-
-    def wait_for(self, check, seconds: float) -> bool:
-        """Wait until `check(answers)` holds; False when it never did."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if check(list(self.answers)):
-                return True
-            time.sleep(0.05)
-        return False
-
-
 def postgresql_cluster(database_url: str) -> list[str]:
     """`pg_ctlcluster` arguments naming the local cluster on the database's port, else skip."""
     if shutil.which("pg_ctlcluster") is None or shutil.which("pg_lsclusters") is None:
@@ -238,9 +199,8 @@ def test_a_postgresql_restart_gives_503_problems_then_recovers(fresh_database, t
     cluster = postgresql_cluster(fresh_database)
     with serve("c", tmp_path, DATABASE_URL=fresh_database, RATELIMIT_ENABLED="false") as server:
         pollers = [Poller(server, "/api/v1/organizations?page_size=1") for _ in range(2)]
-        threads = [threading.Thread(target=p.run, daemon=True) for p in pollers]
-        for thread in threads:
-            thread.start()
+        for poller in pollers:
+            poller.start()
         assert pollers[0].wait_for(lambda answers: len(answers) >= 5, 10), server.logs()
         stopped = time.monotonic()
         with started_at_the_end(cluster):
@@ -250,12 +210,10 @@ def test_a_postgresql_restart_gives_503_problems_then_recovers(fresh_database, t
             restarting = time.monotonic()
         started = time.monotonic()
         for poller in pollers:
-            poller.wait_for(lambda answers: answers[-1][0] > started and answers[-1][1] == 200, 10)
+            poller.wait_for(lambda a: a[-1].answered > started and a[-1].status == 200, 10)
         time.sleep(1)  # light load goes on after recovery
         for poller in pollers:
-            poller.running = False
-        for thread in threads:
-            thread.join(timeout=15)
+            poller.stop(15)
         # Restarted while idle, every worker holds stale connections: checked before use.
         with started_at_the_end(cluster):
             postgresql(cluster, "restart")
@@ -263,12 +221,13 @@ def test_a_postgresql_restart_gives_503_problems_then_recovers(fresh_database, t
 
     assert idle_restart == [200] * 6
     answers = [answer for poller in pollers for answer in poller.answers]
-    assert not [a for a in answers if a[1] == 500], "a 500 answered"
-    while_down = [a for p in pollers for a in p.since(down) if a[0] < restarting]
+    assert not [a for a in answers if a.status == 500], "a 500 answered"
+    while_down = [a for p in pollers for a in p.since(down) if a.answered < restarting]
     assert while_down, "no answer while PostgreSQL was down"
-    errors = while_down + [a for p in pollers for a in p.since(stopped) if a[1] != 200]
-    assert {(status, kind) for _, status, kind in errors} == {(503, "application/problem+json")}
+    errors = while_down + [a for p in pollers for a in p.since(stopped) if a.status != 200]
+    kinds = {(a.status, a.content_type or a.detail) for a in errors}
+    assert kinds == {(503, "application/problem+json")}
     recovered = min(p.first_200_since(restarting) or float("inf") for p in pollers)
     assert recovered - restarting < 10, "no 200 within 10 s of the restart"
     after = [a for p in pollers for a in p.since(started)]  # PostgreSQL is up: no stale links
-    assert after and {a[1] for a in after} == {200}, "an error after recovery"
+    assert after and {a.status for a in after} == {200}, "an error after recovery"
