@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import (
@@ -30,6 +31,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -217,8 +220,18 @@ def insert_rows(
     the same keys.
     """
     connection = session.connection()
-    for start in range(0, len(rows), batch):
-        connection.execute(insert(model.__table__), rows[start : start + batch])
+    for chunk in in_chunks(rows, batch):
+        connection.execute(insert(model.__table__), chunk)
+
+
+def in_chunks(values: Sequence[T], size: int = 5_000) -> Iterator[Sequence[T]]:
+    """The values in slices of at most `size`, in order: IN lists within drivers' limits.
+
+    SQLite allows 32,766 bound parameters per statement and psycopg 65,535; a select per
+    slice keeps a long list of ids or slugs well under both.
+    """
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def fetch_page(session: Session, query: Select, *, page: int, page_size: int) -> tuple[list, int]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partners_api.api.problems import flatten_messages
+from partners_api.db import in_chunks
 from partners_api.errors import BadRequest, ProblemError, Unprocessable
 from partners_api.exports.formats import unsafe_cell
 from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR, organization_columns
@@ -119,12 +120,12 @@ def import_organizations(
 
 def _existing(session: Session, slugs: list[str]) -> dict[str, Organization]:
     found = {}
-    for start in range(0, len(slugs), 5_000):
+    for chunk in in_chunks(slugs, 5_000):
         found |= {
             o.slug: o
             for o in session.scalars(
                 select(Organization)
-                .where(Organization.slug.in_(slugs[start : start + 5_000]))
+                .where(Organization.slug.in_(chunk))
                 .options(*organizations.LOAD_OPTIONS)
             )
         }

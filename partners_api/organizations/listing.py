@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from partners_api.arrays import positions
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
+from partners_api.db import in_chunks
 from partners_api.organizations.models import (
     SECTORS,
     STATUSES,
@@ -268,8 +269,8 @@ def _fetch(session: Session, query, id_column, ids: Sequence[int] | None, *, ord
     if ids is None:
         return connection.execute(query).all()
     found = []
-    for start in range(0, len(ids), CHUNK):
-        found += connection.execute(query.where(id_column.in_(ids[start : start + CHUNK]))).all()
+    for chunk in in_chunks(ids, CHUNK):
+        found += connection.execute(query.where(id_column.in_(chunk))).all()
     return found
 
 

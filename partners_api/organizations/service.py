@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import insert_rows, utcnow
+from partners_api.db import in_chunks, insert_rows, utcnow
 from partners_api.errors import NotFound, Unprocessable
 from partners_api.organizations import listing, records, search
 from partners_api.organizations.models import (
@@ -287,8 +287,7 @@ def bulk_create(
     places = regions.Placement.load(session)
     wanted = [r["id"] for r in records if r.get("id")]
     taken: set[int] = set()
-    for start in range(0, len(wanted), BULK_BATCH):  # within the drivers' parameter limits
-        chunk = wanted[start : start + BULK_BATCH]
+    for chunk in in_chunks(wanted, BULK_BATCH):
         taken.update(session.scalars(select(Organization.id).where(Organization.id.in_(chunk))))
     next_id = max([session.scalar(select(func.max(Organization.id))) or 0, *wanted]) + 1
     now = utcnow()
