@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from partners_api import auth
 from partners_api.api.bases import Api
 from partners_api.api.content_types import apply_body_limit, reject_unsupported_body
 from partners_api.api.text_checks import reject_nul_characters
@@ -17,6 +16,7 @@ from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
 from partners_api.docs import DOCS_SETTINGS, init_docs
 from partners_api.idempotency.hooks import init_idempotency
+from partners_api.keys import auth
 from partners_api.observability import init_observability
 from partners_api.organizations.schemas import contact_visibility
 from partners_api.security import init_security

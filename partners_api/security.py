@@ -7,10 +7,10 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from partners_api import auth
 from partners_api.api.problems import problem_response
 from partners_api.api.views import current_view_class
 from partners_api.errors import ProblemError
+from partners_api.keys import auth
 
 KEY_PARAMETERS = {"api_key", "apikey", "key", "access_token", "token", "authorization"}
 EXPOSED_HEADERS = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from partners_api import auth
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import etag_links, link
 from partners_api.api.pagination import page_of
@@ -21,6 +20,7 @@ from partners_api.dialogues.schemas import (
     ParticipantSchema,
     RosterSchema,
 )
+from partners_api.keys import auth
 from partners_api.matching import service as matching
 from partners_api.organizations import service as organizations
 

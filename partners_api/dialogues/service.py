@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from partners_api.auth import Principal
 from partners_api.changes import service as changes
 from partners_api.db import fetch_page, lock_for_update, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
+from partners_api.keys.auth import Principal
 from partners_api.organizations.models import Organization
 from partners_api.topics import service as topics
 

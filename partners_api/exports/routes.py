@@ -8,7 +8,6 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
-from partners_api import auth
 from partners_api.api.bases import Blueprint
 from partners_api.api.problems import PROBLEM_MIMETYPE, ProblemSchema, problem_example
 from partners_api.db import database, get_session, utcnow
@@ -24,6 +23,7 @@ from partners_api.exports.schemas import (
     PartnershipExportArgsSchema,
     PartnershipRecordSchema,
 )
+from partners_api.keys import auth
 
 blp = Blueprint(
     "exports",

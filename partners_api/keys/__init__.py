@@ -1,1 +1,1 @@
-"""API keys: issuing, hashing, scopes and revocation."""
+"""API keys: issuing, hashing, scopes and revocation, and the caller of a request (auth)."""

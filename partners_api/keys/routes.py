@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from partners_api import auth
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import link
 from partners_api.api.pagination import page_of
 from partners_api.db import get_session
-from partners_api.keys import service
+from partners_api.keys import auth, service
 from partners_api.keys.schemas import ApiKeyCreateSchema, ApiKeySchema, NewApiKeySchema
 
 blp = Blueprint(

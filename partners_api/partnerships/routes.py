@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from partners_api import auth
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import link
 from partners_api.api.pagination import page_of
 from partners_api.db import get_session
 from partners_api.errors import NotFound, Unprocessable
+from partners_api.keys import auth
 from partners_api.organizations import service as organizations
 from partners_api.partnerships import graph, service
 from partners_api.partnerships.schemas import (

@@ -10,10 +10,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from partners_api.auth import Principal
 from partners_api.changes import service as changes
 from partners_api.db import fetch_page, lock_for_update, utcnow
 from partners_api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from partners_api.keys.auth import Principal
 from partners_api.organizations import service as organizations
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from partners_api import auth
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import etag_links, link
 from partners_api.api.pagination import page_of
 from partners_api.db import get_session
+from partners_api.keys import auth
 from partners_api.topics import service
 from partners_api.topics.schemas import (
     TopicCreateSchema,
