@@ -22,7 +22,7 @@ from pathlib import Path
 
 from alembic import command
 
-from benchmarks.servers import admin_key, gunicorn, sqlite_directory
+from benchmarks.servers import admin_key, datasette_command, gunicorn, sqlite_directory
 from partners_api.ops.service import alembic_config
 from partners_api.serving.local import BIN, free_port, running
 
@@ -123,19 +123,7 @@ def compare(path: Path, rows: int, ours: float) -> None:
     datasette = BIN / "datasette"
     if datasette.exists():
         port = free_port()
-        with running(
-            [
-                str(datasette),
-                "serve",
-                str(path),
-                "--port",
-                str(port),
-                "--setting",
-                "sql_time_limit_ms",
-                "600000",
-            ],
-            port=port,
-        ):
+        with running(datasette_command(path, port, time_limit_ms=600_000), port=port):
             seconds, _ = stream(
                 f"http://127.0.0.1:{port}/{path.stem}/organizations.csv?_stream=on&_size=max"
             )

@@ -79,3 +79,20 @@ def gunicorn(
     return local.gunicorn(
         app, config=config, port=port, workers=workers, timeout=timeout, chdir=ROOT
     )
+
+
+def datasette_command(
+    path: Path, port: int, *, immutable: bool = False, time_limit_ms: int = 10_000
+) -> list[str]:
+    """Datasette serving an SQLite file, mutable unless asked, with room for slow queries."""
+    return [
+        str(local.BIN / "datasette"),
+        "serve",
+        *(["-i"] if immutable else []),
+        str(path),
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        str(time_limit_ms),
+    ]

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from alembic import command
 
-from benchmarks.servers import gunicorn, sqlite_directory
+from benchmarks.servers import datasette_command, gunicorn, sqlite_directory
 from partners_api.ops.service import alembic_config
 from partners_api.serving.local import BIN, free_port, running
 
@@ -268,21 +268,6 @@ def directory(database: str | None, organizations: int) -> Iterator[Path]:
         else:
             sqlite_directory(path, organizations)
         yield path
-
-
-def datasette_command(path: Path, port: int, *, immutable: bool = False) -> list[str]:
-    """Datasette serving the file, mutable unless asked, with room for slow queries."""
-    return [
-        str(BIN / "datasette"),
-        "serve",
-        *(["-i"] if immutable else []),
-        str(path),
-        "--port",
-        str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "10000",
-    ]
 
 
 def first_look(path: Path, ours: str, paths: list[str], theirs: list[str] | None) -> bytes:
