@@ -17,7 +17,7 @@ from partners_api.changes import service as changes
 from partners_api.db import fetch_page, utcnow
 from partners_api.errors import NotFound, Unprocessable
 from partners_api.keys.models import SCOPES, ApiKey
-from partners_api.organizations.models import Organization
+from partners_api.keys.signals import key_binding
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def create_key(
     if "org:write" in scopes and organization_id is None:
         raise Unprocessable.field("organization_id", "An org:write key needs an organization.")
     if organization_id is not None:
-        _check_organization(session, organization_id)
+        key_binding.send(organization_id, session=session)
     prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
@@ -74,12 +74,6 @@ def create_key(
     )
     session.commit()
     return IssuedKey(key=key, secret=secret)
-
-
-def _check_organization(session: Session, organization_id: int) -> None:
-    status = session.scalar(select(Organization.status).where(Organization.id == organization_id))
-    if status != "active":
-        raise Unprocessable.field("organization_id", f"No active organization {organization_id}.")
 
 
 def find_active_key(session: Session, secret: str) -> ApiKey | None:

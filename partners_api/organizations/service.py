@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
 from partners_api.db import in_chunks, insert_rows, utcnow
-from partners_api.errors import NotFound, Unprocessable
+from partners_api.errors import Conflict, NotFound, Unprocessable
+from partners_api.keys.signals import key_binding
 from partners_api.organizations import listing, records, search
 from partners_api.organizations.models import (
     TOPIC_RELATIONS,
@@ -22,12 +23,13 @@ from partners_api.organizations.models import (
     OrganizationRegion,
     OrganizationTopic,
 )
-from partners_api.partnerships import service as partnerships
+from partners_api.organizations.signals import organization_archived
 from partners_api.regions import service as regions
 from partners_api.regions.models import Country, Region
 from partners_api.text import fold, slugify
 from partners_api.topics import service as topics
 from partners_api.topics.models import Topic
+from partners_api.topics.signals import topic_deleting
 
 BULK_BATCH = 5_000
 SCALAR_FIELDS = (
@@ -370,7 +372,7 @@ def archive_organization(
         return
     organization.status = "archived"
     organization.updated_at = utcnow()
-    partnerships.close_links_of(session, organization_id=organization.id, actor_key_id=actor_key_id)
+    organization_archived.send(organization, session=session, actor_key_id=actor_key_id)
     changes.record(
         session,
         entity="organization",
@@ -380,6 +382,23 @@ def archive_organization(
         actor_key_id=actor_key_id,
     )
     session.commit()
+
+
+@topic_deleting.connect
+def refuse_topic_in_use(topic: Topic, *, session: Session) -> None:
+    """Refuse (409) to delete a topic that organizations offer or seek; receives topic_deleting."""
+    if session.scalar(select(exists().where(OrganizationTopic.topic_id == topic.id))):
+        raise Conflict(
+            f"Topic '{topic.slug}' is offered or sought by organizations.", code="topic_in_use"
+        )
+
+
+@key_binding.connect
+def refuse_key_for_inactive(organization_id: int, *, session: Session) -> None:
+    """Refuse (422) a key bound to an organization that is not active; receives key_binding."""
+    status = session.scalar(select(Organization.status).where(Organization.id == organization_id))
+    if status != "active":
+        raise Unprocessable.field("organization_id", f"No active organization {organization_id}.")
 
 
 def _apply(session: Session, organization: Organization, data: Mapping[str, Any]) -> list[str]:

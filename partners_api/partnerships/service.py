@@ -15,6 +15,7 @@ from partners_api.db import fetch_page, lock_for_update, utcnow
 from partners_api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from partners_api.keys.auth import Principal
 from partners_api.organizations import service as organizations
+from partners_api.organizations.signals import organization_archived
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 
 # Which status each action leaves, from which status, and which side may take it.
@@ -175,11 +176,14 @@ def transition(
     return partnership
 
 
-def close_links_of(session: Session, *, organization_id: int, actor_key_id: int | None) -> int:
+@organization_archived.connect
+def close_links_of(organization, *, session: Session, actor_key_id: int | None) -> int:
     """End the active links and decline the proposed ones of an organization being archived.
 
-    Adds the changes to the session without committing: the caller's archive commits them.
+    Receives organization_archived; adds the changes to the session without committing:
+    the archive that sent the signal commits them.
     """
+    organization_id = organization.id
     links = session.scalars(
         select(Partnership).where(
             or_(Partnership.low_id == organization_id, Partnership.high_id == organization_id),

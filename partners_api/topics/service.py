@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from partners_api.changes import service as changes
 from partners_api.db import fetch_page
 from partners_api.errors import Conflict, NotFound, Unprocessable, unknown_values
-from partners_api.organizations.models import OrganizationTopic
 from partners_api.topics.models import Topic
+from partners_api.topics.signals import topic_deleting
 
 TOPICS_HINT = "See GET /api/v1/topics for topic slugs."
 MAX_DEPTH = 3  # the taxonomy has two or three levels
@@ -112,16 +112,13 @@ def update_topic(
 
 
 def delete_topic(session: Session, *, topic: Topic, actor_key_id: int | None) -> None:
-    """Delete a topic that has no children and that no organization uses."""
+    """Delete a childless topic unless a receiver of topic_deleting (organizations) refuses."""
     if session.scalar(select(exists().where(Topic.parent_id == topic.id))):
         raise Conflict(
             f"Topic '{topic.slug}' has topics below it; move or delete them first.",
             code="topic_has_children",
         )
-    if session.scalar(select(exists().where(OrganizationTopic.topic_id == topic.id))):
-        raise Conflict(
-            f"Topic '{topic.slug}' is offered or sought by organizations.", code="topic_in_use"
-        )
+    topic_deleting.send(topic, session=session)
     changes.record(
         session, entity="topic", entity_id=topic.slug, action="deleted", actor_key_id=actor_key_id
     )

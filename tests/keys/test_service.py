@@ -9,6 +9,8 @@ from partners_api.changes.models import ChangeEvent
 from partners_api.errors import Unprocessable
 from partners_api.keys import service as keys
 from partners_api.keys.models import ApiKey
+from partners_api.organizations import service as organizations
+from tests.helpers import new_organization
 
 
 def test_a_key_is_stored_only_as_a_hash(session):
@@ -29,6 +31,15 @@ def test_a_key_is_stored_only_as_a_hash(session):
 def test_bad_key_requests_are_refused(session, scopes, organization_id):
     with pytest.raises(Unprocessable):
         keys.create_key(session, name="x", scopes=scopes, organization_id=organization_id)
+
+
+def test_a_key_for_an_archived_organization_is_refused(client, session, admin_key):
+    created = new_organization(client, admin_key, "Closed Institute")
+    organization = organizations.get_organization(session, ref=created["id"])
+    organizations.archive_organization(session, organization=organization, actor_key_id=None)
+    with pytest.raises(Unprocessable) as refused:
+        keys.create_key(session, name="x", scopes=["org:write"], organization_id=created["id"])
+    assert refused.value.errors == {"organization_id": [f"No active organization {created['id']}."]}
 
 
 def test_revoking_records_an_event(session):

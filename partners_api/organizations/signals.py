@@ -1,0 +1,12 @@
+"""Signals organizations send, for the layers above them to react without being imported."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# Sent with the organization as sender and `session=`, `actor_key_id=` while it is being
+# archived, before the archive commits: a receiver adds its own changes to that session
+# and never commits (partnerships.service ends the organization's links).
+organization_archived = signals.signal("organization-archived")
