@@ -71,6 +71,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
+    # Routes of a layer above join a lower domain's blueprint (the network's join
+    # partnerships, roster composition joins dialogues): import them before registering.
+    import partners_api.network.routes  # noqa: F401
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues
     from partners_api.exports.routes import blp as exports

@@ -1,1 +1,1 @@
-"""Partnership links between organizations, their lifecycle, the network and introductions."""
+"""Partnership links between organizations and their lifecycle."""

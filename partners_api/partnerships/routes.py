@@ -1,4 +1,7 @@
-"""Routes of /partnerships and of an organization's partners, network and introductions."""
+"""Routes of /partnerships and of an organization's partners.
+
+The routes of its network and introductions join this blueprint from partners_api.network.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,10 @@ from partners_api.api.bases import Blueprint
 from partners_api.api.links import link
 from partners_api.api.pagination import page_of
 from partners_api.db import get_session
-from partners_api.errors import NotFound, Unprocessable
 from partners_api.keys import auth
 from partners_api.organizations import service as organizations
-from partners_api.partnerships import graph, service
+from partners_api.partnerships import service
 from partners_api.partnerships.schemas import (
-    IntroductionQueryArgsSchema,
-    IntroductionsSchema,
-    NetworkQueryArgsSchema,
-    NetworkSchema,
     PartnerQueryArgsSchema,
     PartnerSchema,
     PartnershipCreateSchema,
@@ -186,82 +184,3 @@ class OrganizationPartnerViews(MethodView):
             {"organization": link.other_side(organization.id), "partnership": link}
             for link in links
         ]
-
-
-@blp.route("/organizations/<string:ref>/network")
-class OrganizationNetworkViews(MethodView):
-    """The network around one organization."""
-
-    @blp.arguments(NetworkQueryArgsSchema, location="query")
-    @blp.response(200, NetworkSchema)
-    @blp.errors(404)
-    @blp.doc(operationId="getOrganizationNetwork")
-    def get(self, args, ref):
-        """Get an organization's network
-
-        Organizations within `depth` hops (1 to 3) through active links and held dialogues,
-        and the ties among them. At most `max_nodes` nodes; `truncated` says when cut.
-        """
-        session = get_session()
-        organization = organizations.get_organization(session, ref=ref)
-        walk = graph.network(
-            session, center=organization.id, depth=args["depth"], max_nodes=args["max_nodes"]
-        )
-        found = organizations.organizations_by_id(session, walk.depth_of)
-        return {
-            "nodes": [_node(found[i], depth) for i, depth in walk.depth_of.items()],
-            "edges": [
-                {
-                    "source": a,
-                    "target": b,
-                    "weight": tie.weight,
-                    "kinds": sorted(tie.kinds),
-                    "dialogues": sorted(tie.dialogues),
-                }
-                for a, b, tie in walk.edges
-            ],
-            "truncated": walk.truncated,
-        }
-
-
-def _node(organization, depth: int) -> dict:
-    return {
-        "id": organization.id,
-        "slug": organization.slug,
-        "name": organization.name,
-        "sector": organization.sector,
-        "country_code": organization.country_code,
-        "depth": depth,
-    }
-
-
-@blp.route("/organizations/<string:ref>/introductions")
-class OrganizationIntroductionViews(MethodView):
-    """Routes from one organization to another."""
-
-    @blp.arguments(IntroductionQueryArgsSchema, location="query")
-    @blp.response(200, IntroductionsSchema)
-    @blp.errors(404)
-    @blp.doc(operationId="findIntroductions")
-    def get(self, args, ref):
-        """Find introductions to an organization
-
-        Paths of two or three hops through active links and held dialogues (at most 5):
-        shorter first, then through brokers with fewer ties. `direct` is true when the
-        two already have an active link.
-        """
-        session = get_session()
-        source = organizations.get_organization(session, ref=ref)
-        try:
-            target = organizations.get_organization(session, ref=args["to"])
-        except NotFound:
-            raise Unprocessable.field("to", f"No organization '{args['to']}'.") from None
-        if target.id == source.id:
-            raise Unprocessable.field("to", "Name another organization than the first.")
-        direct, paths = graph.introduction_paths(session, source=source.id, target=target.id)
-        on_paths = organizations.organizations_by_id(session, {n for p in paths for n in p})
-        return {
-            "direct": direct,
-            "paths": paths,
-            "organizations": [on_paths[i] for i in sorted(on_paths)],
-        }
