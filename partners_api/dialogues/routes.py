@@ -1,4 +1,8 @@
-"""Routes of /dialogues and their participants."""
+"""Routes of /dialogues and their participants.
+
+The roster composition route, /dialogues/compose, joins this blueprint from
+partners_api.matching.routes.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,14 @@ from partners_api.api.pagination import page_of
 from partners_api.db import get_session
 from partners_api.dialogues import service
 from partners_api.dialogues.schemas import (
-    ComposeSchema,
     DialogueCreateSchema,
     DialoguePatchSchema,
     DialogueQueryArgsSchema,
     DialogueSchema,
     ParticipantPutSchema,
     ParticipantSchema,
-    RosterSchema,
 )
 from partners_api.keys import auth
-from partners_api.matching import service as matching
 from partners_api.organizations import service as organizations
 
 blp = Blueprint(
@@ -84,28 +85,6 @@ class DialogueViews(MethodView):
         return dialogue, {
             "Location": url_for("dialogues.DialogueByIdViews", dialogue_id=dialogue.id)
         }
-
-
-@blp.route("/compose")
-class ComposeViews(MethodView):
-    """Roster composition."""
-
-    open_methods = ("POST",)  # computes only: no key needed
-
-    @blp.arguments(ComposeSchema)
-    @blp.response(200, RosterSchema)
-    @blp.doc(operationId="composeRoster")
-    def post(self, data):
-        """Compose a balanced roster
-
-        Picks `size` organizations (active and open to dialogue, unless included) under
-        quotas: `sector_min` / `sector_max`, `region_min`, `max_per_country`,
-        `min_countries`, `include` and `exclude`, in the `languages` given. Feasibility
-        is checked first (422 naming the constraint); then each seat goes to the best
-        candidate for the most urgent unmet minimum, by gain in topic coverage, new
-        countries and mutual reciprocity; swaps repair what is left. Writes nothing.
-        """
-        return matching.compose_roster(get_session(), request=data)
 
 
 @blp.route("/<int:dialogue_id>")

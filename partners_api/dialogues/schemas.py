@@ -11,11 +11,9 @@ from partners_api.fields import (
     Code,
     CountryCode,
     Id,
-    LanguageCode,
     StrictBoolean,
     TrimmedString,
 )
-from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationSummarySchema
 
 
@@ -94,106 +92,3 @@ class ParticipantPutSchema(Schema):
     role = fields.String(
         required=True, validate=validate.OneOf(ROLES), metadata={"example": "participant"}
     )
-
-
-def _counts(keys: fields.Field, description: str, example: dict) -> fields.Dict:
-    return fields.Dict(
-        keys=keys,
-        values=fields.Integer(strict=True, validate=validate.Range(min=0, max=200)),
-        metadata={"description": description, "example": example},
-    )
-
-
-class ComposeSchema(Schema):
-    """What a roster must look like."""
-
-    size = fields.Integer(
-        required=True,
-        strict=True,
-        validate=validate.Range(min=2, max=200),
-        metadata={"example": 22},
-    )
-    topics = fields.List(
-        Code(),
-        load_default=list,
-        validate=validate.Length(max=30),
-        metadata={
-            "description": "Topics the roster should cover.",
-            "example": ["model-evaluations", "linguistic-diversity"],
-        },
-    )
-    min_countries = fields.Integer(
-        strict=True,
-        load_default=0,
-        validate=validate.Range(min=0, max=200),
-        metadata={"example": 8},
-    )
-    max_per_country = fields.Integer(
-        strict=True, validate=validate.Range(min=1, max=200), metadata={"example": 3}
-    )
-    sector_min = _counts(
-        fields.String(validate=validate.OneOf(SECTORS)),
-        "At least this many from each sector named.",
-        {"academia": 3, "civil_society": 3, "government": 2},
-    )
-    sector_max = _counts(
-        fields.String(validate=validate.OneOf(SECTORS)),
-        "At most this many from each sector named.",
-        {"industry": 4},
-    )
-    region_min = _counts(
-        Code(), "At least this many lying or operating in each region.", {"africa": 5}
-    )
-    languages = fields.List(
-        LanguageCode(),
-        metadata={
-            "description": "Only candidates working in at least one of these languages.",
-            "example": ["en", "fr"],
-        },
-    )
-    include = fields.List(
-        Id(),
-        load_default=list,
-        validate=validate.Length(max=200),
-        metadata={"description": "Ids that must be in the roster.", "example": [7]},
-    )
-    exclude = fields.List(
-        Id(),
-        load_default=list,
-        validate=validate.Length(max=10_000),
-        metadata={"description": "Ids that must not be in the roster.", "example": [12]},
-    )
-
-
-class RosterMemberSchema(Schema):
-    """A chosen organization, what it adds and which quotas it fills."""
-
-    organization = fields.Nested(OrganizationSummarySchema)
-    adds_topics = fields.List(fields.String(), metadata={"example": ["model-evaluations"]})
-    fills = fields.List(fields.String(), metadata={"example": ["sector_min.academia"]})
-
-
-class ConstraintReportSchema(Schema):
-    """One constraint: its target, the roster's value, and whether it holds."""
-
-    name = fields.String(metadata={"example": "region_min.africa"})
-    target = fields.Integer(metadata={"example": 5})
-    actual = fields.Integer(metadata={"example": 6})
-    satisfied = fields.Boolean(metadata={"example": True})
-
-
-class RosterReportSchema(Schema):
-    """How the roster measures up."""
-
-    size = fields.Integer(metadata={"example": 22})
-    countries = fields.Integer(metadata={"example": 14})
-    topic_coverage = fields.Float(metadata={"description": "In [0, 1].", "example": 0.9})
-    uncovered_topics = fields.List(fields.String(), metadata={"example": ["compute-access"]})
-    constraints = fields.List(fields.Nested(ConstraintReportSchema))
-
-
-class RosterSchema(Schema):
-    """A proposed roster and its report."""
-
-    roster = fields.List(fields.Nested(RosterMemberSchema))
-    report = fields.Nested(RosterReportSchema)

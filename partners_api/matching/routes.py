@@ -1,4 +1,8 @@
-"""Routes of /organizations/{ref}/matches and /matches."""
+"""Routes of /organizations/{ref}/matches, /matches and /dialogues/compose.
+
+The compose route joins the dialogues blueprint, so its URL, operation id and tag stay
+those it had there; create_app imports this module before it registers that blueprint.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ from flask.views import MethodView
 
 from partners_api.api.bases import Blueprint
 from partners_api.db import get_session
+from partners_api.dialogues.routes import blp as dialogues
 from partners_api.matching import service
 from partners_api.matching.schemas import (
     WEIGHT_FIELDS,
+    ComposeSchema,
     MatchesSchema,
     MatchProfileSchema,
     MatchQueryArgsSchema,
+    RosterSchema,
 )
 from partners_api.matching.scoring import DEFAULT_WEIGHTS
 from partners_api.organizations import service as organizations
@@ -81,3 +88,26 @@ class ProfileMatchViews(MethodView):
             weights={**DEFAULT_WEIGHTS, **data.get("weights", {})},
         )
         return {"matches": service.match_profile(get_session(), profile=data, options=options)}
+
+
+# Roster composition answers under /dialogues/compose, in the dialogues blueprint and tag.
+@dialogues.route("/compose")
+class ComposeViews(MethodView):
+    """Roster composition."""
+
+    open_methods = ("POST",)  # computes only: no key needed
+
+    @dialogues.arguments(ComposeSchema)
+    @dialogues.response(200, RosterSchema)
+    @dialogues.doc(operationId="composeRoster")
+    def post(self, data):
+        """Compose a balanced roster
+
+        Picks `size` organizations (active and open to dialogue, unless included) under
+        quotas: `sector_min` / `sector_max`, `region_min`, `max_per_country`,
+        `min_countries`, `include` and `exclude`, in the `languages` given. Feasibility
+        is checked first (422 naming the constraint); then each seat goes to the best
+        candidate for the most urgent unmet minimum, by gain in topic coverage, new
+        countries and mutual reciprocity; swaps repair what is left. Writes nothing.
+        """
+        return service.compose_roster(get_session(), request=data)
