@@ -39,6 +39,7 @@ bench: install ## Time the API on synthetic directories; BENCH_DATABASE_URL, els
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .
@@ -48,4 +49,4 @@ openapi: install ## Regenerate openapi/openapi.json
 	$(BIN)/partners-api openapi write
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .import_linter_cache .grimp_cache
