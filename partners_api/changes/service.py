@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable
+from typing import TypeVar
 
 from sqlalchemy import BigInteger, Text, cast, func, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import fetch_page, insert_rows, utcnow
 from partners_api.errors import Unprocessable
+
+T = TypeVar("T")
 
 
 def _as_bigint(expression):
@@ -40,6 +43,30 @@ def record(
     session.add(event)
     bump_directory_version(session)
     return event
+
+
+def add_recorded(
+    session: Session,
+    row: T,
+    *,
+    entity: str,
+    fields: Iterable[str],
+    actor_key_id: int | None,
+    action: str = "created",
+    entity_id: int | str | None = None,
+) -> T:
+    """Add a new row, flush it for its id and record its creation event; not committed."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        entity=entity,
+        entity_id=row.id if entity_id is None else entity_id,
+        action=action,
+        fields=fields,
+        actor_key_id=actor_key_id,
+    )
+    return row
 
 
 def record_many(

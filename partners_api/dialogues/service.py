@@ -65,15 +65,8 @@ def create_dialogue(
     """Create a dialogue (participants are added one by one afterwards)."""
     dialogue = Dialogue(status="planned", description="", virtual=False)
     _apply(session, dialogue, data)
-    session.add(dialogue)
-    session.flush()
-    changes.record(
-        session,
-        entity="dialogue",
-        entity_id=dialogue.id,
-        action="created",
-        fields=data.keys(),
-        actor_key_id=actor_key_id,
+    changes.add_recorded(
+        session, dialogue, entity="dialogue", fields=data.keys(), actor_key_id=actor_key_id
     )
     session.commit()
     return dialogue

@@ -62,13 +62,10 @@ def create_key(
         scopes=sorted(set(scopes)),
         organization_id=organization_id,
     )
-    session.add(key)
-    session.flush()
-    changes.record(
+    changes.add_recorded(
         session,
+        key,
         entity="key",
-        entity_id=key.id,
-        action="created",
         fields=["name", "scopes", "organization_id"],
         actor_key_id=actor_key_id,
     )

@@ -234,15 +234,8 @@ def create_organization(
     data.setdefault("slug", _free_slug(session, data["name"]))
     _apply(session, organization, data)
     organization.created_at = organization.updated_at
-    session.add(organization)
-    session.flush()
-    changes.record(
-        session,
-        entity="organization",
-        entity_id=organization.id,
-        action="created",
-        fields=data.keys(),
-        actor_key_id=actor_key_id,
+    changes.add_recorded(
+        session, organization, entity="organization", fields=data.keys(), actor_key_id=actor_key_id
     )
     session.commit()
     return organization

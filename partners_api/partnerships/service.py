@@ -80,12 +80,10 @@ def propose(session: Session, *, data: Mapping[str, Any], principal: Principal) 
         description=data.get("description", ""),
         started_on=data.get("started_on") or (_today() if status == "active" else None),
     )
-    session.add(partnership)
-    session.flush()
-    changes.record(
+    changes.add_recorded(
         session,
+        partnership,
         entity="partnership",
-        entity_id=partnership.id,
         action="proposed" if status == "proposed" else "recorded",
         fields=data.keys(),
         actor_key_id=principal.key_id,
@@ -118,17 +116,14 @@ def record_link(
         started_on=started_on,
         ended_on=ended_on,
     )
-    session.add(link)
-    session.flush()
-    changes.record(
+    return changes.add_recorded(
         session,
+        link,
         entity="partnership",
-        entity_id=link.id,
         action="recorded",
         fields=["kind", "status", "started_on", "ended_on"],
         actor_key_id=actor_key_id,
     )
-    return link
 
 
 def transition(

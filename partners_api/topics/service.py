@@ -69,13 +69,11 @@ def create_topic(session: Session, *, data: Mapping[str, Any], actor_key_id: int
     topic = Topic(slug=data["slug"], name=data["name"], description=data.get("description", ""))
     topic.parent = _parent(session, data.get("parent"))
     _check_depth(session, topic, topic.parent)
-    session.add(topic)
-    session.flush()
-    changes.record(
+    changes.add_recorded(
         session,
+        topic,
         entity="topic",
         entity_id=topic.slug,
-        action="created",
         fields=data.keys(),
         actor_key_id=actor_key_id,
     )
