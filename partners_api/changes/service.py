@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import BigInteger, Text, cast, func, or_, select, true, tuple_, update
@@ -67,6 +67,30 @@ def add_recorded(
         actor_key_id=actor_key_id,
     )
     return row
+
+
+def record_update(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int | str,
+    fields: Sequence[str],
+    actor_key_id: int | None,
+    commit: bool = True,
+) -> None:
+    """Record an "updated" event naming the changed fields and commit; none changed, nothing."""
+    if not fields:
+        return
+    record(
+        session,
+        entity=entity,
+        entity_id=entity_id,
+        action="updated",
+        fields=fields,
+        actor_key_id=actor_key_id,
+    )
+    if commit:
+        session.commit()
 
 
 def record_many(

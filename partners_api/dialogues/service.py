@@ -77,16 +77,9 @@ def update_dialogue(
 ) -> list[str]:
     """Apply a partial update and return the changed fields."""
     changed = _apply(session, dialogue, data)
-    if changed:
-        changes.record(
-            session,
-            entity="dialogue",
-            entity_id=dialogue.id,
-            action="updated",
-            fields=changed,
-            actor_key_id=actor_key_id,
-        )
-        session.commit()
+    changes.record_update(
+        session, entity="dialogue", entity_id=dialogue.id, fields=changed, actor_key_id=actor_key_id
+    )
     return changed
 
 

@@ -251,17 +251,14 @@ def update_organization(
 ) -> list[str]:
     """Apply a partial update and return the changed fields; a concurrent write is a 412."""
     changed = _apply(session, organization, data)
-    if changed:
-        changes.record(
-            session,
-            entity="organization",
-            entity_id=organization.id,
-            action="updated",
-            fields=changed,
-            actor_key_id=actor_key_id,
-        )
-        if commit:
-            session.commit()
+    changes.record_update(
+        session,
+        entity="organization",
+        entity_id=organization.id,
+        fields=changed,
+        actor_key_id=actor_key_id,
+        commit=commit,
+    )
     return changed
 
 

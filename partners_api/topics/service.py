@@ -96,16 +96,9 @@ def update_topic(
         if parent is not topic.parent:
             topic.parent = parent
             changed.append("parent")
-    if changed:
-        changes.record(
-            session,
-            entity="topic",
-            entity_id=topic.slug,
-            action="updated",
-            fields=changed,
-            actor_key_id=actor_key_id,
-        )
-        session.commit()
+    changes.record_update(
+        session, entity="topic", entity_id=topic.slug, fields=changed, actor_key_id=actor_key_id
+    )
     return topic
 
 
