@@ -30,6 +30,8 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from partners_api.errors import NotFound
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -192,6 +194,16 @@ def close_request_session(_exc: BaseException | None = None) -> None:
 def database_key(session: Session) -> str:
     """Which database a session reads (its URL, password hidden): keeps caches apart."""
     return str(session.get_bind().engine.url)
+
+
+def get_or_not_found(
+    session: Session, model: type[T], key: object, missing: str, *, options: Sequence = ()
+) -> T:
+    """Return the row of a model with this primary key, or raise NotFound saying `missing`."""
+    row = session.get(model, key, options=options)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def lock_for_update(session: Session, instance: Base) -> None:

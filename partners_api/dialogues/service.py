@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, lock_for_update, utcnow
+from partners_api.db import fetch_page, get_or_not_found, lock_for_update, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
 from partners_api.keys.auth import Principal
@@ -53,10 +53,8 @@ def list_dialogues(
 
 def get_dialogue(session: Session, *, dialogue_id: int) -> Dialogue:
     """Return one dialogue with its topics and participants, or raise NotFound."""
-    dialogue = session.get(Dialogue, dialogue_id, options=LOAD_OPTIONS)
-    if dialogue is None:
-        raise NotFound(f"No dialogue {dialogue_id}.")
-    return dialogue
+    missing = f"No dialogue {dialogue_id}."
+    return get_or_not_found(session, Dialogue, dialogue_id, missing, options=LOAD_OPTIONS)
 
 
 def create_dialogue(

@@ -14,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, utcnow
-from partners_api.errors import NotFound, Unprocessable
+from partners_api.db import fetch_page, get_or_not_found, utcnow
+from partners_api.errors import Unprocessable
 from partners_api.keys.models import SCOPES, ApiKey
 from partners_api.keys.signals import key_binding
 
@@ -126,9 +126,7 @@ def list_keys(session: Session, *, page: int, page_size: int) -> tuple[list[ApiK
 
 def revoke_key(session: Session, *, key_id: int, actor_key_id: int | None) -> None:
     """Revoke one key; it is refused from the next request on. Revoking twice is harmless."""
-    key = session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound(f"No key {key_id}.")
+    key = get_or_not_found(session, ApiKey, key_id, f"No key {key_id}.")
     if key.revoked_at is None:
         _revoke(session, key, actor_key_id)
         session.commit()

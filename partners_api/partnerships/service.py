@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, lock_for_update, utcnow
+from partners_api.db import fetch_page, get_or_not_found, lock_for_update, utcnow
 from partners_api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from partners_api.keys.auth import Principal
 from partners_api.organizations import service as organizations
@@ -50,10 +50,9 @@ def list_partnerships(
 
 def get_partnership(session: Session, *, partnership_id: int) -> Partnership:
     """Return one link, or raise NotFound."""
-    partnership = session.get(Partnership, partnership_id)
-    if partnership is None:
-        raise NotFound(f"No partnership {partnership_id}.")
-    return partnership
+    return get_or_not_found(
+        session, Partnership, partnership_id, f"No partnership {partnership_id}."
+    )
 
 
 def propose(session: Session, *, data: Mapping[str, Any], principal: Principal) -> Partnership:

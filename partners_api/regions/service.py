@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from partners_api.db import fetch_page
-from partners_api.errors import NotFound, unknown_values
+from partners_api.db import fetch_page, get_or_not_found
+from partners_api.errors import unknown_values
 from partners_api.regions.models import Country, CountryRegion, Region
 
 
@@ -33,10 +33,9 @@ def list_regions(
 
 def get_region(session: Session, *, code: str) -> Region:
     """Return one region by code, or raise NotFound."""
-    region = session.get(Region, code.lower(), options=[selectinload(Region.children)])
-    if region is None:
-        raise NotFound(f"No region with code '{code}'.")
-    return region
+    missing = f"No region with code '{code}'."
+    options = [selectinload(Region.children)]
+    return get_or_not_found(session, Region, code.lower(), missing, options=options)
 
 
 @dataclass(frozen=True)
@@ -87,10 +86,9 @@ def list_countries(
 
 def get_country(session: Session, *, code: str) -> Country:
     """Return one country by its alpha-2 code, or raise NotFound."""
-    country = session.get(Country, code.upper(), options=[selectinload(Country.regions)])
-    if country is None:
-        raise NotFound(f"No country with code '{code}'.")
-    return country
+    missing = f"No country with code '{code}'."
+    options = [selectinload(Country.regions)]
+    return get_or_not_found(session, Country, code.upper(), missing, options=options)
 
 
 def check_region_codes(session: Session, codes: Iterable[str], *, field: str) -> None:
