@@ -70,13 +70,7 @@ def _met_at_held_dialogues(session: Session, ids: list[int]) -> list[tuple[int, 
             DialogueParticipant.organization_id.in_(ids)
         )
     ).all()
-    held = set(
-        session.scalars(
-            select(Dialogue.id).where(
-                Dialogue.id.in_({d for _, d in attended}), Dialogue.status == "held"
-            )
-        )
-    )
+    held = _with_status(session, Dialogue, {d for _, d in attended}, "held")
     if not held:
         return []
     present = session.execute(
@@ -84,18 +78,20 @@ def _met_at_held_dialogues(session: Session, ids: list[int]) -> list[tuple[int, 
             DialogueParticipant.dialogue_id.in_(held)
         )
     ).all()
-    active = set(
-        session.scalars(
-            select(Organization.id).where(
-                Organization.id.in_({o for _, o in present}), Organization.status == "active"
-            )
-        )
-    )
+    active = _with_status(session, Organization, {o for _, o in present}, "active")
     members: dict[int, list[int]] = defaultdict(list)
     for dialogue_id, organization_id in present:
         if organization_id in active:
             members[dialogue_id].append(organization_id)
     return [(a, b, d) for a, d in attended if d in held for b in members[d] if b != a]
+
+
+def _with_status(
+    session: Session, model: type[Dialogue | Organization], ids, status: str
+) -> set[int]:
+    """Those of these ids whose row (a dialogue's or an organization's) has this status."""
+    query = select(model.id).where(model.id.in_(ids), model.status == status)
+    return set(session.scalars(query))
 
 
 @dataclass
