@@ -65,25 +65,23 @@ def _met_at_held_dialogues(session: Session, ids: list[int]) -> list[tuple[int, 
 
     Four single-table lookups by key, so no query plan depends on table statistics.
     """
-    attended = session.execute(
-        select(DialogueParticipant.organization_id, DialogueParticipant.dialogue_id).where(
-            DialogueParticipant.organization_id.in_(ids)
-        )
-    ).all()
+    organization, dialogue = DialogueParticipant.organization_id, DialogueParticipant.dialogue_id
+    attended = _participations(session, organization, dialogue, ids)
     held = _with_status(session, Dialogue, {d for _, d in attended}, "held")
     if not held:
         return []
-    present = session.execute(
-        select(DialogueParticipant.dialogue_id, DialogueParticipant.organization_id).where(
-            DialogueParticipant.dialogue_id.in_(held)
-        )
-    ).all()
+    present = _participations(session, dialogue, organization, held)
     active = _with_status(session, Organization, {o for _, o in present}, "active")
     members: dict[int, list[int]] = defaultdict(list)
     for dialogue_id, organization_id in present:
         if organization_id in active:
             members[dialogue_id].append(organization_id)
     return [(a, b, d) for a, d in attended if d in held for b in members[d] if b != a]
+
+
+def _participations(session: Session, key, other, values) -> list:
+    """(key, other) of each dialogue participation whose `key` column holds one of `values`."""
+    return session.execute(select(key, other).where(key.in_(values))).all()
 
 
 def _with_status(
