@@ -6,11 +6,11 @@ import contextvars
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import (
@@ -194,6 +194,26 @@ def close_request_session(_exc: BaseException | None = None) -> None:
 def database_key(session: Session) -> str:
     """Which database a session reads (its URL, password hidden): keeps caches apart."""
     return str(session.get_bind().engine.url)
+
+
+def assign_changed(
+    instance: Base,
+    data: Mapping[str, Any],
+    fields: Iterable[str],
+    *,
+    columns: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Set each field the data gives a different value; return their names, in field order.
+
+    `columns` names the attribute a field is stored in where the two differ.
+    """
+    changed = []
+    for name in fields:
+        attribute = (columns or {}).get(name, name)
+        if name in data and getattr(instance, attribute) != data[name]:
+            setattr(instance, attribute, data[name])
+            changed.append(name)
+    return changed
 
 
 def get_or_not_found(

@@ -9,14 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page, get_or_not_found, lock_for_update, utcnow
+from partners_api.db import assign_changed, fetch_page, get_or_not_found, lock_for_update, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
 from partners_api.keys.auth import Principal
 from partners_api.organizations.models import Organization
 from partners_api.topics import service as topics
 
-SCALAR_FIELDS = ("title", "description", "status", "starts_on", "ends_on", "city", "virtual")
+SCALAR_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "starts_on",
+    "ends_on",
+    "city",
+    "virtual",
+    "country",
+)
+COLUMNS = {"country": "country_code"}  # fields stored under another name
 LOAD_OPTIONS = (selectinload(Dialogue.topic_rows), selectinload(Dialogue.participants))
 
 
@@ -162,12 +172,7 @@ def _participant(dialogue: Dialogue, organization_id: int) -> DialogueParticipan
 
 def _apply(session: Session, dialogue: Dialogue, data: Mapping[str, Any]) -> list[str]:
     """Set the given fields on a dialogue; return the names of those that changed."""
-    changed = [k for k in SCALAR_FIELDS if k in data and getattr(dialogue, k) != data[k]]
-    for key in changed:
-        setattr(dialogue, key, data[key])
-    if "country" in data and data["country"] != dialogue.country_code:
-        dialogue.country_code = data["country"]
-        changed.append("country")
+    changed = assign_changed(dialogue, data, SCALAR_FIELDS, columns=COLUMNS)
     if "topics" in data and sorted(data["topics"]) != dialogue.topics:
         found = topics.topics_by_slug(session, data["topics"], field="topics")
         dialogue.topic_rows = [DialogueTopic(topic=t, topic_id=t.id) for t in found.values()]

@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import in_chunks, insert_rows, utcnow
+from partners_api.db import assign_changed, in_chunks, insert_rows, utcnow
 from partners_api.errors import Conflict, NotFound, Unprocessable
 from partners_api.keys.signals import key_binding
 from partners_api.organizations import listing, records, search
@@ -44,7 +44,9 @@ SCALAR_FIELDS = (
     "founded_year",
     "open_to_dialogue",
     "external_ids",
+    "country",
 )
+COLUMNS = {"country": "country_code"}  # fields stored under another name
 SORT_COLUMNS = {
     "id": Organization.id,
     "name": Organization.sort_name,
@@ -393,12 +395,7 @@ def refuse_key_for_inactive(organization_id: int, *, session: Session) -> None:
 
 def _apply(session: Session, organization: Organization, data: Mapping[str, Any]) -> list[str]:
     """Set the given fields on an organization; return the names of those that changed."""
-    changed = [k for k in SCALAR_FIELDS if k in data and getattr(organization, k) != data[k]]
-    for key in changed:
-        setattr(organization, key, data[key])
-    if "country" in data and data["country"] != organization.country_code:
-        organization.country_code = data["country"]
-        changed.append("country")
+    changed = assign_changed(organization, data, SCALAR_FIELDS, columns=COLUMNS)
     changed += _apply_lists(session, organization, data)
     if changed:
         organization.sort_name = fold(organization.name)[:300]

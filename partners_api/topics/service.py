@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import fetch_page
+from partners_api.db import assign_changed, fetch_page
 from partners_api.errors import Conflict, NotFound, Unprocessable, unknown_values
 from partners_api.topics.models import Topic
 from partners_api.topics.signals import topic_deleting
@@ -85,9 +85,7 @@ def update_topic(
     session: Session, *, topic: Topic, data: Mapping[str, Any], actor_key_id: int | None
 ) -> Topic:
     """Change a topic's name, description or parent; a topic never moves below itself."""
-    changed = [k for k in ("name", "description") if k in data and data[k] != getattr(topic, k)]
-    for key in changed:
-        setattr(topic, key, data[key])
+    changed = assign_changed(topic, data, ("name", "description"))
     if "parent" in data:
         parent = _parent(session, data["parent"])
         if _would_cycle(topic, parent):
