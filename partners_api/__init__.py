@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 
 from partners_api.api.bases import Api
 from partners_api.api.content_types import apply_body_limit, reject_unsupported_body
-from partners_api.api.text_checks import reject_nul_characters
+from partners_api.api.text_checks import refuse_nul_in_path
 from partners_api.api.views import current_view_class
 from partners_api.config import from_environment
 from partners_api.db import Database, write_intent
@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_observability(app)
     Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]).init_app(app)
     api = Api(app)
-    _register_blueprints(api)
+    _register_blueprints(app, api)
     init_docs(app)
     app.before_request(_before_request)
     init_security(app)
@@ -70,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(api: Api) -> None:
+def _register_blueprints(app: Flask, api: Api) -> None:
     # Routes of a layer above join a lower domain's blueprint (the network's join
     # partnerships, roster composition joins dialogues): import them before registering.
     import partners_api.network.routes  # noqa: F401
@@ -80,10 +80,14 @@ def _register_blueprints(api: Api) -> None:
     from partners_api.keys.routes import blp as keys
     from partners_api.matching.routes import blp as matching
     from partners_api.ops.routes import blp as ops
+    from partners_api.organizations.routes import OrganizationRef, organization_ref_schema
     from partners_api.organizations.routes import blp as organizations
     from partners_api.partnerships.routes import blp as partnerships
     from partners_api.regions.routes import blp as regions
     from partners_api.topics.routes import blp as topics
+
+    app.url_map.converters["org_ref"] = OrganizationRef
+    api.register_converter(OrganizationRef, organization_ref_schema)
 
     for blueprint in (
         organizations,
@@ -105,7 +109,7 @@ def _before_request() -> Response | None:
     writes = request.method in WRITE_METHODS and not _open_to_all()
     g.write_intent_token = write_intent.set(writes)
     apply_body_limit()
-    rejected = reject_nul_characters() or reject_unsupported_body()
+    rejected = refuse_nul_in_path() or reject_unsupported_body()
     if rejected is not None:
         return rejected
     principal = auth.current_principal()

@@ -7,9 +7,11 @@ import http
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
-from werkzeug.routing import IntegerConverter
+from flask_smorest.etag import ETAG_HEADER
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from partners_api.api.content_types import BODY_METHODS
+from partners_api.api.headers import HEADER_PARAMETERS
 from partners_api.api.pagination import PaginationHeadersMixin, pagination_header_doc
 from partners_api.api.preconditions import NOT_MODIFIED, IfMatchMixin
 from partners_api.api.problems import (
@@ -19,7 +21,7 @@ from partners_api.api.problems import (
     register_error_handlers,
 )
 from partners_api.api.text_checks import ArgumentsParser
-from partners_api.fields import MAX_INTEGER
+from partners_api.fields import MAX_INTEGER, Code
 
 
 class IdConverter(IntegerConverter):
@@ -30,6 +32,17 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class CodeConverter(BaseConverter):
+    """`<code:…>` in routes: a code or slug (letters, digits and hyphens), as `fields.Code`."""
+
+    regex = Code.PATTERN.removeprefix("^").removesuffix("$")
+
+
+def code_schema(_converter: CodeConverter) -> dict:
+    """The spec's schema of a `code` path parameter."""
+    return {"type": "string", "pattern": Code.PATTERN}
+
+
 class Api(SmorestApi):
     """flask-smorest Api whose every error is an RFC 9457 problem document."""
 
@@ -37,9 +50,11 @@ class Api(SmorestApi):
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
 
     def init_app(self, app: Flask, *args, **kwargs) -> None:
-        """Bound integer path parameters before any route is added."""
+        """Bound integer path parameters, and add the code converter, before any route."""
         app.url_map.converters["int"] = IdConverter
+        app.url_map.converters["code"] = CodeConverter
         super().init_app(app, *args, **kwargs)
+        self.register_converter(CodeConverter, code_schema)
 
     def _register_responses(self) -> None:
         """Register a problem+json response component, with an example, per error status."""
@@ -52,6 +67,12 @@ class Api(SmorestApi):
         self.spec.components.response(
             "DEFAULT_ERROR", default_error_doc(self.ERROR_SCHEMA), lazy=True
         )
+
+    def _register_etag_headers(self) -> None:
+        """Register the request headers' parameters (If-Match, …) with their patterns."""
+        for name, parameter in HEADER_PARAMETERS.items():
+            self.spec.components.parameter(name, "header", parameter, lazy=True)
+        self.spec.components.header("ETAG", ETAG_HEADER, lazy=True)
 
     def _register_pagination_header(self) -> None:
         """X-Pagination holds JSON: describe it as JSON content, not as a simple-style object."""
@@ -91,11 +112,18 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
         view = doc_info.get("view", {})
         responses = doc.setdefault("responses", {})
         documented = {str(code) for code in responses}
+        parameters = doc.setdefault("parameters", [])
+        if method.upper() == "POST":
+            parameters.append("IDEMPOTENCY_KEY")
         common = [400, 401]
         if method.upper() in BODY_METHODS:
             common.append(415)
         if "requestBody" in doc:
-            common += [413, 422]
+            common.append(413)
+        if "requestBody" in doc or any(
+            p in HEADER_PARAMETERS for p in parameters if isinstance(p, str)
+        ):
+            common.append(422)
         if view.get("rate_limited", True):
             common.append(429)
         for code in common:

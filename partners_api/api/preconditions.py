@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_smorest.etag import _get_etag_ctx
 
+from partners_api.api.headers import IF_MATCH_PATTERN, IF_NONE_MATCH_PATTERN, checked_header
 from partners_api.errors import PreconditionFailed, PreconditionRequired
 
 # The spec's response to a conditional GET whose If-None-Match names the current version.
@@ -18,7 +19,7 @@ class IfMatchMixin:
         """Defer the If-Match presence check to check_etag, so 401 and 403 come first."""
 
     def check_etag(self, etag_data, etag_schema=None, *, alternatives=()) -> None:
-        """Raise 428 without If-Match, and 412 unless it names the current version.
+        """Raise 428 without If-Match (or with *), 422 for a malformed one, 412 when stale.
 
         `alternatives` are other representations of the same version (such as the view
         without contacts), any of whose tags is accepted.
@@ -27,10 +28,15 @@ class IfMatchMixin:
             raise PreconditionRequired(
                 "Send the resource's current ETag (not *) in If-Match to change it."
             )
-
+        checked_header("If-Match", IF_MATCH_PATTERN)
         _get_etag_ctx()["etag_checked"] = True
         tags = [self._generate_etag(data) for data in (etag_data, *alternatives)]
         if not any(tag in request.if_match for tag in tags):
             raise PreconditionFailed(
                 "The resource has changed since you read it; fetch it again and retry."
             )
+
+    def _check_not_modified(self, etag) -> None:
+        """Answer 304 when If-None-Match names the current version; 422 when malformed."""
+        checked_header("If-None-Match", IF_NONE_MATCH_PATTERN)
+        super()._check_not_modified(etag)

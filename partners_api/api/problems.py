@@ -27,6 +27,8 @@ PROBLEM_MIMETYPE = "application/problem+json"
 class ProblemSchema(Schema):
     """RFC 9457 problem details, as every error of this API is shaped."""
 
+    quotes_input = True  # its detail and errors may quote what the caller sent
+
     type = ma.fields.String(
         metadata={"description": "A URI reference; about:blank here.", "example": "about:blank"}
     )

@@ -1,8 +1,9 @@
-"""Text no database stores: NUL characters and unpaired surrogates in URLs and JSON bodies."""
+"""Input no schema reads: NUL characters in the path, and JSON nested too deeply to parse.
+
+Text in query strings and bodies is checked by the schemas (`fields.TEXT_PATTERN`).
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Response, request
 from webargs.flaskparser import FlaskParser
@@ -11,44 +12,18 @@ from partners_api.api.problems import problem_response
 from partners_api.errors import BadRequest
 
 
-def reject_nul_characters() -> Response | None:
-    """Answer 400 for a NUL character in the path or query, which no database stores."""
-    values = [v for _, v in request.args.items(multi=True)]
-    if "\x00" in request.path or any("\x00" in v for v in values):
-        return problem_response(
-            400, "NUL characters are not allowed in URLs.", code="nul_character"
-        )
+def refuse_nul_in_path() -> Response | None:
+    """Answer 404 for a path holding a NUL character: nothing is stored under such a name."""
+    if "\x00" in request.path:
+        return problem_response(404, "Nothing is found at a path with a NUL character.")
     return None
 
 
-def _has_unstorable_text(data: Any) -> bool:
-    """True when a string or key holds a NUL or an unpaired surrogate, which no database stores."""
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str):
-            if "\x00" in item:
-                return True
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-    return False
-
-
 class ArgumentsParser(FlaskParser):
-    """webargs' Flask parser, refusing JSON too deep to parse or with unstorable text."""
+    """webargs' Flask parser, refusing JSON nested too deeply to parse."""
 
     def _raw_load_json(self, req):
         try:
-            data = super()._raw_load_json(req)
+            return super()._raw_load_json(req)
         except RecursionError:
             raise BadRequest("The JSON body is nested too deeply.") from None
-        if _has_unstorable_text(data):
-            raise BadRequest("Strings may not contain NUL characters or unpaired surrogates.")
-        return data

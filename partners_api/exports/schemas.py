@@ -48,6 +48,8 @@ class ImportArgsSchema(QueryArgsSchema):
 class ImportErrorSchema(Schema):
     """One problem in the file."""
 
+    quotes_input = True  # the field and message may quote what the file held
+
     row = fields.Integer(
         metadata={"description": "Data row, from 1 (the header is row 0).", "example": 3}
     )

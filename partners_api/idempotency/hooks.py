@@ -6,8 +6,8 @@ import hashlib
 
 from flask import Flask, Response, g, request
 
+from partners_api.api.headers import IDEMPOTENCY_KEY_PATTERN, checked_header
 from partners_api.db import close_request_session, database
-from partners_api.errors import BadRequest
 from partners_api.idempotency import service
 from partners_api.security import rate_limit_key
 
@@ -24,11 +24,11 @@ def init_idempotency(app: Flask) -> None:
 
 def claim_or_replay() -> Response | None:
     """For a POST with a key: replay the stored answer, or claim the key and go on."""
-    key = request.headers.get(HEADER)
-    if request.method != "POST" or key is None or request.url_rule is None:
+    if request.method != "POST" or request.url_rule is None:
         return None
-    if not 1 <= len(key) <= 200 or not key.isprintable():
-        raise BadRequest(f"{HEADER} must be 1 to 200 printable characters.")
+    key = checked_header(HEADER, IDEMPOTENCY_KEY_PATTERN)
+    if key is None:
+        return None
     fingerprint = hashlib.sha256(
         b"\n".join([request.method.encode(), request.full_path.encode(), request.get_data()])
     ).hexdigest()

@@ -32,7 +32,7 @@ blp = Blueprint(
 )
 
 
-@blp.route("/organizations/<string:ref>/matches")
+@blp.route("/organizations/<org_ref:ref>/matches")
 class OrganizationMatchViews(MethodView):
     """Matches for one organization."""
 

@@ -22,7 +22,7 @@ from partners_api.organizations import service as organizations
 from partners_api.partnerships.routes import blp
 
 
-@blp.route("/organizations/<string:ref>/network")
+@blp.route("/organizations/<org_ref:ref>/network")
 class OrganizationNetworkViews(MethodView):
     """The network around one organization."""
 
@@ -69,7 +69,7 @@ def _node(organization, depth: int) -> dict:
     }
 
 
-@blp.route("/organizations/<string:ref>/introductions")
+@blp.route("/organizations/<org_ref:ref>/introductions")
 class OrganizationIntroductionViews(MethodView):
     """Routes from one organization to another."""
 

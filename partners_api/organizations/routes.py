@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
+from werkzeug.routing import BaseConverter
 
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import etag_links, link
@@ -14,6 +15,7 @@ from partners_api.errors import Conflict
 from partners_api.keys import auth
 from partners_api.organizations import service
 from partners_api.organizations.schemas import (
+    RESERVED_SLUGS,
     FacetsSchema,
     OrganizationCreateSchema,
     OrganizationFilterArgsSchema,
@@ -21,6 +23,24 @@ from partners_api.organizations.schemas import (
     OrganizationQueryArgsSchema,
     OrganizationSchema,
 )
+
+_RESERVED = "|".join(RESERVED_SLUGS)
+
+
+class OrganizationRef(BaseConverter):
+    """`<org_ref:…>`: an organization's id or slug, never a word its own paths use (facets).
+
+    So `/organizations/facets` is the facets resource alone, and OPTIONS on it lists
+    only the methods of that resource.
+    """
+
+    regex = rf"(?!(?:{_RESERVED})(?![^/]))[^/]+"
+
+
+def organization_ref_schema(_converter: OrganizationRef) -> dict:
+    """The spec's schema of an `org_ref` path parameter."""
+    return {"type": "string", "pattern": rf"^(?!(?:{_RESERVED})$)[^/]+$"}
+
 
 blp = Blueprint(
     "organizations",
@@ -128,7 +148,7 @@ class OrganizationFacetViews(MethodView):
         return service.facets(get_session(), filters=args)
 
 
-@blp.route("/<string:ref>")
+@blp.route("/<org_ref:ref>")
 @blp.etag
 class OrganizationByRefViews(MethodView):
     """One organization, by id or slug."""
@@ -189,7 +209,7 @@ class OrganizationByRefViews(MethodView):
         )
 
 
-@blp.route("/<string:ref>/history")
+@blp.route("/<org_ref:ref>/history")
 class OrganizationHistoryViews(MethodView):
     """The change events of one organization."""
 

@@ -157,7 +157,7 @@ class PartnershipEndViews(MethodView):
         return _transition(partnership_id, "end")
 
 
-@blp.route("/organizations/<string:ref>/partners")
+@blp.route("/organizations/<org_ref:ref>/partners")
 class OrganizationPartnerViews(MethodView):
     """One organization's links."""
 

@@ -44,7 +44,7 @@ class RegionViews(MethodView):
         return regions
 
 
-@blp.route("/regions/<string:code>")
+@blp.route("/regions/<code:code>")
 @blp.etag
 class RegionByCodeViews(MethodView):
     """One region."""
@@ -79,7 +79,7 @@ class CountryViews(MethodView):
         return countries
 
 
-@blp.route("/countries/<string:code>")
+@blp.route("/countries/<code:code>")
 @blp.etag
 class CountryByCodeViews(MethodView):
     """One country."""

@@ -69,7 +69,7 @@ class TopicViews(MethodView):
         return topic, {"Location": url_for("topics.TopicBySlugViews", slug=topic.slug)}
 
 
-@blp.route("/<string:slug>")
+@blp.route("/<code:slug>")
 @blp.etag
 class TopicBySlugViews(MethodView):
     """One topic."""

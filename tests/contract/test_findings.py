@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -102,3 +103,116 @@ def test_x_pagination_is_json_as_its_spec_says(client):
     answer = client.get("/api/v1/countries", query_string={"page_size": 5})
     assert answer.status_code == 200
     assert json.loads(answer.headers["X-Pagination"])["page_size"] == 5
+
+
+# Text no database stores (a NUL, a lone surrogate) and other control characters are
+# refused with a 422 naming the field, wherever a string is taken; nothing is written.
+IN_URLS = ["a\x00b", "bell \x07", "\x9f"]
+UNSTORABLE = [*IN_URLS, "lone \ud800"]  # a URL, UTF-8, cannot carry a lone surrogate
+QUERIES = [
+    ("/api/v1/organizations/facets", "country", "country.0"),
+    ("/api/v1/organizations/facets", "topic", "topic.0"),
+    ("/api/v1/organizations", "q", "q"),
+    ("/api/v1/organizations/masakhane/matches", "topic", "topic.0"),
+]
+BODIES = [
+    ("/api/v1/dialogues", {"title": "T", "topics": ["{}"]}, "topics.0"),
+    ("/api/v1/matches", {"seeks": ["{}"]}, "seeks.0"),
+    ("/api/v1/matches", {"seeks": ["alignment"], "regions": ["{}"]}, "regions.0"),
+    ("/api/v1/organizations", {"name": "{}", "sector": "media", "country": "FR"}, "name"),
+    (
+        "/api/v1/organizations",
+        {"name": "Fine", "sector": "media", "country": "FR", "offers": ["{}"]},
+        "offers.0",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", IN_URLS)
+@pytest.mark.parametrize(("path", "name", "field"), QUERIES)
+def test_unstorable_text_in_a_query_is_a_422_naming_it(client, path, name, field, text):
+    answer = client.get(path, query_string={name: text})
+    assert answer.status_code == 422, answer.json
+    assert field in answer.json["errors"], answer.json
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+@pytest.mark.parametrize(("path", "body", "field"), BODIES)
+def test_unstorable_text_in_a_body_is_a_422_naming_it(client, admin_key, path, body, field, text):
+    before = total(client)
+    raw = json.dumps(body).replace('"{}"', json.dumps(text))
+    answer = client.post(path, data=raw, content_type="application/json", headers=bearer(admin_key))
+    assert answer.status_code == 422, answer.json
+    assert field in answer.json["errors"], answer.json
+    assert total(client) == before
+
+
+def test_tabs_line_breaks_and_any_script_are_text(client, admin_key):
+    description = "Line one\n\tline two — 人工智能安全 😀"
+    body = {"name": "Text", "sector": "media", "country": "FR", "description": description}
+    answer = client.post("/api/v1/organizations", json=body, headers=bearer(admin_key))
+    assert answer.status_code == 201, answer.json
+    assert answer.json["description"] == description
+
+
+def test_a_weight_name_with_a_nul_is_refused_by_name(client):
+    answer = client.post("/api/v1/matches", json={"seeks": ["alignment"], "weights": {"\x00": 1}})
+    assert answer.status_code == 422
+    assert any(name.startswith("weights") for name in answer.json["errors"]), answer.json
+
+
+def test_a_nul_in_a_path_finds_nothing(client):
+    for path in ("/api/v1/organizations/a%00b", "/api/v1/topics/a%00b"):
+        assert client.get(path).status_code == 404
+
+
+# The headers the spec describes with a pattern: without If-Match or with `*` a write is
+# 428 (as before), a value not of its form is a 422 naming the header, a stale one 412.
+def _topic(client):
+    answer = client.get("/api/v1/topics/alignment")
+    return "/api/v1/topics/alignment", answer.headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [(None, 428), ("*", 428), ("", 428), ("abc", 422), ("W/abc", 422), ('"stale"', 412)],
+)
+def test_if_match_is_an_entity_tag(client, admin_key, if_match, status):
+    url, _ = _topic(client)
+    headers = bearer(admin_key)
+    if if_match is not None:
+        headers["If-Match"] = if_match
+    answer = client.patch(url, json={"name": "Renamed"}, headers=headers)
+    assert answer.status_code == status, answer.json
+    if status == 422:
+        assert list(answer.json["errors"]) == ["If-Match"]
+
+
+def test_if_none_match_is_star_or_entity_tags(client):
+    url, etag = _topic(client)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    malformed = client.get(url, headers={"If-None-Match": "other"})
+    assert malformed.status_code == 422 and list(malformed.json["errors"]) == ["If-None-Match"]
+
+
+@pytest.mark.parametrize("key", ["", " padded", "x" * 201, "naïve"])
+def test_an_idempotency_key_not_of_its_form_is_a_422_naming_it(client, admin_key, key):
+    body = {"name": "Keyed", "sector": "media", "country": "FR"}
+    headers = {**bearer(admin_key), "Idempotency-Key": key.encode().decode("latin-1")}
+    answer = client.post("/api/v1/organizations", json=body, headers=headers)
+    assert answer.status_code == 422, answer.json
+    assert list(answer.json["errors"]) == ["Idempotency-Key"]
+
+
+def test_options_lists_exactly_the_methods_the_spec_documents(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path, item in spec["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        answer = client.options(url)
+        allowed = {m.strip() for m in answer.headers["Allow"].split(",")}
+        documented = {m.upper() for m in item if m in ("get", "put", "post", "patch", "delete")}
+        implicit = {"OPTIONS"} | ({"HEAD"} if "GET" in documented else set())
+        assert allowed == documented | implicit, path

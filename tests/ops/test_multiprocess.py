@@ -152,7 +152,7 @@ def test_metrics_sum_both_workers_and_access_logs_carry_the_request_id(servers, 
             assert a.call("GET", path, headers=admin_key).status == 200
         sent += 10
     sample = (
-        'partners_api_http_requests_total{endpoint="/api/v1/countries/<string:code>",'
+        'partners_api_http_requests_total{endpoint="/api/v1/countries/<code:code>",'
         f'method="GET",status="200"}} {float(sent)}'
     )
     for _ in range(4):  # whichever worker answers sums both

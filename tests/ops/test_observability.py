@@ -12,7 +12,7 @@ from partners_api import create_app
 from partners_api.observability.logs import configure_logging
 from tests.helpers import bearer
 
-COUNTRY_ROUTE = "/api/v1/countries/<string:code>"
+COUNTRY_ROUTE = "/api/v1/countries/<code:code>"
 
 
 def samples(client) -> dict[tuple[str, frozenset], float]:

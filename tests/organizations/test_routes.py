@@ -7,7 +7,7 @@ import json
 import pytest
 
 from partners_api.text import fold
-from tests.helpers import bearer
+from tests.helpers import bearer, total
 
 URL = "/api/v1/organizations"
 NEW = {"name": "Université Cheikh Anta Diop", "sector": "academia", "country": "sn"}
@@ -456,25 +456,24 @@ def test_a_revoked_key_is_refused_on_the_next_request(client, app, make_key):
 
 def test_hostile_values_are_4xx_never_500(client, admin_key):
     assert client.get(URL, query_string={"page": 10**20}).json == []
-    assert client.get(f"{URL}/a%00b").status_code == 400
-    assert client.get(URL, query_string={"q": "a\x00b"}).status_code == 400
-    for text in ("nul \x00 inside", "lone \ud800 surrogate"):
+    assert client.get(f"{URL}/a%00b").status_code == 404
+    before = total(client)
+    for text in ("nul \x00 inside", "lone \ud800 surrogate", "bell \x07"):
         response = client.post(
             URL,
             data=json.dumps({**NEW, "description": text}),
             content_type="application/json",
             headers=bearer(admin_key),
         )
-        assert response.status_code == 400, text
+        assert response.status_code == 422, text
+        assert list(response.json["errors"]) == ["description"], response.json
+    assert total(client) == before
     deep = client.post(
         URL, data="[" * 100_000, content_type="application/json", headers=bearer(admin_key)
     )
     assert deep.status_code == 400
     for moment in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"):
         assert client.get(URL, query_string={"updated_since": moment}).status_code == 422
-    assert (
-        client.get(URL, query_string=[("region", "africa"), ("region", "a\x00")]).status_code == 400
-    )
     payload = "'; DROP TABLE organizations; --"
     assert client.get(URL, query_string={"q": payload}).json == []
     created = create(client, admin_key, name=payload, description='=HYPERLINK("x")').json

@@ -41,7 +41,7 @@ def test_keys_are_per_caller_and_checked(client, admin_key, make_key):
         )
         assert response.status_code == 201
     bad = client.post(URL, json=BODY, headers={**bearer(admin_key), "Idempotency-Key": ""})
-    assert bad.status_code == 400
+    assert bad.status_code == 422 and list(bad.json["errors"]) == ["Idempotency-Key"]
 
 
 def test_concurrent_identical_posts_create_one_resource(app, admin_key_committed):
