@@ -3,23 +3,45 @@
 The fuzzer holds an admin key and may call DELETE /keys/{key_id} with any id; revoking its
 own key would turn the rest of the run into 401s. A call aimed at its own key goes to a
 spare admin key instead, so revocation is still exercised on a real key.
+
+The fuzzer draws an Idempotency-Key as it draws any string, and draws the same one for
+calls that are not retries of each other; the server then rightly replays the first
+answer, so in a stateful scenario a topic created, then deleted, is "created" again. A
+client sends a new key with each new request: in the stateful phase, where calls build
+on each other, a well-formed key gets a suffix that makes it unique to its call (a
+malformed one is sent as drawn, to be refused). The other phases send keys as drawn.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 
 import schemathesis
 
+from partners_api.api.headers import IDEMPOTENCY_KEY_PATTERN
+
 OWN_KEY_ID = os.environ.get("FUZZ_OWN_KEY_ID", "")
 SPARE_KEY_ID = os.environ.get("FUZZ_SPARE_KEY_ID", "")
+CALLS = itertools.count(1)
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
-    """Send a revocation of the fuzzer's own key to the spare key."""
+    """Give stateful calls their own Idempotency-Key; send the own key's revocation elsewhere."""
+    _unique_idempotency_key(case)
     if case.method.upper() != "DELETE" or not case.path.startswith("/api/v1/keys/"):
         return
     parameters = case.path_parameters or {}
     if OWN_KEY_ID and str(parameters.get("key_id")) == OWN_KEY_ID:
         parameters["key_id"] = int(SPARE_KEY_ID)
+
+
+def _unique_idempotency_key(case) -> None:
+    """In a stateful scenario, make a well-formed Idempotency-Key unique to its call."""
+    if case.meta is None or case.meta.phase.name != "stateful":
+        return
+    key = (case.headers or {}).get("Idempotency-Key")
+    if key is not None and re.fullmatch(IDEMPOTENCY_KEY_PATTERN.strip("^$"), key):
+        case.headers["Idempotency-Key"] = f"{key[:180]}~{next(CALLS)}"

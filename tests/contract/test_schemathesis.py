@@ -3,10 +3,11 @@
 The server runs the project's gunicorn configuration on a database of its own (a new
 SQLite file, or a new PostgreSQL database when the suite runs on PostgreSQL), migrated
 and loaded with the demo directory by the command line. Schemathesis runs as its command
-line in a subprocess, with the settings of `schemathesis.toml` beside this file: once
-without a key and once with an admin key, the second also through the stateful scenarios
-that follow the spec's OpenAPI links. Any failure of a check fails the test, with
-Schemathesis' own report (and a `curl` line for each failure) in the message.
+line in a subprocess, with the settings of `schemathesis.toml` beside this file: every
+check, the four phases (examples, coverage, fuzzing, and the stateful scenarios that
+follow the spec's OpenAPI links), once without a key and once with an admin key. Any
+failure of a check fails the test, with Schemathesis' own report (and a `curl` line for
+each failure) in the message.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ MIN_CASES = 1000  # generated cases per run: two runs, at least 2,000 per databa
 # Limits far above what the fuzzer sends, so that no answer is a 429 but every answer
 # still carries the X-RateLimit-* headers the spec documents.
 RAISED_LIMIT = "1000000 per minute"
+ALL_PHASES = "examples,coverage,fuzzing,stateful"
 
 
 @dataclass
@@ -150,9 +152,7 @@ def _summary(name: str, result: dict) -> str:
 
 
 def test_fuzz_without_a_key(live_server, figures):
-    # Without a key every write is a 401: the coverage phase would spend its boundary
-    # cases on them, so this run only takes the examples and the fuzzing phase.
-    result = run_schemathesis(live_server, "anonymous", phases="examples,fuzzing", key=None)
+    result = run_schemathesis(live_server, "anonymous", phases=ALL_PHASES, key=None)
     figures.append(_summary("without a key", result))
 
 
@@ -160,7 +160,7 @@ def test_fuzz_with_an_admin_key_and_stateful_links(live_server, figures):
     result = run_schemathesis(
         live_server,
         "admin",
-        phases="examples,coverage,fuzzing,stateful",
+        phases=ALL_PHASES,
         key=live_server.admin_key,
     )
     figures.append(_summary("with an admin key", result))
