@@ -46,7 +46,9 @@ def gunicorn(
     With a configuration, the project's by default, or plain sync workers when `config`
     is None; the options left out come from the configuration (or gunicorn's defaults).
     """
-    options = ["-c", config] if config else ["--worker-class", "sync"]
+    # Without the project's configuration, which turns it off, gunicorn would open one
+    # control socket per user, shared by every server started at once.
+    options = ["-c", config] if config else ["--worker-class", "sync", "--no-control-socket"]
     if chdir is not None:
         options += ["--chdir", str(chdir)]
     if workers is not None:
