@@ -1,0 +1,1 @@
+"""Organization identity: resolving free-text names to directory records."""

@@ -1,0 +1,484 @@
+"""Resolve free-text organization names to directory records, as pure Python with no database.
+
+`NameIndex.build` reads plain records (active and archived organizations only: the statuses in
+INDEXED_STATUSES) into normalized name variants, an inverted index from tokens to variants with
+IDF weights, and the places (countries, cities) a query may name. `NameIndex.resolve` ranks
+organizations for one string as ROR's affiliation matching does: a score in [0, 1], how the best
+name matched, and `chosen` on at most one candidate, when the top score passes a threshold and
+leads the next organization by a margin.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pycountry
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+INDEXED_STATUSES = frozenset({"active", "archived"})
+LABEL, ALIAS, ACRONYM = 0, 1, 2
+MATCHING_TYPES = ("exact", "acronym", "alias", "phrase", "fuzzy")
+
+# Function words in the directory's main languages weigh a fraction of their IDF; generic but
+# meaningful words ("university", "institute") keep their IDF, which is low because common.
+FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "for",
+        "and",
+        "in",
+        "on",
+        "at",
+        "a",
+        "an",
+        "to",
+        "by",
+        "de",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "des",
+        "du",
+        "del",
+        "y",
+        "e",
+        "et",
+        "und",
+        "fur",
+        "der",
+        "die",
+        "das",
+        "den",
+        "do",
+        "da",
+        "dos",
+        "em",
+        "na",
+        "no",
+        "al",
+        "el",
+        "i",
+    ]
+)
+FUNCTION_WEIGHT = 0.15
+
+# How much a query token that the name lacks counts against it: fully for the name's own words,
+# half for a place trailing the name (it may or may not be part of it), not at all for a place in
+# its own segment or anything in parentheses ("…, Kampala, Uganda", "(KEMRI)").
+CORE, SOFT, HARD = 1.0, 0.5, 0.0
+
+COUNTRY_ALIASES = {
+    "usa": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "vietnam": "VN",
+    "iran": "IR",
+    "syria": "SY",
+    "laos": "LA",
+    "ivory coast": "CI",
+    "turkey": "TR",
+    "czech republic": "CZ",
+    "dr congo": "CD",
+    "drc": "CD",
+    "taiwan": "TW",
+    "uae": "AE",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "brasil": "BR",
+    "deutschland": "DE",
+    "espana": "ES",
+    "mexique": "MX",
+    "maroc": "MA",
+    "senegal": "SN",
+}
+
+# ASCII and typographic apostrophes and the modifier letters used for them.
+_APOSTROPHES = re.compile("['`\u02bc\u2019\u2018\u02bb\u02bf\u02be]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_SEGMENT = re.compile(r"[,;]")
+_CODE = re.compile(r"^[A-Z]{2,3}$")
+
+
+def _is_cjk(ch: str) -> bool:
+    """Whether a character is a CJK ideograph (transliterated one syllable per token)."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def normalize(text: str) -> str:
+    """ASCII, case-folded, without punctuation: 'Université Côte-d'Or' → 'universite cote dor'."""
+    if any(_is_cjk(ch) for ch in text):
+        text = "".join(f" {ch} " if _is_cjk(ch) else ch for ch in text)
+    ascii_text = _APOSTROPHES.sub("", anyascii(text)).casefold()
+    return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+
+
+def compact(tokens: Iterable[str]) -> str:
+    """Tokens run together, so 'Bei Jing Da Xue' and 'Beijing Daxue' compare equal."""
+    return "".join(tokens)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One organization proposed for a string: how well it matches and whether it is chosen."""
+
+    organization_id: int
+    score: float
+    matching_type: str
+    chosen: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The knobs of ranking and choosing, tuned on the benchmark's tuning seed."""
+
+    threshold: float = 0.9
+    margin: float = 0.06
+    acronym_score: float = 0.85
+    country_bonus: float = 0.04
+    city_bonus: float = 0.04
+    country_penalty: float = 0.25
+    city_penalty: float = 0.05
+    rescored: int = 40
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: its tokens, how much each counts when missing, and the places it names."""
+
+    tokens: tuple[str, ...]
+    factors: tuple[float, ...]
+    countries: frozenset[str]
+    cities: frozenset[str]
+
+
+def _country_names() -> dict[str, str]:
+    """Normalized country names (English name, common and official names, aliases) → alpha-2."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            value = getattr(country, attribute, None)
+            if value:
+                names[normalize(value)] = country.alpha_2
+                names.setdefault(normalize(value.split(",")[0]), country.alpha_2)
+    names.update(COUNTRY_ALIASES)
+    return names
+
+
+def _country_codes() -> dict[str, str]:
+    """Alpha-2 and alpha-3 codes → alpha-2, recognized only as a whole upper-case segment."""
+    codes = {}
+    for country in pycountry.countries:
+        codes[country.alpha_2] = country.alpha_2
+        codes[country.alpha_3] = country.alpha_2
+    return codes
+
+
+class Places:
+    """Countries and the directory's cities, for finding a place inside a query string."""
+
+    def __init__(self, cities: Mapping[str, Iterable[str]]):
+        self.countries = _country_names()
+        self.codes = _country_codes()
+        self.cities = {name: frozenset(codes) for name, codes in cities.items() if name}
+        self.longest = max(len(name.split()) for name in [*self.countries, *self.cities, "x"])
+
+    def trailing(self, tokens: Sequence[str], *, keep: int) -> tuple[int, set[str], set[str]]:
+        """How many leading tokens remain once trailing places are peeled off, and the places."""
+        end, countries, cities = len(tokens), set(), set()
+        while end > keep:
+            for n in range(min(self.longest, end - keep), 0, -1):
+                phrase = " ".join(tokens[end - n : end])
+                if phrase in self.countries:
+                    countries.add(self.countries[phrase])
+                elif phrase in self.cities:
+                    cities.add(phrase)
+                else:
+                    continue
+                end -= n
+                break
+            else:
+                break
+        return end, countries, cities
+
+
+def parse_query(text: str, places: Places) -> Query:
+    """Split a string into the name's tokens and the places and asides around it."""
+    asides = _PARENTHESES.findall(text)
+    segments = [s for s in _SEGMENT.split(_PARENTHESES.sub(",", text)) if s.strip()]
+    tokens: dict[str, float] = {}
+    countries: set[str] = set()
+    cities: set[str] = set()
+
+    def add(words: Iterable[str], factor: float) -> None:
+        for word in words:
+            tokens[word] = min(factor, tokens.get(word, factor))
+
+    for position, segment in enumerate(segments):
+        if position and segment.strip() in places.codes:
+            countries.add(places.codes[segment.strip()])
+            continue
+        words = normalize(segment).split()
+        first = not any(f == CORE for f in tokens.values())
+        end, found_countries, found_cities = places.trailing(words, keep=1 if first else 0)
+        add(words[:end], CORE)
+        add(words[end:], SOFT if end else HARD)
+        countries |= found_countries
+        cities |= found_cities
+    for aside in asides:
+        words = normalize(aside).split()
+        end, found_countries, found_cities = places.trailing(words, keep=0)
+        countries |= found_countries
+        cities |= found_cities
+        add(words, HARD)
+    return Query(tuple(tokens), tuple(tokens.values()), frozenset(countries), frozenset(cities))
+
+
+@dataclass
+class _Variants:
+    """Name variants in build order: their organization row, kind, tokens and text."""
+
+    rows: list[int]
+    kinds: list[int]
+    tokens: list[tuple[str, ...]]
+
+
+def _record_variants(record: Mapping) -> list[tuple[int, tuple[str, ...]]]:
+    """The distinct normalized names of one record, each with its kind (label, alias, acronym)."""
+    named = [(LABEL, record.get("name")), (ACRONYM, record.get("acronym"))]
+    for entry in record.get("names") or ():
+        types = entry.get("types") or ()
+        kind = ACRONYM if "acronym" in types else LABEL if "label" in types else ALIAS
+        named.append((kind, entry.get("value")))
+    seen: dict[tuple[str, ...], int] = {}
+    for kind, value in named:
+        words = tuple(normalize(value).split()) if value else ()
+        if words and (words not in seen or kind < seen[words]):
+            seen[words] = kind
+    return [(kind, words) for words, kind in seen.items()]
+
+
+class NameIndex:
+    """Every indexed organization's names, searchable by token, acronym, typo and place."""
+
+    def __init__(self, records: Iterable[Mapping], settings: Settings):
+        self.settings = settings
+        self.ids: list[int] = []
+        self.names: list[str] = []
+        self.countries: list[str | None] = []
+        self.cities: list[str] = []
+        variants = _Variants([], [], [])
+        city_countries: dict[str, set[str]] = defaultdict(set)
+        for record in records:
+            if record.get("status", "active") not in INDEXED_STATUSES:
+                continue
+            row = len(self.ids)
+            self.ids.append(int(record["id"]))
+            self.names.append(record.get("name") or "")
+            country = (record.get("country_code") or "").upper() or None
+            city = normalize(record.get("city") or "")
+            self.countries.append(country)
+            self.cities.append(city)
+            if city and country:
+                city_countries[city].add(country)
+            for kind, words in _record_variants(record):
+                variants.rows.append(row)
+                variants.kinds.append(kind)
+                variants.tokens.append(words)
+        self.places = Places(city_countries)
+        self._index_variants(variants)
+
+    @classmethod
+    def build(cls, records: Iterable[Mapping], *, settings: Settings | None = None) -> NameIndex:
+        """Build the index of active and archived records' names (other statuses are left out)."""
+        return cls(records, settings or Settings())
+
+    def _index_variants(self, variants: _Variants) -> None:
+        """Postings, IDF, variant weights, the compact-name table and the typo vocabulary."""
+        postings: dict[str, list[int]] = defaultdict(list)
+        self.compact: dict[str, list[int]] = defaultdict(list)
+        for number, words in enumerate(variants.tokens):
+            for word in set(words):
+                postings[word].append(number)
+            self.compact[compact(words)].append(number)
+        total = max(len(variants.tokens), 1)
+        self.idf = {
+            word: math.log(1 + total / len(numbers))
+            * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
+            for word, numbers in postings.items()
+        }
+        self.max_idf = math.log(1 + total)
+        self.postings = {word: np.asarray(n, dtype=np.int32) for word, n in postings.items()}
+        self.variant_row = np.asarray(variants.rows, dtype=np.int32)
+        self.variant_kind = np.asarray(variants.kinds, dtype=np.int8)
+        self.variant_tokens = variants.tokens
+        self.variant_weight = np.asarray(
+            [sum(self.idf[w] for w in set(words)) for words in variants.tokens], dtype=np.float64
+        )
+        self.row_country = np.asarray([c or "" for c in self.countries])
+        self.rare = max(50, total // 50)
+        vocabulary = sorted((w for w in postings if len(w) >= 3), key=lambda w: (len(w), w))
+        self.vocabulary = vocabulary
+        lengths = np.asarray([len(w) for w in vocabulary])
+        self.vocabulary_from = {n: int(np.searchsorted(lengths, n)) for n in range(0, 64)}
+
+    def nbytes(self) -> int:
+        """Bytes held by the index's arrays (postings and per-variant arrays)."""
+        arrays = [*self.postings.values(), self.variant_row, self.variant_kind, self.variant_weight]
+        return sum(a.nbytes for a in arrays)
+
+    def similar(self, word: str) -> list[tuple[str, float]]:
+        """Directory tokens within one edit (two for words of six letters or more) of a word."""
+        length = len(word)
+        if length < 4:
+            return []
+        edits = 1 if length <= 5 else 2
+        start = self.vocabulary_from.get(length - edits, 0)
+        stop = self.vocabulary_from.get(length + edits + 1, len(self.vocabulary))
+        found = process.extract(
+            word, self.vocabulary[start:stop], scorer=OSA.distance, score_cutoff=edits, limit=4
+        )
+        return [(w, 1 - d / max(length, len(w))) for w, d, _ in found]
+
+    def _alternatives(self, query: Query) -> list[tuple[float, float, list[tuple[str, float]]]]:
+        """Per query token: its weight, how much it counts when missing, and the index tokens
+        (itself, or near spellings for a word the directory lacks) with their similarity."""
+        expanded = []
+        for word, factor in zip(query.tokens, query.factors, strict=True):
+            if word in self.idf:
+                expanded.append((self.idf[word], factor, [(word, 1.0)]))
+                continue
+            near = self.similar(word)
+            weight = self.idf[near[0][0]] if near else self.max_idf
+            expanded.append((weight, factor, near))
+        return expanded
+
+    def _candidates(self, expanded, exact: list[int]) -> np.ndarray:
+        """Variants sharing a distinctive token with the query (else its rarest), and exact ones."""
+        options = [(len(self.postings[w]), w) for _, _, near in expanded for w, _ in near]
+        if not options and not exact:
+            return np.empty(0, dtype=np.int32)
+        rare = [self.postings[w] for n, w in options if n <= self.rare]
+        if not rare and options:
+            rare = [self.postings[min(options)[1]]]
+        return np.unique(np.concatenate([*rare, np.asarray(exact, dtype=np.int32)]))
+
+    def _token_scores(self, expanded, variants: np.ndarray) -> np.ndarray:
+        """IDF-weighted F1 of the query's tokens found in each variant and the variant's found."""
+        overlap = np.zeros(len(variants))
+        missing = np.zeros(len(variants))
+        for weight, factor, near in expanded:
+            found = np.zeros(len(variants))
+            for word, similarity in near:
+                posting = self.postings[word]
+                at = np.minimum(np.searchsorted(posting, variants), len(posting) - 1)
+                found = np.maximum(found, (posting[at] == variants) * self.idf[word] * similarity)
+            overlap += found
+            missing += factor * np.maximum(weight - found, 0.0)
+        query_share = overlap / np.maximum(overlap + missing, 1e-9)
+        variant_share = np.minimum(overlap / self.variant_weight[variants], 1.0)
+        return 2 * query_share * variant_share / np.maximum(query_share + variant_share, 1e-9)
+
+    def _rescore(self, query: Query, variant: int, token_score: float) -> tuple[float, str]:
+        """A variant's score from its token score and string similarity, and how it matched."""
+        kind = int(self.variant_kind[variant])
+        words = self.variant_tokens[variant]
+        present = set(words)
+        used = [w for w, f in zip(query.tokens, query.factors, strict=True) if f or w in present]
+        if kind == ACRONYM:
+            return self.settings.acronym_score * token_score, "acronym"
+        if compact(used) == compact(words):
+            return 1.0, "exact" if kind == LABEL else "alias"
+        similarity = fuzz.token_sort_ratio(" ".join(used), " ".join(words)) / 100
+        score = min(0.99, 0.75 * token_score + 0.25 * similarity)
+        core = {w for w, f in zip(query.tokens, query.factors, strict=True) if f == CORE}
+        if present <= set(used) or core <= present:
+            return score, "alias" if kind == ALIAS else "phrase"
+        return score, "fuzzy"
+
+    def _place_adjustment(self, query: Query, row: int) -> float:
+        """Bonus when a place in the query agrees with the organization's, penalty if not."""
+        s, country, city = self.settings, self.countries[row], self.cities[row]
+        adjustment = 0.0
+        if query.countries:
+            agrees = country in query.countries
+            adjustment += s.country_bonus if agrees else -s.country_penalty
+        if query.cities:
+            if city in query.cities:
+                adjustment += s.city_bonus
+            elif not any(country in self.places.cities[c] for c in query.cities):
+                adjustment -= s.country_penalty if not query.countries else 0.0
+            else:
+                adjustment -= s.city_penalty
+        return adjustment
+
+    def _score_rows(self, query: Query, country: str | None) -> dict[int, tuple[float, str]]:
+        """The best raw score and matching type of each candidate organization row."""
+        expanded = self._alternatives(query)
+        named = (t for t, f in zip(query.tokens, query.factors, strict=True) if f)
+        exact = self.compact.get(compact(named), [])
+        variants = self._candidates(expanded, exact)
+        if country:
+            variants = variants[self.row_country[self.variant_row[variants]] == country.upper()]
+        if not len(variants):
+            return {}
+        scores = self._token_scores(expanded, variants)
+        scores[np.isin(variants, exact)] = 1.0
+        keep = min(self.settings.rescored, len(variants))
+        top = np.argpartition(-scores, keep - 1)[:keep]
+        best: dict[int, tuple[float, str]] = {}
+        for position in top:
+            variant = int(variants[position])
+            score, how = self._rescore(query, variant, float(scores[position]))
+            row = int(self.variant_row[variant])
+            if row not in best or score > best[row][0]:
+                best[row] = (score, how)
+        return {
+            row: (score + self._place_adjustment(query, row), how)
+            for row, (score, how) in best.items()
+        }
+
+    def resolve(self, text: str, *, country: str | None = None, limit: int = 5) -> list[Candidate]:
+        """Ranked candidates for one string; `chosen` on the first when confident and clear."""
+        query = parse_query(text or "", self.places)
+        if not query.tokens:
+            return []
+        scored = self._score_rows(query, country)
+        ranked = sorted(scored.items(), key=lambda item: (-item[1][0], self.ids[item[0]]))
+        top = ranked[0][1][0] if ranked else 0.0
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        confident = top >= self.settings.threshold and top - runner_up >= self.settings.margin
+        return [
+            Candidate(
+                organization_id=self.ids[row],
+                score=round(min(1.0, max(0.0, score)), 4),
+                matching_type=how,
+                chosen=confident and position == 0,
+                name=self.names[row],
+            )
+            for position, (row, (score, how)) in enumerate(ranked[:limit])
+        ]
+
+    def resolve_many(
+        self, texts: Iterable[str], *, country: str | None = None, limit: int = 5
+    ) -> list[list[Candidate]]:
+        """Candidates for each of several strings, in order."""
+        return [self.resolve(text, country=country, limit=limit) for text in texts]
