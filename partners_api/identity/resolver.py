@@ -152,7 +152,7 @@ class Settings:
 
     threshold: float = 0.9
     margin: float = 0.06
-    acronym_score: float = 0.85
+    acronym_score: float = 0.87
     country_bonus: float = 0.04
     city_bonus: float = 0.04
     country_penalty: float = 0.25
