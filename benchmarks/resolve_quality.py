@@ -163,18 +163,19 @@ def cases(
     for record in absent:
         kind = rng.choice(KINDS)
         text = noisy(record, kind, rng) or record["name"]
-        if normalize(text).replace(" ", "") not in known:
+        if key(text) not in known:
             made.append(Case(text, "absent", None))
     return made
 
 
+def key(text: str) -> str:
+    """A name's words, normalized and sorted: names equal but for word order share it."""
+    return " ".join(sorted(normalize(text).split()))
+
+
 def known_names(records: list[dict]) -> set[str]:
-    """Every indexed name, normalized and run together, to keep absent ones truly absent."""
-    return {
-        normalize(n["value"]).replace(" ", "")
-        for record in records
-        for n in record["names"]
-    }  # fmt: skip
+    """Every indexed name's key, to keep absent ones truly absent."""
+    return {key(n["value"]) for record in records for n in record["names"]}
 
 
 def figures(results: list[tuple[Case, list]]) -> dict[str, dict[str, float]]:
@@ -244,7 +245,7 @@ def evaluate(
     records = directory(organizations, rng)
     known = known_names(records)
     pool = directory(absent_count * 2, rng, first_id=organizations + 1)
-    absent = [r for r in pool if normalize(r["name"]).replace(" ", "") not in known]
+    absent = [r for r in pool if not known & {key(n["value"]) for n in r["names"]}]
     index = build(records)
     made = cases(records, absent[: absent_count + 50], queries, rng, known)
     made = made[: queries // len(KINDS) * len(KINDS) + absent_count]

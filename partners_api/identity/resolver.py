@@ -150,8 +150,8 @@ class Candidate:
 class Settings:
     """The knobs of ranking and choosing, tuned on the benchmark's tuning seed."""
 
-    threshold: float = 0.9
-    margin: float = 0.06
+    threshold: float = 0.88
+    margin: float = 0.1
     acronym_score: float = 0.87
     country_bonus: float = 0.04
     city_bonus: float = 0.04
@@ -318,7 +318,7 @@ class NameIndex:
         for number, words in enumerate(variants.tokens):
             for word in set(words):
                 postings[word].append(number)
-            self.compact[compact(words)].append(number)
+            self.compact[compact(dict.fromkeys(words))].append(number)
         total = max(len(variants.tokens), 1)
         self.idf = {
             word: math.log(1 + total / len(numbers))
@@ -405,7 +405,7 @@ class NameIndex:
         used = [w for w, f in zip(query.tokens, query.factors, strict=True) if f or w in present]
         if kind == ACRONYM:
             return self.settings.acronym_score * token_score, "acronym"
-        if compact(used) == compact(words):
+        if compact(used) == compact(dict.fromkeys(words)):
             return 1.0, "exact" if kind == LABEL else "alias"
         similarity = fuzz.token_sort_ratio(" ".join(used), " ".join(words)) / 100
         score = min(0.99, 0.75 * token_score + 0.25 * similarity)
