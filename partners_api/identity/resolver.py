@@ -318,7 +318,10 @@ class NameIndex:
         for number, words in enumerate(variants.tokens):
             for word in set(words):
                 postings[word].append(number)
-            self.compact[compact(dict.fromkeys(words))].append(number)
+            # Run together with and without repeated words: the query's words are deduplicated,
+            # but a Latin spelling of Chinese runs every syllable, repeated or not, together.
+            for key in {compact(words), compact(dict.fromkeys(words))}:
+                self.compact[key].append(number)
         total = max(len(variants.tokens), 1)
         self.idf = {
             word: math.log(1 + total / len(numbers))
@@ -405,7 +408,7 @@ class NameIndex:
         used = [w for w, f in zip(query.tokens, query.factors, strict=True) if f or w in present]
         if kind == ACRONYM:
             return self.settings.acronym_score * token_score, "acronym"
-        if compact(used) == compact(dict.fromkeys(words)):
+        if compact(used) in (compact(words), compact(dict.fromkeys(words))):
             return 1.0, "exact" if kind == LABEL else "alias"
         similarity = fuzz.token_sort_ratio(" ".join(used), " ".join(words)) / 100
         score = min(0.99, 0.75 * token_score + 0.25 * similarity)
