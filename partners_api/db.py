@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import os
 import sqlite3
@@ -80,15 +81,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def json_text(value: Any) -> str:
+    """JSON as stored: names in any script stay readable (in exports too), not escaped."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL, tuned for its dialect."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, json_serializer=json_text)
         if path := _sqlite_file(engine):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        echo=echo,
+        json_serializer=json_text,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+    )
 
 
 def _sqlite_file(engine: Engine) -> str | None:

@@ -84,11 +84,21 @@ def _cell(column: str, value: str) -> Any:
         return [item for item in value.split(LIST_SEPARATOR) if item]
     if column == "external_ids":
         return dict(pair.split("=", 1) for pair in value.split(LIST_SEPARATOR) if "=" in pair)
+    if column == "names":
+        return _json_or_text(value)
     if column == "open_to_dialogue":
         return {"true": True, "false": False}.get(value.lower(), value)
     if column in INTEGER_COLUMNS and value.lstrip("-").isdigit():
         return int(value)
     return value
+
+
+def _json_or_text(value: str) -> Any:
+    """The JSON a cell holds, or the cell itself when it holds none (for the schema to refuse)."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def import_organizations(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
@@ -33,6 +33,7 @@ ORGANIZATION_COLUMNS = (
     ("slug", "string", "URL name, unique."),
     ("name", "string", "Name."),
     ("acronym", "string", "Acronym, if any."),
+    ("names", "string", "Its names in every language, a JSON array of {value, lang, types}."),
     ("sector", "string", "One of the eight sectors."),
     ("description", "string", "What it does."),
     ("country", "string", "Headquarters, ISO 3166-1 alpha-2."),
@@ -90,6 +91,7 @@ def organization_records(
             "slug",
             "name",
             "acronym",
+            "names",
             "sector",
             "description",
             "country_code",
@@ -136,6 +138,7 @@ def _record(row, lists, contacts: bool) -> dict[str, Any]:
         "slug": row.slug,
         "name": row.name,
         "acronym": row.acronym,
+        "names": row.names,
         "sector": row.sector,
         "description": row.description,
         "country": row.country_code,
@@ -218,6 +221,8 @@ def _organization_cells(dialect: str) -> dict[str, Any]:
         "website": Organization.website,
         "status": Organization.status,
         **free_text,
+        # A JSON array starts with '[', never a formula.
+        "names": cast(Organization.names, Text),
         "operating_regions": joined(
             OrganizationOperatingRegion.region_code, OrganizationOperatingRegion
         ),

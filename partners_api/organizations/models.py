@@ -49,6 +49,8 @@ class Organization(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     acronym: Mapped[str | None] = mapped_column(String(50))
+    # Its names in every language: [{"value", "lang", "types"}], see organizations.names.
+    names: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     sector: Mapped[str] = mapped_column(String(32), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)

@@ -22,6 +22,7 @@ from partners_api.fields import (
     not_after_this_year,
 )
 from partners_api.organizations.models import SECTORS, STATUSES
+from partners_api.organizations.names import MAX_NAMES, NAME_TYPES
 
 SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z"
 # The same pattern for the spec, where JSON Schema's regular expressions end with `$`.
@@ -61,6 +62,44 @@ def external_id_errors(value: dict) -> dict[str, list[str]]:
     return errors
 
 
+class NameSchema(Schema):
+    """One of an organization's names, in ROR v2's shape."""
+
+    value = TrimmedString(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"example": "Institut de sécurité de l'IA du Royaume-Uni"},
+    )
+    lang = LanguageCode(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "ISO 639-1 code; null when not known.", "example": "fr"},
+    )
+    types = fields.List(
+        fields.String(validate=validate.OneOf(NAME_TYPES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(NAME_TYPES)),
+        metadata={"example": ["label"]},
+    )
+
+    @ma.post_load
+    def sort_types(self, data: dict, **kwargs) -> dict:
+        """Keep each type once, sorted."""
+        data["types"] = sorted(set(data["types"]))
+        return data
+
+
+NAMES_DESCRIPTION = (
+    "Its names in every language, each a label, an alias or an acronym (ROR v2's shape). "
+    "The name is always among them as a label and the acronym as an acronym; given on a "
+    "write, the list replaces the one before."
+)
+NAMES_EXAMPLE = [
+    {"value": "Masakhane", "lang": None, "types": ["label"]},
+    {"value": "Masakhane Research Foundation", "lang": "en", "types": ["alias"]},
+]
+
+
 class OrganizationSummarySchema(Schema):
     """The short form of an organization, used where others refer to it."""
 
@@ -75,6 +114,10 @@ class OrganizationSchema(OrganizationSummarySchema):
     """An organization of the directory."""
 
     acronym = fields.String(allow_none=True, metadata={"example": None})
+    names = fields.List(
+        fields.Nested(NameSchema),
+        metadata={"description": NAMES_DESCRIPTION, "example": NAMES_EXAMPLE},
+    )
     description = fields.String(
         metadata={"example": "A grassroots community for NLP research in African languages."}
     )
@@ -142,6 +185,11 @@ class OrganizationPatchSchema(Schema):
     )
     acronym = TrimmedString(
         allow_none=True, validate=validate.Length(min=1, max=50), metadata={"example": None}
+    )
+    names = fields.List(
+        fields.Nested(NameSchema),
+        validate=validate.Length(max=MAX_NAMES),
+        metadata={"description": NAMES_DESCRIPTION, "example": NAMES_EXAMPLE},
     )
     sector = fields.String(validate=validate.OneOf(SECTORS), metadata={"example": "civil_society"})
     description = fields.String(

@@ -14,7 +14,7 @@ from partners_api.changes import service as changes
 from partners_api.db import assign_changed, in_chunks, insert_rows, utcnow
 from partners_api.errors import Conflict, NotFound, Unprocessable
 from partners_api.keys.signals import key_binding
-from partners_api.organizations import listing, records, search
+from partners_api.organizations import listing, names, records, search
 from partners_api.organizations.models import (
     TOPIC_RELATIONS,
     Organization,
@@ -312,15 +312,34 @@ def bulk_create(
     return ids
 
 
+def _apply_names(
+    organization: Organization, data: Mapping[str, Any], before: tuple[str | None, str | None]
+) -> list[str]:
+    """Set its names: those given, or its old ones with a new name or acronym in place."""
+    given = data.get("names")
+    if given is None:
+        given = organization.names or []
+        now = (organization.name, organization.acronym)
+        for type_, old, new in zip(("label", "acronym"), before, now, strict=True):
+            if old != new:
+                given = names.renamed(given, type_=type_, old=old, new=new)
+    completed = names.complete(given, name=organization.name, acronym=organization.acronym)
+    if completed == (organization.names or []):
+        return []
+    organization.names = completed
+    return ["names"]
+
+
 def _bulk_rows(rows, org_id: int, record: Mapping[str, Any], topic_ids, places, now) -> None:
     name = record["name"]
-    searchable = " ".join(filter(None, (name, record.get("acronym"), record.get("description"))))
+    all_names = names.complete(record.get("names", ()), name=name, acronym=record.get("acronym"))
     rows["organizations"].append(
         {
             "id": org_id,
             "slug": record["slug"],
             "name": name,
             "acronym": record.get("acronym"),
+            "names": all_names,
             "sector": record["sector"],
             "description": record.get("description", ""),
             "country_code": record["country"],
@@ -332,7 +351,7 @@ def _bulk_rows(rows, org_id: int, record: Mapping[str, Any], topic_ids, places, 
             "external_ids": record.get("external_ids", {}),
             "status": record.get("status", "active"),
             "sort_name": fold(name)[:300],
-            "search_text": fold(searchable),
+            "search_text": names.searchable(all_names, record.get("description")),
             "created_at": record.get("created_at") or now,
             "updated_at": record.get("updated_at") or now,
             "version": 1,
@@ -395,15 +414,13 @@ def refuse_key_for_inactive(organization_id: int, *, session: Session) -> None:
 
 def _apply(session: Session, organization: Organization, data: Mapping[str, Any]) -> list[str]:
     """Set the given fields on an organization; return the names of those that changed."""
+    before = (organization.name, organization.acronym)
     changed = assign_changed(organization, data, SCALAR_FIELDS, columns=COLUMNS)
+    changed += _apply_names(organization, data, before)
     changed += _apply_lists(session, organization, data)
     if changed:
         organization.sort_name = fold(organization.name)[:300]
-        organization.search_text = fold(
-            " ".join(
-                filter(None, (organization.name, organization.acronym, organization.description))
-            )
-        )
+        organization.search_text = names.searchable(organization.names, organization.description)
         organization.region_rows = [
             OrganizationRegion(region_code=code)
             for code in sorted(

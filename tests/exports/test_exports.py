@@ -85,6 +85,7 @@ def test_csv_agrees_with_json_on_every_cell(client, admin_key):
     records = json.loads(files["json"])
     assert len(rows) == len(records) == total(client)
     for row, record in zip(rows, records, strict=True):
+        assert json.loads(row.pop("names")) == record["names"]
         assert row == {name: expected_cell(record[name]) for name in row}
     made = next(row for row in rows if row["name"] == "'+Plus Lab")
     assert (made["acronym"], made["city"]) == ("'@PL", "'-Minus")
