@@ -153,6 +153,7 @@ class Settings:
     threshold: float = 0.88
     margin: float = 0.1
     acronym_score: float = 0.87
+    unique_acronym_score: float = 0.95
     country_bonus: float = 0.04
     city_bonus: float = 0.04
     country_penalty: float = 0.25
@@ -168,6 +169,10 @@ class Query:
     factors: tuple[float, ...]
     countries: frozenset[str]
     cities: frozenset[str]
+
+    def core(self) -> str:
+        """The name's own words (no place, no aside) run together."""
+        return compact(t for t, f in zip(self.tokens, self.factors, strict=True) if f == CORE)
 
 
 def _country_names() -> dict[str, str]:
@@ -200,6 +205,14 @@ class Places:
         self.codes = _country_codes()
         self.cities = {name: frozenset(codes) for name, codes in cities.items() if name}
         self.longest = max(len(name.split()) for name in [*self.countries, *self.cities, "x"])
+
+    def leading(self, tokens: Sequence[str]) -> tuple[int, str | None]:
+        """How many tokens a country named at the start takes (keeping one for the name), and it."""
+        for n in range(min(self.longest, len(tokens) - 1), 0, -1):
+            code = self.countries.get(" ".join(tokens[:n]))
+            if code:
+                return n, code
+        return 0, None
 
     def trailing(self, tokens: Sequence[str], *, keep: int) -> tuple[int, set[str], set[str]]:
         """How many leading tokens remain once trailing places are peeled off, and the places."""
@@ -238,9 +251,12 @@ def parse_query(text: str, places: Places) -> Query:
             continue
         words = normalize(segment).split()
         first = not any(f == CORE for f in tokens.values())
-        end, found_countries, found_cities = places.trailing(words, keep=1 if first else 0)
-        add(words[:end], CORE)
+        start, leading = places.leading(words) if first else (0, None)
+        end, found_countries, found_cities = places.trailing(words, keep=start + 1 if first else 0)
+        add(words[:start], SOFT)
+        add(words[start:end], CORE)
         add(words[end:], SOFT if end else HARD)
+        countries |= {leading} if leading else set()
         countries |= found_countries
         cities |= found_cities
     for aside in asides:
@@ -337,6 +353,10 @@ class NameIndex:
             [sum(self.idf[w] for w in set(words)) for words in variants.tokens], dtype=np.float64
         )
         self.row_country = np.asarray([c or "" for c in self.countries])
+        acronyms: dict[str, set[int]] = defaultdict(set)
+        for number in np.flatnonzero(self.variant_kind == ACRONYM):
+            acronyms[compact(variants.tokens[number])].add(variants.rows[number])
+        self.acronym_rows = {key: sorted(rows) for key, rows in acronyms.items()}
         self.rare = max(50, total // 50)
         vocabulary = sorted((w for w in postings if len(w) >= 3), key=lambda w: (len(w), w))
         self.vocabulary = vocabulary
@@ -400,15 +420,34 @@ class NameIndex:
         variant_share = np.minimum(overlap / self.variant_weight[variants], 1.0)
         return 2 * query_share * variant_share / np.maximum(query_share + variant_share, 1e-9)
 
-    def _rescore(self, query: Query, variant: int, token_score: float) -> tuple[float, str]:
+    def _scope(self, query: Query, country: str | None) -> frozenset[str]:
+        """The countries a query is confined to: the filter's, else those its places name."""
+        if country:
+            return frozenset({country.upper()})
+        in_cities = (self.places.cities.get(city, frozenset()) for city in query.cities)
+        return query.countries.union(*in_cities)
+
+    def _acronym_score(self, query: Query, variant: int, token_score: float, scope) -> float:
+        """An acronym's score: high when the string is just an acronym that names this
+        organization alone (within the countries the query names), lower when shared."""
+        key = compact(self.variant_tokens[variant])
+        if query.core() != key:
+            return self.settings.acronym_score * token_score
+        row = int(self.variant_row[variant])
+        rows = self.acronym_rows.get(key, [])
+        if scope:
+            rows = [r for r in rows if self.countries[r] in scope]
+        return self.settings.unique_acronym_score if rows == [row] else self.settings.acronym_score
+
+    def _rescore(self, query: Query, variant: int, token_score: float, scope) -> tuple[float, str]:
         """A variant's score from its token score and string similarity, and how it matched."""
         kind = int(self.variant_kind[variant])
         words = self.variant_tokens[variant]
         present = set(words)
         used = [w for w, f in zip(query.tokens, query.factors, strict=True) if f or w in present]
         if kind == ACRONYM:
-            return self.settings.acronym_score * token_score, "acronym"
-        if compact(used) in (compact(words), compact(dict.fromkeys(words))):
+            return self._acronym_score(query, variant, token_score, scope), "acronym"
+        if {compact(used), query.core()} & {compact(words), compact(dict.fromkeys(words))}:
             return 1.0, "exact" if kind == LABEL else "alias"
         similarity = fuzz.token_sort_ratio(" ".join(used), " ".join(words)) / 100
         score = min(0.99, 0.75 * token_score + 0.25 * similarity)
@@ -436,8 +475,8 @@ class NameIndex:
     def _score_rows(self, query: Query, country: str | None) -> dict[int, tuple[float, str]]:
         """The best raw score and matching type of each candidate organization row."""
         expanded = self._alternatives(query)
-        named = (t for t, f in zip(query.tokens, query.factors, strict=True) if f)
-        exact = self.compact.get(compact(named), [])
+        named = compact(t for t, f in zip(query.tokens, query.factors, strict=True) if f)
+        exact = [*self.compact.get(named, []), *self.compact.get(query.core(), [])]
         variants = self._candidates(expanded, exact)
         if country:
             variants = variants[self.row_country[self.variant_row[variants]] == country.upper()]
@@ -448,9 +487,10 @@ class NameIndex:
         keep = min(self.settings.rescored, len(variants))
         top = np.argpartition(-scores, keep - 1)[:keep]
         best: dict[int, tuple[float, str]] = {}
+        scope = self._scope(query, country)
         for position in top:
             variant = int(variants[position])
-            score, how = self._rescore(query, variant, float(scores[position]))
+            score, how = self._rescore(query, variant, float(scores[position]), scope)
             row = int(self.variant_row[variant])
             if row not in best or score > best[row][0]:
                 best[row] = (score, how)

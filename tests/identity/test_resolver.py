@@ -56,6 +56,19 @@ def index():
     return NameIndex.build(RECORDS)
 
 
+@pytest.fixture(scope="module")
+def shared():
+    """Two institutes sharing an acronym in two countries, and a unique acronym."""
+    return NameIndex.build(
+        [
+            *RECORDS,
+            record(20, "African Union Commission", "ET", "Addis Ababa", acronym="AUC"),
+            record(21, "Australian AI Safety Institute", "AU", "Canberra", acronym="AISI"),
+            record(22, "AI Security Institute", "GB", "London", acronym="AISI"),
+        ]
+    )
+
+
 def chosen(candidates):
     return [c.organization_id for c in candidates if c.chosen]
 
@@ -84,11 +97,52 @@ def test_a_known_organization_is_found_and_chosen(index, text, expected, how):
     assert chosen(candidates) == [expected]
 
 
-def test_an_acronym_alone_is_ranked_but_not_chosen(index):
+def test_an_acronym_naming_one_organization_is_chosen(index, shared):
     candidates = index.resolve("KEMRI")
     assert candidates[0].organization_id == 2
     assert candidates[0].matching_type == "acronym"
+    assert chosen(candidates) == [2]
+    assert chosen(shared.resolve("AUC")) == [20]
+
+
+def test_an_acronym_shared_by_several_is_ranked_but_not_chosen(shared):
+    candidates = shared.resolve("AISI")
+    assert {c.organization_id for c in candidates[:2]} == {21, 22}
     assert chosen(candidates) == []
+
+
+def test_an_acronym_unique_in_the_country_named_is_chosen(shared):
+    assert chosen(shared.resolve("UK AISI")) == [22]
+    assert chosen(shared.resolve("AISI, Canberra")) == [21]
+    assert chosen(shared.resolve("AISI", country="GB")) == [22]
+
+
+def test_a_leading_country_counts_like_a_trailing_one(index):
+    for text in ("Uganda Makerere University", "Makerere University Uganda"):
+        candidates = index.resolve(text)
+        assert chosen(candidates) == [1]
+        assert candidates[0].matching_type == "exact"
+    contradicted = index.resolve("Kenya Makerere University")
+    assert contradicted[0].organization_id == 1
+    assert chosen(contradicted) == []
+
+
+def test_a_name_with_its_country_word_is_chosen(shared):
+    candidates = shared.resolve("uk ai security institute")
+    assert candidates[0].organization_id == 22
+    assert chosen(candidates) == [22]
+    assert chosen(shared.resolve("AI Security Institute, Australia")) == []
+
+
+def test_a_one_word_name_is_found_and_chosen():
+    records = [*RECORDS, record(30, "Masakhane", "ZA", "Johannesburg")]
+    records += [record(31, "Masakhane Research Foundation", "ZA", "Johannesburg")]
+    index = NameIndex.build(records)
+    for text in ("Masakhane", "masakhane", "MASAKHANE, South Africa"):
+        candidates = index.resolve(text)
+        assert candidates[0].organization_id == 30
+        assert chosen(candidates) == [30]
+    assert chosen(NameIndex.build(RECORDS).resolve("masakhane")) == []
 
 
 def test_an_absent_organization_gets_no_chosen(index):
