@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues
     from partners_api.exports.routes import blp as exports
+    from partners_api.identity.routes import blp as identity
     from partners_api.keys.routes import blp as keys
     from partners_api.matching.routes import blp as matching
     from partners_api.ops.routes import blp as ops
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     api.register_converter(OrganizationRef, organization_ref_schema)
 
     for blueprint in (
+        identity,
         organizations,
         partnerships,
         matching,

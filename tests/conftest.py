@@ -15,6 +15,7 @@ from partners_api import create_app
 from partners_api.changes.models import ChangeEvent
 from partners_api.db import database
 from partners_api.demo import load_demo
+from partners_api.identity import index as name_index
 from partners_api.keys import service as keys
 from partners_api.matching import index as matching_index
 from partners_api.ops.service import alembic_config
@@ -74,6 +75,7 @@ def db_connection(app: Flask) -> Iterator:
             # The matching index may have been built from writes that were just undone.
             matching_index.forget()
             listing_index.forget()
+            name_index.forget()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from partners_api.organizations.names import MAX_NAMES, NAME_TYPES
 
 SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z"
 # The same pattern for the spec, where JSON Schema's regular expressions end with `$`.
-RESERVED_SLUGS = ("facets",)
+RESERVED_SLUGS = ("facets", "resolve")  # the paths beside /organizations/{ref}
 
 # Whether the caller may read an organization's contact e-mail, by organization id.
 # Each request sets it from its key; elsewhere (CLI, tests) contacts stay hidden.

@@ -40,7 +40,7 @@ NO_BODY = {
     "keys.KeyByIdViews",
 }
 # Computations that write nothing and are open to all.
-OPEN = {"matching.ProfileMatchViews", "dialogues.ComposeViews"}
+OPEN = {"matching.ProfileMatchViews", "dialogues.ComposeViews", "identity.ResolveViews"}
 
 
 @pytest.fixture
