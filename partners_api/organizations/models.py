@@ -30,7 +30,7 @@ SECTORS = (
     "philanthropy",
     "media",
 )
-STATUSES = ("active", "archived")
+STATUSES = ("active", "archived", "merged")
 TOPIC_RELATIONS = ("offers", "seeks")
 
 
@@ -61,6 +61,8 @@ class Organization(Base):
     open_to_dialogue: Mapped[bool] = mapped_column(Boolean, default=True)
     external_ids: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The organization a merged one was merged into (status `merged`); None otherwise.
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     # Folded name; byte order ("C") on PostgreSQL, as SQLite sorts, so pages agree on both.
     sort_name: Mapped[str] = mapped_column(
         String(300).with_variant(String(300, collation="C"), "postgresql"), default=""
