@@ -28,7 +28,7 @@ from partners_api.synthetic_names import (
     COUNTRIES,
     FORMS,
     _country_name,
-    city_names,
+    localities,
     organization_names,
 )
 
@@ -62,7 +62,7 @@ def directory(size: int, rng: random.Random, *, first_id: int = 1) -> list[dict]
     records = []
     for number in range(first_id, first_id + size):
         country = rng.choice(codes)
-        city = rng.choice(city_names(country))
+        city = rng.choice(localities(country))
         sector = rng.choice(sectors)
         name, acronym, names = organization_names(
             rng, sector=sector, country_code=country, city=city

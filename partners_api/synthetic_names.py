@@ -5,7 +5,7 @@ languages and scripts, for scale tests and the resolver's benchmark (rng in, dat
 `organization_names(rng, sector=, country_code=, city=)` returns `(name, acronym, names)`, where
 `names` has ROR v2's shape: `{"value", "lang", "types"}` with types among label, alias, acronym.
 A name is built from a form of its sector in the country's main language ("Institut de {T} de
-{P}"), thematic phrases, the city or country, people's names and coined brand names; an alias
+{P}"), thematic phrases, the city, town or country, people's names and coined brand names; an alias
 renders the same form in another language, or in the country's script (Cyrillic, Greek, Arabic,
 Chinese, Devanagari) from a small hand-made table of words.
 """
@@ -217,9 +217,13 @@ PREFIXES = [
     "Rhe",
 ]
 MIDDLES = ("", "", "a", "o", "i", "el", "an", "or", "is")
+# Whole syllables, each three letters apart from the others, so no two brands are one typo apart.
+INFIXES = ("", "", "", "van", "lor", "mik", "tes", "dub", "gro")
 SUFFIXES = ["ra", "on", "ix", "ify", "io", "ex", "ent", "ia", "os", "ara", "um", "ly", "ica", "wise", "mind", "loop", "grid", "byte", "sense", "works", "tek", "gen", "ova", "ant"]  # fmt: skip
 
-# Forms of each sector: {P} the city, {C} the country, {N} a person, {X} a coined name,
+# Forms of each sector; most name a city or town, a country, a person or a brand, as real
+# names carry a distinctive element (a regional forum is named after the city that hosts it,
+# as the Paris Peace Forum is). {P} the city or town, {C} the country, {N} a person, {X} a coined name,
 # {R} a region, {T} and {U} themes; one template per language, aligned across languages.
 FORMS: dict[str, tuple[dict[str, str], ...]] = {
     "academia": (
@@ -260,7 +264,7 @@ FORMS: dict[str, tuple[dict[str, str], ...]] = {
         {"en": "{P} {X} Systems", "fr": "{X} Systèmes {P}", "es": "{X} Sistemas {P}", "pt": "{X} Sistemas {P}", "de": "{X} Systeme {P}"},
     ),
     "intergovernmental": (
-        {"en": "{R} Forum on {T} and {U}", "fr": "Forum {R} sur {T} et {U}", "es": "Foro {R} sobre {T} y {U}", "pt": "Fórum {R} sobre {T} e {U}", "de": "{R} Forum für {T} und {U}"},
+        {"en": "{P} {R} Forum on {T} and {U}", "fr": "Forum {R} de {P} sur {T} et {U}", "es": "Foro {R} de {P} sobre {T} y {U}", "pt": "Fórum {R} de {P} sobre {T} e {U}", "de": "{R} Forum {P} für {T} und {U}"},
         {"en": "{R} Commission for {T} and {U}", "fr": "Commission {R} pour {T} et {U}", "es": "Comisión {R} para {T} y {U}", "pt": "Comissão {R} para {T} e {U}", "de": "{R} Kommission für {T} und {U}"},
         {"en": "{R} {T} Partnership {P}", "fr": "Partenariat {R} pour {T} {P}", "es": "Asociación {R} de {T} {P}", "pt": "Parceria {R} de {T} {P}", "de": "{R} Partnerschaft für {T} {P}"},
     ),
@@ -277,6 +281,57 @@ FORMS: dict[str, tuple[dict[str, str], ...]] = {
         {"en": "{C} Journal of {T} and {U}", "fr": "Journal de {T} et {U} {C}", "es": "Diario de {T} y {U} {C}", "pt": "Jornal de {T} e {U} {C}", "de": "Zeitschrift für {T} und {U} {C}"},
     ),
 }  # fmt: skip
+# Towns beyond the table's cities, made of a stem and an ending in the country's language or
+# script (Latin spelling, script spelling or ""): a directory of 100,000 organizations spans
+# thousands of localities, not the few hundred cities of the table.
+TOWN_PARTS: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = {
+    "en": (
+        (("Ash", ""), ("Brook", ""), ("Clay", ""), ("Dun", ""), ("Elm", ""), ("Fair", ""), ("Green", ""), ("Hay", ""), ("Kings", ""), ("Mill", ""), ("Oak", ""), ("Red", ""), ("Stone", ""), ("Wes", "")),
+        (("ford", ""), ("field", ""), ("wood", ""), ("ton", ""), ("bury", ""), ("ham", ""), ("well", ""), ("dale", "")),
+    ),
+    "africa": (
+        (("Ki", ""), ("Ma", ""), ("Nya", ""), ("Bu", ""), ("Mo", ""), ("Ka", ""), ("Lu", ""), ("Ru", ""), ("Ndo", ""), ("Si", ""), ("Tu", ""), ("Wa", "")),
+        (("kuyu", ""), ("rangi", ""), ("hamba", ""), ("lenge", ""), ("sombe", ""), ("bogo", ""), ("nzini", ""), ("tete", "")),
+    ),
+    "fr": (
+        (("Beau", ""), ("Mont", ""), ("Ville", ""), ("Roche", ""), ("Saint-Mar", ""), ("Font", ""), ("Chateau", ""), ("Bel", ""), ("Haut", ""), ("Clair", ""), ("Pont", ""), ("Val", "")),
+        (("mont", ""), ("ville", ""), ("fort", ""), ("lieu", ""), ("bourg", ""), ("court", ""), ("champ", ""), ("mare", "")),
+    ),
+    "es": (
+        (("Villa", ""), ("San ", ""), ("Santa ", ""), ("Monte", ""), ("Valle", ""), ("Puerto ", ""), ("Río", ""), ("Agua", ""), ("Peña", ""), ("Torre", ""), ("Campo", ""), ("Sierra", "")),
+        (("rrosa", ""), ("verde", ""), ("blanca", ""), ("lago", ""), ("mar", ""), ("nueva", ""), ("alta", ""), ("real", "")),
+    ),
+    "pt": (
+        (("Vila ", ""), ("São ", ""), ("Santa ", ""), ("Monte", ""), ("Vale", ""), ("Porto ", ""), ("Rio", ""), ("Água", ""), ("Pedra", ""), ("Serra", ""), ("Campo", ""), ("Barra", "")),
+        (("nova", ""), ("verde", ""), ("branca", ""), ("mar", ""), ("alegre", ""), ("alta", ""), ("real", ""), ("bela", "")),
+    ),
+    "de": (
+        (("Alt", ""), ("Neu", ""), ("Ober", ""), ("Unter", ""), ("Bad ", ""), ("Wald", ""), ("Rosen", ""), ("Hoch", ""), ("Linden", ""), ("Stein", ""), ("Grün", ""), ("Mühl", "")),
+        (("dorf", ""), ("bach", ""), ("heim", ""), ("feld", ""), ("hausen", ""), ("berg", ""), ("stadt", ""), ("au", "")),
+    ),
+    "ru": (
+        (("Novo", "Ново"), ("Belo", "Бело"), ("Krasno", "Красно"), ("Zeleno", "Зелено"), ("Verkhne", "Верхне"), ("Nizhne", "Нижне"), ("Staro", "Старо"), ("Yasno", "Ясно"), ("Lesno", "Лесно"), ("Ozerno", "Озерно"), ("Pervo", "Перво"), ("Svetlo", "Светло")),
+        (("gorsk", "горск"), ("grad", "град"), ("ozersk", "озерск"), ("dar", "дар"), ("mirsk", "мирск"), ("vka", "вка"), ("borsk", "борск"), ("polye", "полье")),
+    ),
+    "el": (
+        (("Kalo", "Καλό"), ("Neo", "Νέο"), ("Palaio", "Παλαιό"), ("Agio", "Άγιο"), ("Mega", "Μεγά"), ("Xero", "Ξηρό"), ("Petro", "Πετρό"), ("Ano", "Άνω"), ("Kato", "Κάτω"), ("Mavro", "Μαυρό"), ("Aspro", "Ασπρό"), ("Kryo", "Κρυό")),
+        (("chori", "χωρι"), ("poli", "πολη"), ("kampos", "καμπος"), ("vrysi", "βρυση"), ("limni", "λιμνη"), ("kastro", "καστρο"), ("chora", "χωρα"), ("pyrgos", "πυργος")),
+    ),
+    "ar": (
+        (("Bir ", "بئر "), ("Ain ", "عين "), ("Wadi ", "وادي "), ("Ras ", "رأس "), ("Tell ", "تل "), ("Kafr ", "كفر "), ("Beni ", "بني "), ("Sidi ", "سيدي "), ("Qasr ", "قصر "), ("Dar ", "دار "), ("Jabal ", "جبل "), ("Bab ", "باب ")),
+        (("Hassan", "حسن"), ("Salem", "سالم"), ("Nour", "نور"), ("Karim", "كريم"), ("Zaid", "زيد"), ("Hamra", "الحمراء"), ("Ward", "الورد"), ("Tamr", "التمر")),
+    ),
+    "zh": (
+        (("Qing", "青"), ("Jin", "金"), ("Long", "龙"), ("Bai", "白"), ("Dong", "东"), ("Xi", "西"), ("Nan", "南"), ("Hua", "华"), ("Yun", "云"), ("Feng", "丰"), ("Song", "松"), ("Shi", "石")),
+        (("shan", "山"), ("he", "河"), ("zhou", "州"), ("ning", "宁"), ("yang", "阳"), ("tai", "台"), ("lin", "林"), ("cheng", "城")),
+    ),
+    "hi": (
+        (("Ram", "राम"), ("Shiv", "शिव"), ("Chandan", "चंदन"), ("Sita", "सीता"), ("Hari", "हरि"), ("Dev", "देव"), ("Anand", "आनंद"), ("Krishna", "कृष्ण"), ("Lakshmi", "लक्ष्मी"), ("Surya", "सूर्य"), ("Indra", "इंद्र"), ("Gopal", "गोपाल")),
+        (("pur", "पुर"), ("nagar", "नगर"), ("garh", "गढ़"), ("abad", "आबाद"), ("gaon", "गांव"), ("ganj", "गंज"), ("kot", "कोट"), ("puram", "पुरम")),
+    ),
+}  # fmt: skip
+TOWNS_PER_COUNTRY = 60
+AFRICAN_ENGLISH = frozenset({"KE", "UG", "NG", "GH", "ZA", "TZ", "ET", "RW"})
 _ELISION = re.compile(r"\b([dl])e (?=[AEIOUÉÈH])")
 _SPACES = re.compile(r"\s+")
 
@@ -291,6 +346,29 @@ def city_names(country_code: str) -> tuple[str, ...]:
         f"{rng.choice(PREFIXES)}{rng.choice(('ville', 'burg', 'ton', 'abad', 'pur', 'grad'))}"
         for _ in range(3)
     )
+
+
+@cache
+def towns(country_code: str) -> tuple[tuple[str, str], ...]:
+    """Made-up towns of a country, each with its script spelling or "" (the same every call)."""
+    language, script, cities = COUNTRIES.get(country_code, ("en", "", ()))
+    group = script or ("africa" if country_code in AFRICAN_ENGLISH else language)
+    stems, endings = TOWN_PARTS.get(group, TOWN_PARTS["en"])
+    pairs = [
+        (stem + (end.capitalize() if stem.endswith(" ") else end), local + ending if script else "")
+        for stem, local in stems
+        for end, ending in endings
+        if stem.casefold() != end.casefold()
+    ]
+    taken = {city for city, _ in cities}
+    pairs = [(latin, local) for latin, local in pairs if latin not in taken]
+    return tuple(random.Random(f"towns {country_code}").sample(pairs, TOWNS_PER_COUNTRY))
+
+
+@cache
+def localities(country_code: str) -> tuple[str, ...]:
+    """Every place an organization of the country may be in: its cities, then its towns."""
+    return (*city_names(country_code), *(town for town, _ in towns(country_code)))
 
 
 def _country_name(country_code: str, language: str) -> str:
@@ -308,8 +386,9 @@ def _country_name(country_code: str, language: str) -> str:
 
 
 def _script_city(country_code: str, city: str) -> str:
-    """The city's name in its country's script, or '' when the table has none."""
-    return dict(COUNTRIES.get(country_code, ("", "", ()))[2]).get(city, "")
+    """The city's (or town's) name in its country's script, or '' when there is none."""
+    cities = dict(COUNTRIES.get(country_code, ("", "", ()))[2])
+    return cities.get(city) or dict(towns(country_code)).get(city, "")
 
 
 def _person(rng: random.Random, language: str, country_code: str) -> str:
@@ -328,7 +407,8 @@ def _slots(rng: random.Random, language: str, country_code: str, city: str) -> d
     scripted = COUNTRIES.get(country_code, ("", "", ()))[1]
     pool = SCRIPTED_THEMES if scripted and rng.random() < 0.6 else range(len(THEMES))
     first, second = rng.sample(list(pool), 2)
-    coined = rng.choice(PREFIXES) + rng.choice(MIDDLES) + rng.choice(SUFFIXES)
+    # A registered brand is distinct within its market: three syllables more often than two.
+    coined = rng.choice(PREFIXES) + rng.choice(MIDDLES) + rng.choice(INFIXES) + rng.choice(SUFFIXES)
     if rng.random() < 0.3:
         coined += " " + rng.choice(PREFIXES) + rng.choice(SUFFIXES)
     return {
