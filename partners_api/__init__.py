@@ -18,6 +18,7 @@ from partners_api.docs import DOCS_SETTINGS, init_docs
 from partners_api.idempotency.hooks import init_idempotency
 from partners_api.keys import auth
 from partners_api.observability import init_observability
+from partners_api.organizations.routes import redirect_merged_reads
 from partners_api.organizations.schemas import contact_visibility
 from partners_api.security import init_security
 
@@ -64,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app, api)
     init_docs(app)
     app.before_request(_before_request)
+    app.before_request(redirect_merged_reads)
     init_security(app)
     init_idempotency(app)
     app.teardown_request(_end_write_intent)
@@ -72,7 +74,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask, api: Api) -> None:
     # Routes of a layer above join a lower domain's blueprint (the network's join
-    # partnerships, roster composition joins dialogues): import them before registering.
+    # partnerships, roster composition joins dialogues, merging joins organizations):
+    # import them before registering.
+    import partners_api.identity.merge_routes
     import partners_api.network.routes  # noqa: F401
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues

@@ -83,6 +83,19 @@ class Api(SmorestApi):
         register_error_handlers(self._app)
 
 
+# The answer of a read that names a merged organization (see organizations.routes).
+MERGED_REDIRECT = {
+    "description": "The organization was merged into another: the same path of the "
+    "organization it was merged into, in `Location`.",
+    "headers": {
+        "Location": {
+            "description": "The same path, naming the organization merged into.",
+            "schema": {"type": "string"},
+        }
+    },
+}
+
+
 class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
     """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization.
 
@@ -90,7 +103,8 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
     request hooks may answer with (400, 401, 415, 413, 422, 429), and a `security`
     requirement: a key is required where the operation answers 403, and optional
     elsewhere (a key shows contact e-mails). A view class sets `rate_limited = False` when
-    it is exempt from rate limits (and so documents no 429).
+    it is exempt from rate limits (and so documents no 429), and `redirects_merged = True`
+    when its reads of a merged organization answer 308 (documented on GET).
     """
 
     ARGUMENTS_PARSER = ArgumentsParser()
@@ -104,7 +118,10 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
         for doc in self._docs[endpoint].values():
             if isinstance(doc, dict) and "docstring" in doc:
-                doc["view"] = {"rate_limited": getattr(obj, "rate_limited", True)}
+                doc["view"] = {
+                    "rate_limited": getattr(obj, "rate_limited", True),
+                    "redirects_merged": getattr(obj, "redirects_merged", False),
+                }
 
     @staticmethod
     def _prepare_common_doc(doc, doc_info, *, method, **kwargs):
@@ -126,6 +143,8 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
             common.append(422)
         if view.get("rate_limited", True):
             common.append(429)
+        if view.get("redirects_merged") and method.upper() == "GET":
+            responses.setdefault(308, MERGED_REDIRECT)
         for code in common:
             if str(code) not in documented:
                 responses[code] = http.HTTPStatus(code).name

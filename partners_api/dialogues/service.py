@@ -182,3 +182,44 @@ def _apply(session: Session, dialogue: Dialogue, data: Mapping[str, Any]) -> lis
     if changed:
         dialogue.updated_at = utcnow()
     return changed
+
+
+ROLE_STRENGTH = {"host": 3, "participant": 2, "observer": 1}
+
+
+def move_participations(
+    session: Session, *, source_id: int, target_id: int, actor_key_id: int | None
+) -> list[int]:
+    """Move an organization's places in dialogues to another (a merge); not committed.
+
+    Where both took part, the target keeps the stronger role of the two (host >
+    participant > observer). Returns the ids of the dialogues changed, each with an event.
+    """
+    rows = session.scalars(
+        select(DialogueParticipant)
+        .where(DialogueParticipant.organization_id == source_id)
+        .order_by(DialogueParticipant.dialogue_id)
+    ).all()
+    changed = []
+    for row in rows:
+        dialogue = session.get(Dialogue, row.dialogue_id)
+        target = _participant(dialogue, target_id)
+        if target is None:
+            target = DialogueParticipant(
+                organization_id=target_id, role=row.role, created_at=row.created_at
+            )
+            dialogue.participants.append(target)
+        elif ROLE_STRENGTH[row.role] > ROLE_STRENGTH[target.role]:
+            target.role = row.role
+        dialogue.participants.remove(row)
+        dialogue.updated_at = utcnow()
+        changes.record(
+            session,
+            entity="dialogue",
+            entity_id=dialogue.id,
+            action="participant_merged",
+            fields=[f"participants.{source_id}", f"participants.{target_id}"],
+            actor_key_id=actor_key_id,
+        )
+        changed.append(dialogue.id)
+    return changed

@@ -26,7 +26,7 @@ from partners_api.text import slugify
 from partners_api.topics.models import Topic
 
 RESTORED = ("id", "status", "created_at", "updated_at")  # kept when a row is created
-IGNORED = ("regions",)  # derived: recomputed
+IGNORED = ("regions", "successor_id")  # derived: recomputed; merges are not imported
 INTEGER_COLUMNS = ("id", "founded_year")
 CSV_COLUMNS = {*organization_columns(contacts=True), *IGNORED}
 

@@ -47,7 +47,8 @@ ORGANIZATION_COLUMNS = (
     ("offers", "string", "Topic slugs offered, ';'-separated."),
     ("seeks", "string", "Topic slugs sought, ';'-separated."),
     ("external_ids", "string", "Identifiers elsewhere, 'scheme=id' pairs, ';'-separated."),
-    ("status", "string", "active or archived."),
+    ("status", "string", "active, archived or merged."),
+    ("successor_id", "integer", "The organization it was merged into, when merged."),
     ("created_at", "datetime", "When it was added (UTC)."),
     ("updated_at", "datetime", "When it last changed (UTC)."),
 )
@@ -102,6 +103,7 @@ def organization_records(
             "open_to_dialogue",
             "external_ids",
             "status",
+            "successor_id",
             "created_at",
             "updated_at",
         )
@@ -153,6 +155,7 @@ def _record(row, lists, contacts: bool) -> dict[str, Any]:
         "seeks": sorted(lists["seeks"].get(row.id, [])),
         "external_ids": dict(sorted((row.external_ids or {}).items())),
         "status": row.status,
+        "successor_id": row.successor_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
@@ -220,6 +223,7 @@ def _organization_cells(dialect: str) -> dict[str, Any]:
         "country": Organization.country_code,
         "website": Organization.website,
         "status": Organization.status,
+        "successor_id": Organization.successor_id,
         **free_text,
         # A JSON array starts with '[', never a formula.
         "names": cast(Organization.names, Text),

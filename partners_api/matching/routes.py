@@ -36,6 +36,8 @@ blp = Blueprint(
 class OrganizationMatchViews(MethodView):
     """Matches for one organization."""
 
+    redirects_merged = True  # reads of a merged organization answer 308
+
     @blp.arguments(MatchQueryArgsSchema, location="query")
     @blp.response(200, MatchesSchema)
     @blp.errors(404, 409)

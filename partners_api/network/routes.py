@@ -26,6 +26,8 @@ from partners_api.partnerships.routes import blp
 class OrganizationNetworkViews(MethodView):
     """The network around one organization."""
 
+    redirects_merged = True  # reads of a merged organization answer 308
+
     @blp.arguments(NetworkQueryArgsSchema, location="query")
     @blp.response(200, NetworkSchema)
     @blp.errors(404)
@@ -72,6 +74,8 @@ def _node(organization, depth: int) -> dict:
 @blp.route("/organizations/<org_ref:ref>/introductions")
 class OrganizationIntroductionViews(MethodView):
     """Routes from one organization to another."""
+
+    redirects_merged = True  # reads of a merged organization answer 308
 
     @blp.arguments(IntroductionQueryArgsSchema, location="query")
     @blp.response(200, IntroductionsSchema)

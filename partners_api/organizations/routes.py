@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import Response, request, url_for
 from flask.views import MethodView
 from werkzeug.routing import BaseConverter
 
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import etag_links, link
 from partners_api.api.pagination import page_of
+from partners_api.api.views import current_view_class
 from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
 from partners_api.errors import Conflict
 from partners_api.keys import auth
-from partners_api.organizations import service
+from partners_api.organizations import merges, service
 from partners_api.organizations.schemas import (
     RESERVED_SLUGS,
     FacetsSchema,
@@ -86,6 +87,30 @@ def check_organization_etag(organization) -> None:
     )
 
 
+def redirect_merged_reads() -> Response | None:
+    """Answer a read of a merged organization with 308 to the same path of its successor.
+
+    A request hook of the application, for the views that set `redirects_merged`: the
+    organization's own resource and its sub-resources, whichever domain serves them.
+    """
+    ref = (request.view_args or {}).get("ref")
+    if (
+        request.method not in ("GET", "HEAD")
+        or ref is None
+        or not getattr(current_view_class(), "redirects_merged", False)
+    ):
+        return None
+    successor = merges.final_successor(get_session(), ref=ref)
+    if successor is None:
+        return None
+    segments = request.path.split("/")  # ["", "api", "v1", "organizations", ref, …]
+    segments[4] = str(successor)
+    location = "/".join(segments)
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    return Response(status=308, headers={"Location": location})
+
+
 @blp.route("")
 class OrganizationViews(MethodView):
     """The directory of organizations."""
@@ -153,6 +178,8 @@ class OrganizationFacetViews(MethodView):
 class OrganizationByRefViews(MethodView):
     """One organization, by id or slug."""
 
+    redirects_merged = True  # reads of a merged organization answer 308
+
     @blp.response(200, OrganizationSchema)
     @blp.errors(404)
     @blp.doc(operationId="getOrganization")
@@ -160,7 +187,10 @@ class OrganizationByRefViews(MethodView):
     def get(self, ref):
         """Get an organization
 
-        By numeric id or by slug; archived organizations are returned too.
+        By numeric id or by slug; archived organizations are returned too. A merged
+        organization answers 308 with the same path of the organization it was merged
+        into in `Location` (so do its history, partners, network, introductions and
+        matches).
         """
         record = service.read_organization(get_session(), ref=ref)
         blp.set_etag(organization_etag(record["id"], record["version"]))
@@ -175,11 +205,13 @@ class OrganizationByRefViews(MethodView):
         """Update an organization
 
         Admin or the organization's own key; send the current ETag in `If-Match`.
-        Lists (`offers`, `languages`, …) are replaced as a whole.
+        Lists (`offers`, `languages`, …) are replaced as a whole. A merged organization
+        cannot be changed: 409 `merged` names the organization it was merged into.
         """
         session = get_session()
         organization = service.get_organization(session, ref=ref)
         principal = auth.require_organization_writer(organization.id)
+        merges.refuse_merged(organization)
         if organization.status == "archived" and not principal.is_admin:
             raise Conflict(
                 "This organization is archived; only an admin may change it.", code="archived"
@@ -192,17 +224,19 @@ class OrganizationByRefViews(MethodView):
         return organization
 
     @blp.response(204)
-    @blp.errors(403, 404)
+    @blp.errors(403, 404, 409)
     @blp.doc(operationId="archiveOrganization")
     def delete(self, ref):
         """Archive an organization
 
         Admin only, with `If-Match`. The organization leaves lists and matches; its
-        record and history stay, and it can be found with `status=archived`.
+        record and history stay, and it can be found with `status=archived`. A merged
+        organization cannot be archived (409 `merged`).
         """
         principal = auth.require_admin()
         session = get_session()
         organization = service.get_organization(session, ref=ref)
+        merges.refuse_merged(organization)
         check_organization_etag(organization)
         service.archive_organization(
             session, organization=organization, actor_key_id=principal.key_id
@@ -212,6 +246,8 @@ class OrganizationByRefViews(MethodView):
 @blp.route("/<org_ref:ref>/history")
 class OrganizationHistoryViews(MethodView):
     """The change events of one organization."""
+
+    redirects_merged = True  # reads of a merged organization answer 308
 
     @blp.response(200, ChangeEventSchema(many=True))
     @blp.paginate()

@@ -149,7 +149,22 @@ class OrganizationSchema(OrganizationSummarySchema):
         values=fields.String(),
         metadata={"example": {"wikidata": "Q96373493"}},
     )
-    status = fields.String(metadata={"enum": list(STATUSES), "example": "active"})
+    status = fields.String(
+        metadata={
+            "enum": list(STATUSES),
+            "description": "active, archived, or merged into the organization `successor_id` "
+            "names (read-only).",
+            "example": "active",
+        }
+    )
+    successor_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The organization this one was merged into (read-only); null "
+            "unless its status is merged.",
+            "example": None,
+        },
+    )
     created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
     updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 

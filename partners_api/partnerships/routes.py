@@ -161,6 +161,8 @@ class PartnershipEndViews(MethodView):
 class OrganizationPartnerViews(MethodView):
     """One organization's links."""
 
+    redirects_merged = True  # reads of a merged organization answer 308
+
     @blp.arguments(PartnerQueryArgsSchema, location="query")
     @blp.response(200, PartnerSchema(many=True))
     @blp.paginate()

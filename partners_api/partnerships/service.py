@@ -228,3 +228,71 @@ def _refuse_duplicate(session: Session, a: int, b: int, kind: str) -> None:
 
 def _today() -> date:
     return utcnow().date()
+
+
+def move_links(
+    session: Session, *, source_id: int, target_id: int, actor_key_id: int | None
+) -> dict[str, list[int]]:
+    """Move an organization's links to another (a merge); not committed.
+
+    A link between the two cannot join the target to itself: when open it is closed
+    (active → ended, proposed → declined) and stays where it is. An open link of the same
+    kind with a partner the target already has an open link with is closed the same way,
+    the target's own kept, and then moved. Every other link moves. Returns the ids moved,
+    closed and kept (closed links between the two) with an event for each changed link.
+    """
+    links = session.scalars(
+        select(Partnership)
+        .where(or_(Partnership.low_id == source_id, Partnership.high_id == source_id))
+        .order_by(Partnership.id)
+    ).all()
+    taken = {
+        (link.high_id if link.low_id == target_id else link.low_id, link.kind)
+        for link in session.scalars(
+            select(Partnership).where(
+                or_(Partnership.low_id == target_id, Partnership.high_id == target_id),
+                Partnership.status.in_(OPEN_STATUSES),
+            )
+        )
+    }
+    outcome: dict[str, list[int]] = {"moved": [], "closed": [], "kept": []}
+    for link in links:
+        other = link.high_id if link.low_id == source_id else link.low_id
+        fields = []
+        if link.status in OPEN_STATUSES and (other == target_id or (other, link.kind) in taken):
+            fields += _close(link)
+            outcome["closed"].append(link.id)
+        if other == target_id:
+            if not fields:
+                outcome["kept"].append(link.id)
+        else:
+            fields += _repoint(link, source_id, target_id)
+            outcome["moved"].append(link.id)
+        if fields:
+            changes.record(
+                session,
+                entity="partnership",
+                entity_id=link.id,
+                action="merged",
+                fields=fields,
+                actor_key_id=actor_key_id,
+            )
+    return outcome
+
+
+def _close(link: Partnership) -> list[str]:
+    """Close an open link as an archive does: end an active one, decline a proposed one."""
+    if link.status == "active":
+        link.status, link.ended_on = "ended", _today()
+        return ["status", "ended_on"]
+    link.status = "declined"
+    return ["status"]
+
+
+def _repoint(link: Partnership, source_id: int, target_id: int) -> list[str]:
+    """Put the target in the source's place on a link."""
+    field = "proposer_id" if link.proposer_id == source_id else "partner_id"
+    setattr(link, field, target_id)
+    link.low_id = min(link.proposer_id, link.partner_id)
+    link.high_id = max(link.proposer_id, link.partner_id)
+    return [field]
