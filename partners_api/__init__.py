@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from partners_api.changes.routes import blp as changes
     from partners_api.dialogues.routes import blp as dialogues
     from partners_api.exports.routes import blp as exports
+    from partners_api.identity.reconcile_routes import blp as reconcile
     from partners_api.identity.routes import blp as identity
     from partners_api.keys.routes import blp as keys
     from partners_api.matching.routes import blp as matching
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         exports,
         keys,
         ops,
+        reconcile,
     ):
         api.register_blueprint(blueprint)
 

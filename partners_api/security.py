@@ -34,6 +34,13 @@ ALLOWED_HEADERS = [
 ]
 
 
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+FRAMEABLE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
 def init_security(app: Flask) -> None:
     """Install rate limits, CORS, the proxy fix and the header and query-string rules."""
     if app.config["TRUSTED_PROXIES"]:
@@ -98,13 +105,37 @@ def rate_limit() -> str:
 def secure_headers(response: Response) -> Response:
     """Headers every response carries; API answers also forbid framing and scripts."""
     headers = response.headers
+    view = current_view_class()
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
+    # The one exception to "never framed": a view that sets `frameable` (the reconciliation
+    # preview, a static card OpenRefine shows in an iframe) may be framed by any site. Its
+    # policy still lets nothing run or load, but inline styles.
+    frameable = getattr(view, "frameable", False)
+    if not frameable:
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.add("Vary", "Authorization")
     if request.path.startswith("/api/"):
-        headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        headers.setdefault("Content-Security-Policy", FRAMEABLE_CSP if frameable else API_CSP)
+    if getattr(view, "any_origin", False):
+        _answer_any_origin(headers)
     if "Cache-Control" not in headers:
         cacheable = request.method in ("GET", "HEAD") and response.status_code < 400
         headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
     return response
+
+
+def _answer_any_origin(headers) -> None:
+    """CORS for any origin, for the views that set `any_origin` (the reconciliation service).
+
+    The Reconciliation Service API requires CORS on all its endpoints, and OpenRefine runs
+    at whatever origin its user started it on; those views are public and read-only, and
+    no credentials are allowed, so `*` opens nothing that a server-side client could not
+    already read. Set before Flask-Cors looks, which then leaves the answer as it is.
+    """
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+    if request.method == "OPTIONS":
+        headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        headers["Access-Control-Allow-Headers"] = "Content-Type"
+        headers["Access-Control-Max-Age"] = "600"

@@ -40,7 +40,12 @@ NO_BODY = {
     "keys.KeyByIdViews",
 }
 # Computations that write nothing and are open to all.
-OPEN = {"matching.ProfileMatchViews", "dialogues.ComposeViews", "identity.ResolveViews"}
+OPEN = {
+    "matching.ProfileMatchViews",
+    "dialogues.ComposeViews",
+    "identity.ResolveViews",
+    "reconcile.ReconcileViews",
+}
 
 
 @pytest.fixture
