@@ -18,6 +18,7 @@ BODIES = {
         "country": "FR",
     },
     "organizations.OrganizationByRefViews": lambda ids: {"city": "Elsewhere"},
+    "organizations.OrganizationMergeViews": lambda ids: {"into": ids["third"]},
     "partnerships.PartnershipViews": lambda ids: {
         "proposer_id": ids["victim"],
         "partner_id": ids["third"],
