@@ -73,8 +73,9 @@ FUNCTION_WORDS = frozenset(
 FUNCTION_WEIGHT = 0.15
 
 # How much a query token that the name lacks counts against it: fully for the name's own words,
-# half for a place trailing the name (it may or may not be part of it), not at all for a place in
-# its own segment or anything in parentheses ("…, Kampala, Uganda", "(KEMRI)").
+# half for a place before or after the name (it may or may not be part of it) and for a later
+# segment that is no known place ("…, Bamako, Mali" with no organization in Bamako), not at all
+# for a place in its own segment or anything in parentheses ("…, Kampala, Uganda", "(KEMRI)").
 CORE, SOFT, HARD = 1.0, 0.5, 0.0
 
 COUNTRY_ALIASES = {
@@ -150,8 +151,8 @@ class Candidate:
 class Settings:
     """The knobs of ranking and choosing, tuned on the benchmark's tuning seed."""
 
-    threshold: float = 0.88
-    margin: float = 0.1
+    threshold: float = 0.92
+    margin: float = 0.04
     acronym_score: float = 0.87
     unique_acronym_score: float = 0.95
     country_bonus: float = 0.04
@@ -254,7 +255,7 @@ def parse_query(text: str, places: Places) -> Query:
         start, leading = places.leading(words) if first else (0, None)
         end, found_countries, found_cities = places.trailing(words, keep=start + 1 if first else 0)
         add(words[:start], SOFT)
-        add(words[start:end], CORE)
+        add(words[start:end], CORE if first else SOFT)
         add(words[end:], SOFT if end else HARD)
         countries |= {leading} if leading else set()
         countries |= found_countries
@@ -456,16 +457,19 @@ class NameIndex:
             return score, "alias" if kind == ALIAS else "phrase"
         return score, "fuzzy"
 
-    def _place_adjustment(self, query: Query, row: int) -> float:
-        """Bonus when a place in the query agrees with the organization's, penalty if not."""
+    def _place_adjustment(self, query: Query, row: int, variant: int) -> float:
+        """Bonus when a place in the query agrees with the organization's, penalty if not; no
+        bonus when the place words are the matched name's own ('Tanzania Ministry of …')."""
         s, country, city = self.settings, self.countries[row], self.cities[row]
+        places = {w for w, f in zip(query.tokens, query.factors, strict=True) if f == SOFT}
+        own = bool(places) and places <= set(self.variant_tokens[variant])
         adjustment = 0.0
         if query.countries:
             agrees = country in query.countries
-            adjustment += s.country_bonus if agrees else -s.country_penalty
+            adjustment += (0.0 if own else s.country_bonus) if agrees else -s.country_penalty
         if query.cities:
             if city in query.cities:
-                adjustment += s.city_bonus
+                adjustment += 0.0 if own else s.city_bonus
             elif not any(country in self.places.cities[c] for c in query.cities):
                 adjustment -= s.country_penalty if not query.countries else 0.0
             else:
@@ -486,17 +490,17 @@ class NameIndex:
         scores[np.isin(variants, exact)] = 1.0
         keep = min(self.settings.rescored, len(variants))
         top = np.argpartition(-scores, keep - 1)[:keep]
-        best: dict[int, tuple[float, str]] = {}
+        best: dict[int, tuple[float, str, int]] = {}
         scope = self._scope(query, country)
         for position in top:
             variant = int(variants[position])
             score, how = self._rescore(query, variant, float(scores[position]), scope)
             row = int(self.variant_row[variant])
             if row not in best or score > best[row][0]:
-                best[row] = (score, how)
+                best[row] = (score, how, variant)
         return {
-            row: (score + self._place_adjustment(query, row), how)
-            for row, (score, how) in best.items()
+            row: (score + self._place_adjustment(query, row, variant), how)
+            for row, (score, how, variant) in best.items()
         }
 
     def resolve(self, text: str, *, country: str | None = None, limit: int = 5) -> list[Candidate]:
