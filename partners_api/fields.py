@@ -9,7 +9,7 @@ import marshmallow as ma
 import pycountry
 from marshmallow import fields, validate
 
-MAX_INTEGER = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint store
+MAX_INTEGER = 2**31 - 1  # the largest id both databases store (PostgreSQL's integer)
 TIME_EXAMPLE = "2025-03-04T10:15:02+00:00"  # the moment every timestamp example shows
 
 

@@ -15,6 +15,7 @@ from partners_api import create_app
 from partners_api.changes.models import ChangeEvent
 from partners_api.db import database
 from partners_api.demo import load_demo
+from partners_api.identity import duplicates
 from partners_api.identity import index as name_index
 from partners_api.keys import service as keys
 from partners_api.matching import index as matching_index
@@ -76,6 +77,7 @@ def db_connection(app: Flask) -> Iterator:
             matching_index.forget()
             listing_index.forget()
             name_index.forget()
+            duplicates.forget()
 
 
 @pytest.fixture

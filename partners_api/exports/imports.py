@@ -18,6 +18,7 @@ from partners_api.db import in_chunks
 from partners_api.errors import BadRequest, ProblemError, Unprocessable
 from partners_api.exports.formats import unsafe_cell
 from partners_api.exports.service import LIST_COLUMNS, LIST_SEPARATOR, organization_columns
+from partners_api.identity import duplicates
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import STATUSES, Organization
 from partners_api.organizations.schemas import OrganizationCreateSchema
@@ -102,19 +103,33 @@ def _json_or_text(value: str) -> Any:
 
 
 def import_organizations(
-    session: Session, *, rows: list[dict[str, Any]], dry_run: bool, actor_key_id: int | None
+    session: Session,
+    *,
+    rows: list[dict[str, Any]],
+    dry_run: bool,
+    actor_key_id: int | None,
+    allow_duplicate: bool = False,
 ) -> dict[str, Any]:
-    """Check every row; unless dry or in error, create new slugs and update the others."""
+    """Check every row; unless dry or in error, create new slugs and update the others.
+
+    A new row that resolves to an organization already there is an error, unless
+    `allow_duplicate`.
+    """
     checked, errors = _check(session, rows)
+    existing = _existing(session, [data["slug"] for _, data, _ in checked])
+    new = [(number, data) for number, data, _ in checked if data["slug"] not in existing]
+    if not allow_duplicate:
+        errors = sorted(errors + _duplicates(session, new), key=lambda e: e["row"])
     report = {"dry_run": dry_run, "created": 0, "updated": 0, "unchanged": 0, "errors": errors}
     if errors:
         return report
-    existing = _existing(session, [data["slug"] for data, _ in checked])
-    creates = [{**data, **restored} for data, restored in checked if data["slug"] not in existing]
+    creates = [
+        {**data, **restored} for _, data, restored in checked if data["slug"] not in existing
+    ]
     report["created"] = len(creates)
     transaction = session.begin_nested() if dry_run else None
     organizations.bulk_create(session, records=creates, actor_key_id=actor_key_id)
-    for data, _ in checked:
+    for _, data, _ in checked:
         current = existing.get(data["slug"])
         if current is not None:
             changed = organizations.update_organization(
@@ -170,8 +185,17 @@ def _check(session: Session, rows: list[dict[str, Any]]):
             seen[data["slug"]] = number
         errors += [{"row": number, "field": f, "message": m} for f, m in problems]
         if not problems:
-            checked.append((data, _parsed(restored)))
+            checked.append((number, data, _parsed(restored)))
     return checked, errors
+
+
+def _duplicates(session: Session, new: list[tuple[int, dict[str, Any]]]) -> list[dict]:
+    """An error for each new row that is probably an organization already there."""
+    return [
+        {"row": number, "field": "name", "message": duplicates.duplicate_message(found)}
+        for number, data in new
+        if (found := duplicates.probable_duplicate(session, record=data)) is not None
+    ]
 
 
 def _reference_problems(data: Mapping[str, Any], topics: set[str], regions: set[str]):

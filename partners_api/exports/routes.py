@@ -302,6 +302,8 @@ class OrganizationImportViews(MethodView):
         Admin only. A JSON array of organization objects, or `text/csv` in the export's
         own columns. Rows are matched by `slug`: new ones are created, others updated.
         With `dry_run=true` every row is checked and the report says what would happen.
+        A new row that is probably an organization already there (its name resolves to
+        one of the same country) is an error naming it, unless `allow_duplicate=true`.
         Any error makes a 422 with every error by row and field, and nothing is written.
         """
         principal = auth.require_admin()
@@ -309,6 +311,10 @@ class OrganizationImportViews(MethodView):
             request.get_data(), request.mimetype, limit=current_app.config["IMPORT_MAX_ROWS"]
         )
         report = imports.import_organizations(
-            get_session(), rows=rows, dry_run=args["dry_run"], actor_key_id=principal.key_id
+            get_session(),
+            rows=rows,
+            dry_run=args["dry_run"],
+            allow_duplicate=args["allow_duplicate"],
+            actor_key_id=principal.key_id,
         )
         return report, 422 if report["errors"] else 200

@@ -43,6 +43,13 @@ class ImportArgsSchema(QueryArgsSchema):
         load_default=False,
         metadata={"description": "Check every row and report what would happen, writing nothing."},
     )
+    allow_duplicate = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Create new rows even when they resolve to an organization "
+            "already in the directory."
+        },
+    )
 
 
 class ImportErrorSchema(Schema):

@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from partners_api.api.bases import Blueprint
+from partners_api.api.pagination import page_of
 from partners_api.db import get_session
-from partners_api.identity import service
+from partners_api.identity import duplicates, service
 from partners_api.identity.schemas import (
+    DuplicatePairSchema,
     ResolutionSchema,
     ResolutionsSchema,
     ResolveArgsSchema,
     ResolveBatchSchema,
 )
+from partners_api.keys import auth
 
 blp = Blueprint(
     "identity",
@@ -57,3 +60,23 @@ class ResolveViews(MethodView):
         return {
             "results": service.resolve(get_session(), queries=data["queries"], limit=data["limit"])
         }
+
+
+@blp.route("/organizations/duplicates")
+class DuplicateViews(MethodView):
+    """Probable duplicates across the directory."""
+
+    @blp.response(200, DuplicatePairSchema(many=True))
+    @blp.errors(403)
+    @blp.paginate()
+    @blp.doc(operationId="listDuplicates")
+    def get(self, pagination_parameters):
+        """List probable duplicate pairs
+
+        Admin only. Pairs of active organizations that share a name in the same country
+        (case, accents, punctuation and script aside), an identifier in another registry
+        or a website, each shared thing given as evidence; most evidence first. Merge a
+        pair with `POST /organizations/{ref}/merge`.
+        """
+        auth.require_admin()
+        return page_of(pagination_parameters, duplicates.duplicate_pairs, session=get_session())

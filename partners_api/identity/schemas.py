@@ -123,3 +123,31 @@ class ResolutionsSchema(Schema):
     """The candidates for each name of a batch, in the order given."""
 
     results = fields.List(fields.Nested(ResolutionSchema))
+
+
+class PairedOrganizationSchema(Schema):
+    """One organization of a probable duplicate pair."""
+
+    id = fields.Integer(metadata={"example": 12})
+    slug = fields.String(metadata={"example": "makerere-university"})
+    name = fields.String(metadata={"example": "Makerere University"})
+    country = fields.String(metadata={"example": "UG"})
+
+
+class EvidenceSchema(Schema):
+    """One thing the two organizations share."""
+
+    kind = fields.String(metadata={"enum": ["name", "external_id", "website"], "example": "name"})
+    value = fields.String(
+        metadata={
+            "description": "The shared name (normalized), scheme:id or website.",
+            "example": "makerere university",
+        }
+    )
+
+
+class DuplicatePairSchema(Schema):
+    """Two active organizations that are probably one, with the evidence."""
+
+    organizations = fields.List(fields.Nested(PairedOrganizationSchema))
+    evidence = fields.List(fields.Nested(EvidenceSchema))

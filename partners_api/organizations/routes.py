@@ -18,6 +18,7 @@ from partners_api.organizations import merges, service
 from partners_api.organizations.schemas import (
     RESERVED_SLUGS,
     FacetsSchema,
+    OrganizationCreateArgsSchema,
     OrganizationCreateSchema,
     OrganizationFilterArgsSchema,
     OrganizationPatchSchema,
@@ -138,19 +139,26 @@ class OrganizationViews(MethodView):
         return organizations
 
     @blp.etag
+    @blp.arguments(OrganizationCreateArgsSchema, location="query")
     @blp.arguments(OrganizationCreateSchema)
     @blp.response(201, OrganizationSchema)
     @blp.errors(403, 409)
     @blp.doc(operationId="createOrganization")
     @blp.links(201, **READ, **WRITE, **AROUND)
-    def post(self, data):
+    def post(self, args, data):
         """Create an organization
 
-        Admin only. The slug is made from the name when left out.
+        Admin only. The slug is made from the name when left out. An organization whose
+        name (or another of its names) resolves with `chosen` to an active organization
+        of the same country is refused with 409 `probable_duplicate` naming it, unless
+        `allow_duplicate=true`.
         """
         principal = auth.require_admin()
         organization = service.create_organization(
-            get_session(), data=data, actor_key_id=principal.key_id
+            get_session(),
+            data=data,
+            actor_key_id=principal.key_id,
+            allow_duplicate=args["allow_duplicate"],
         )
         set_organization_etag(organization)
         location = url_for("organizations.OrganizationByRefViews", ref=organization.id)

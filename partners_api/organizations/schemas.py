@@ -26,7 +26,7 @@ from partners_api.organizations.names import MAX_NAMES, NAME_TYPES
 
 SLUG_PATTERN = r"^(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z"
 # The same pattern for the spec, where JSON Schema's regular expressions end with `$`.
-RESERVED_SLUGS = ("facets", "resolve")  # the paths beside /organizations/{ref}
+RESERVED_SLUGS = ("facets", "resolve", "duplicates")  # the paths beside /organizations/{ref}
 
 # Whether the caller may read an organization's contact e-mail, by organization id.
 # Each request sets it from its key; elsewhere (CLI, tests) contacts stay hidden.
@@ -285,6 +285,18 @@ class OrganizationCreateSchema(OrganizationPatchSchema):
         required=True, validate=validate.OneOf(SECTORS), metadata={"example": "civil_society"}
     )
     country = CountryCode(required=True, metadata={"example": "ZA"})
+
+
+class OrganizationCreateArgsSchema(QueryArgsSchema):
+    """Options of a create."""
+
+    allow_duplicate = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Create it even when its name resolves to an organization of "
+            "the same country already in the directory (else 409 probable_duplicate)."
+        },
+    )
 
 
 class OrganizationFilterArgsSchema(QueryArgsSchema):

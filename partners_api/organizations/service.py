@@ -23,7 +23,7 @@ from partners_api.organizations.models import (
     OrganizationRegion,
     OrganizationTopic,
 )
-from partners_api.organizations.signals import organization_archived
+from partners_api.organizations.signals import organization_archived, organization_creating
 from partners_api.regions import service as regions
 from partners_api.regions.models import Country, Region
 from partners_api.text import fold, slugify
@@ -228,9 +228,18 @@ def history(session: Session, *, organization: Organization, page: int, page_siz
 
 
 def create_organization(
-    session: Session, *, data: Mapping[str, Any], actor_key_id: int | None
+    session: Session,
+    *,
+    data: Mapping[str, Any],
+    actor_key_id: int | None,
+    allow_duplicate: bool = False,
 ) -> Organization:
-    """Create an organization from validated data and record the change."""
+    """Create an organization from validated data and record the change.
+
+    Unless `allow_duplicate`, the layers above may refuse it (organization_creating).
+    """
+    if not allow_duplicate:
+        organization_creating.send(data, session=session)
     organization = Organization(status="active", external_ids={}, description="")
     data = dict(data)
     data.setdefault("slug", _free_slug(session, data["name"]))

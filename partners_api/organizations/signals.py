@@ -10,3 +10,8 @@ signals = Namespace()
 # archived, before the archive commits: a receiver adds its own changes to that session
 # and never commits (partnerships.service ends the organization's links).
 organization_archived = signals.signal("organization-archived")
+
+# Sent with the validated record of a new organization as sender and `session=` before it
+# is created, unless the caller allowed a duplicate: a receiver raises to refuse it
+# (identity.duplicates refuses a probable duplicate of an existing organization).
+organization_creating = signals.signal("organization-creating")

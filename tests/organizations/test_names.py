@@ -15,7 +15,7 @@ from tests.servers import fresh_database
 
 URL = "/api/v1/organizations"
 ALIASES = [
-    {"value": "Institut de sécurité de l'IA du Royaume-Uni", "lang": "fr", "types": ["alias"]},
+    {"value": "Institut de sécurité nordique", "lang": "fr", "types": ["alias"]},
     {"value": "Московский институт безопасности ИИ", "lang": "ru", "types": ["alias"]},
     {"value": "Ινστιτούτο Ασφάλειας", "lang": "el", "types": ["alias", "label"]},
 ]
@@ -99,7 +99,7 @@ def test_bad_names_are_a_422_naming_the_field(client, admin_key, names, field):
     "q",
     [
         "Institut de sécurité",
-        "institut de securite de l'ia",  # accents and case
+        "institut de securite nordique",  # accents and case
         "Московский",  # its own script
         "moskovskiy institut",  # Cyrillic found by its Latin transliteration
         "institoyto asfaleias",  # Greek found by its Latin transliteration

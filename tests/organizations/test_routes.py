@@ -236,7 +236,11 @@ def test_create_returns_201_location_and_generated_slug(client, admin_key):
     assert response.headers["Location"].endswith(f"/organizations/{body['id']}")
     assert response.headers["ETag"]
     assert client.get(response.headers["Location"]).json["name"] == NEW["name"]
-    second = create(client, admin_key).json
+    again = client.post(URL, json=NEW, headers=bearer(admin_key))
+    assert again.status_code == 409 and again.json["code"] == "probable_duplicate"
+    second = client.post(
+        URL, json=NEW, query_string={"allow_duplicate": "true"}, headers=bearer(admin_key)
+    ).json
     assert second["slug"] == "universite-cheikh-anta-diop-2"
 
 

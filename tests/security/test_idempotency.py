@@ -35,11 +35,13 @@ def test_the_same_key_with_another_body_is_422(client, admin_key):
 
 def test_keys_are_per_caller_and_checked(client, admin_key, make_key):
     second_admin = make_key(["admin"])
-    for key in (admin_key, second_admin):
+    for key, name in ((admin_key, "First Keyed"), (second_admin, "Second Keyed")):
         response = client.post(
-            URL, json=BODY, headers={**bearer(key), "Idempotency-Key": "shared-name"}
+            URL,
+            json={**BODY, "name": name},
+            headers={**bearer(key), "Idempotency-Key": "shared-name"},
         )
-        assert response.status_code == 201
+        assert response.status_code == 201, response.json
     bad = client.post(URL, json=BODY, headers={**bearer(admin_key), "Idempotency-Key": ""})
     assert bad.status_code == 422 and list(bad.json["errors"]) == ["Idempotency-Key"]
 
