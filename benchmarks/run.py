@@ -25,10 +25,29 @@ from sqlalchemy.pool import NullPool
 from benchmarks.servers import admin_key, generate, sqlite_directory
 from partners_api import create_app
 from partners_api.db import database
+from partners_api.identity import index as names
 from partners_api.matching import index as matching
 from partners_api.organizations import listing
+from partners_api.organizations.models import SECTORS
+from partners_api.synthetic_names import localities, organization_names
 
 Request = Callable[[random.Random], tuple[str, str, dict]]
+
+
+def names_to_resolve(count: int = 1_000) -> list[str]:
+    """Organization names as the synthetic directory makes them (some in it, some not)."""
+    rng = random.Random(7)
+    drawn = []
+    for _ in range(count):
+        country = rng.choice(("KE", "FR", "BR", "IN", "DE", "NG", "JP", "US", "MX", "EG"))
+        name, _, _ = organization_names(
+            rng,
+            sector=rng.choice(SECTORS),
+            country_code=country,
+            city=rng.choice(localities(country)),
+        )
+        drawn.append(name)
+    return drawn
 
 
 def cases(size: int) -> dict[str, Request]:
@@ -36,6 +55,8 @@ def cases(size: int) -> dict[str, Request]:
 
     def org(rng: random.Random) -> int:
         return rng.randint(1, size)
+
+    names = names_to_resolve()
 
     api = "/api/v1/organizations"
     return {
@@ -60,6 +81,16 @@ def cases(size: int) -> dict[str, Request]:
         "network, depth 2": lambda rng: ("GET", f"{api}/{org(rng)}/network?depth=2", {}),
         "matches": lambda rng: ("GET", f"{api}/{org(rng)}/matches", {}),
         "CSV export, all": lambda rng: ("GET", "/api/v1/exports/organizations?format=csv", {}),
+        "resolve one": lambda rng: (
+            "GET",
+            f"{api}/resolve",
+            {"query_string": {"name": rng.choice(names)}},
+        ),
+        "resolve, batch of 1,000": lambda rng: (
+            "POST",
+            f"{api}/resolve",
+            {"json": {"queries": [{"name": name} for name in names]}},
+        ),
         "compose, size 22": lambda rng: (
             "POST",
             "/api/v1/dialogues/compose",
@@ -78,7 +109,7 @@ def cases(size: int) -> dict[str, Request]:
 
 
 # Cases that take seconds run fewer times.
-REPEATS = {"CSV export, all": 3, "compose, size 22": 10}
+REPEATS = {"CSV export, all": 3, "compose, size 22": 10, "resolve, batch of 1,000": 5}
 
 
 def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> list[float]:
@@ -105,6 +136,7 @@ def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> l
 INDEXES = (
     ("matching index", matching.current_index, matching.build_index),
     ("list index", listing.current_index, listing.build),
+    ("name index", names.current, names.build),
 )
 
 
@@ -142,6 +174,7 @@ def prepare(url: str, size: int) -> tuple[object, str]:
     # A database emptied under this process: indexes built from its last life must go.
     listing.forget()
     matching.forget()
+    names.forget()
     # The key is a write: issued before the indexes are built, it leaves them current.
     admin = admin_key(url)
     return create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False}), admin

@@ -23,26 +23,10 @@ from partners_api.organizations.models import (
 )
 from partners_api.partnerships.models import KINDS, Partnership
 from partners_api.regions.models import CountryRegion, Region
+from partners_api.synthetic_names import localities, organization_names
 from partners_api.topics.models import Topic
 
 LANGUAGES = ("en", "fr", "es", "pt", "ar", "zh", "hi", "sw", "ru", "de", "ja", "id", "ko", "yo")
-WORDS = (
-    "Open",
-    "Global",
-    "African",
-    "Pacific",
-    "Civic",
-    "Digital",
-    "Andean",
-    "Nordic",
-    "Sahel",
-    "Mekong",
-    "Future",
-    "Public",
-    "Applied",
-    "Responsible",
-    "Inclusive",
-)
 NOUNS = (
     "Data",
     "Policy",
@@ -59,16 +43,6 @@ NOUNS = (
     "Evaluation",
     "Systems",
 )
-FORMS = {
-    "civil_society": "Initiative",
-    "academia": "Institute",
-    "government": "Agency",
-    "ai_safety_institute": "Safety Institute",
-    "industry": "Labs",
-    "intergovernmental": "Forum",
-    "philanthropy": "Foundation",
-    "media": "Review",
-}
 
 
 @dataclass(frozen=True)
@@ -114,17 +88,25 @@ def _insert_organizations(session: Session, rng: random.Random, ids: range, seed
         sector = rng.choice(SECTORS)
         chosen = rng.sample(topics, rng.randint(2, 6))
         split = rng.randint(1, len(chosen) - 1)
+        country = rng.choice(countries)
+        city = rng.choice(localities(country))
+        name, acronym, names = organization_names(
+            rng, sector=sector, country_code=country, city=city
+        )
         records.append(
             {
                 "id": org_id,
                 "slug": f"synthetic-{seed}-{org_id}",
-                "name": f"{rng.choice(WORDS)} {rng.choice(NOUNS)} {FORMS[sector]} {org_id}",
+                "name": name[:300],
+                "acronym": acronym,
+                "names": [n for n in names if len(n["value"]) <= 300],
                 "sector": sector,
                 "description": (
                     f"A synthetic {sector.replace('_', ' ')} organization working on "
                     f"{rng.choice(NOUNS).lower()} and {rng.choice(NOUNS).lower()}."
                 ),
-                "country": rng.choice(countries),
+                "country": country,
+                "city": city,
                 "founded_year": rng.randint(1950, 2025),
                 "open_to_dialogue": rng.random() > 0.1,
                 "offers": chosen[:split],

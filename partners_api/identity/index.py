@@ -33,13 +33,17 @@ class VersionedNames:
     index: NameIndex
     summaries: dict[int, dict[str, Any]]
 
+    def nbytes(self) -> int:
+        """Bytes held in the index's arrays."""
+        return self.index.nbytes()
+
 
 _indexes: PerDatabase[VersionedNames] = PerDatabase()
 
 
 def current(session: Session) -> VersionedNames:
     """The name index for this session's database at the directory version it sees."""
-    return _indexes.get(session, lambda _previous, version: _build(session, version))
+    return _indexes.get(session, lambda _previous, version: build(session, version=version))
 
 
 def forget() -> None:
@@ -47,7 +51,8 @@ def forget() -> None:
     _indexes.clear()
 
 
-def _build(session: Session, version: int) -> VersionedNames:
+def build(session: Session, *, version: int) -> VersionedNames:
+    """Read the indexed organizations and build their name index."""
     rows = session.execute(select(*COLUMNS).where(Organization.status.in_(INDEXED_STATUSES)))
     records = [row._asdict() for row in rows]
     summaries = {
