@@ -22,6 +22,8 @@ def reject_unsupported_body() -> Response | None:
     """Answer 415 for a request body that is not JSON, unless the view accepts its type."""
     if request.method not in BODY_METHODS or not _has_body():
         return None
+    if request.routing_exception is not None:
+        return None  # no such route or method: its 404 or 405 says more than a 415
     accepted = set(getattr(current_view_class(), "accepted_types", ()))
     if request.mimetype in JSON_MIMETYPES | accepted:
         return None

@@ -284,3 +284,8 @@ def test_the_vendored_schemas_refuse_what_they_should():
         "reconciliation-result-batch.json", {"q0": {"result": [{"id": "x", "name": "X"}]}}
     )
     assert errors("reconciliation-query-batch.json", {"q0": {"query": "X", "lang": "en"}})
+
+
+def test_an_undeclared_method_with_a_form_body_is_405_not_415(client):
+    answer = client.put(URL, data={"queries": "{}"})
+    assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
