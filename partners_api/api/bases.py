@@ -100,7 +100,8 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
     """Blueprint with X-Pagination and Link headers; If-Match is checked after authorization.
 
     Its spec documents, for every operation, the errors that the application's own
-    request hooks may answer with (400, 401, 415, 413, 422, 429), and a `security`
+    request hooks and its HTTP server may answer with (400, 401, 413, 414, 415, 422, 429,
+    431), and a `security`
     requirement: a key is required where the operation answers 403, and optional
     elsewhere (a key shows contact e-mails). A view class sets `rate_limited = False` when
     it is exempt from rate limits (and so documents no 429), and `redirects_merged = True`
@@ -132,7 +133,7 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
         parameters = doc.setdefault("parameters", [])
         if method.upper() == "POST":
             parameters.append("IDEMPOTENCY_KEY")
-        common = [400, 401]
+        common = [400, 401, 414, 431]  # 414 and 431 come from the HTTP server (gunicorn)
         if method.upper() in BODY_METHODS:
             common.append(415)
         if "requestBody" in doc:

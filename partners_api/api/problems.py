@@ -103,7 +103,7 @@ def _validation_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
 
 # What each error status means in this API, for its response in the spec.
 ERROR_MEANINGS = {
-    400: "Malformed: a body that is not JSON, a NUL character or an API key in the URL.",
+    400: "Malformed: a body that is not JSON, or an API key in the URL.",
     401: "No key where one is needed, or a key that is malformed, unknown or revoked.",
     403: "The key may not do this.",
     404: "No such resource.",
@@ -111,10 +111,12 @@ ERROR_MEANINGS = {
     "that is not allowed from this status).",
     412: "If-Match names a version that is no longer current: fetch the resource again.",
     413: "The body or the result is larger than allowed.",
+    414: "The URL is too long: the request line must stay under 4,094 bytes.",
     415: "The body is not in a media type this operation takes (JSON).",
     422: "Values that are not valid; `errors` lists the messages by field.",
     428: "If-Match is missing: send the ETag of the version you read.",
     429: "Too many requests: wait for Retry-After seconds.",
+    431: "A request header is too large: each must stay under 8,190 bytes.",
     503: "The database is unavailable or not migrated: retry after Retry-After seconds.",
 }
 

@@ -45,7 +45,7 @@ def _bind() -> str:
 bind = _bind()
 workers = int(os.environ.get("WEB_CONCURRENCY") or _default_workers())
 # Threads let a worker stream a long export while it keeps answering gunicorn's heartbeat.
-worker_class = "gthread"
+worker_class = "partners_api.serving.workers.ProblemThreadWorker"  # gthread
 threads = int(os.environ.get("WEB_THREADS") or 4)
 timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 30  # time to finish requests in flight on restart or shutdown

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.servers import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_VARIABLES = {
@@ -69,7 +72,10 @@ def test_defaults_serve_json_logs_on_localhost_with_workers_from_the_cores(defau
     cores = len(os.sched_getaffinity(0))
     assert settings["bind"] == "127.0.0.1:8000"
     assert settings["workers"] == min(2 * cores + 1, 8)
-    assert settings["worker_class"] == "gthread" and settings["threads"] == 4
+    assert (
+        settings["worker_class"] == "partners_api.serving.workers.ProblemThreadWorker"
+        and settings["threads"] == 4
+    )
     assert settings["max_requests"] > settings["max_requests_jitter"] > 0
     assert "%({x-request-id}o)s" in settings["access_log_format"]
     assert settings["log_format"] == "json"
@@ -90,3 +96,27 @@ def test_workers_write_their_metrics_to_the_shared_directory(defaults, tmp_path)
     assert Path(defaults["metrics_dir"]).name.startswith("partners-api-metrics-")
     given = load_config(PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
     assert given["metrics_dir"] == str(tmp_path) and given["metric_files"]
+
+
+@pytest.mark.database_independent
+def test_what_gunicorn_refuses_is_a_problem_document_too(tmp_path):
+    # gunicorn answers some requests before the application: a request line over 4,094
+    # bytes (414), a header over 8,190 bytes (431), a request line it cannot parse (400).
+    with serve("refusals", tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}") as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        long_url = "/api/v1/organizations?q=" + "x" * 5000
+        long_header = "X-Long: " + "y" * 9000
+        for request, status in (
+            (f"GET {long_url} HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+            (f"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n{long_header}\r\n\r\n", 431),
+            ("GET /api/v1/health HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+        ):
+            with socket.create_connection((host, int(port)), timeout=10) as connection:
+                connection.sendall(request.encode())
+                answer = b"".join(iter(lambda: connection.recv(65536), b""))
+            head, body = answer.split(b"\r\n\r\n", 1)
+            assert head.split()[1] == str(status).encode(), head
+            assert b"Content-Type: application/problem+json" in head
+            problem = json.loads(body)
+            assert problem["status"] == status and problem["detail"], problem
+            assert "xxxx" not in problem["detail"]
