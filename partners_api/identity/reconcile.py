@@ -34,6 +34,7 @@ from partners_api.identity.reconcile_schemas import (
 from partners_api.identity.resolver import COUNTRY_ALIASES, Candidate, normalize
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import SECTORS
+from partners_api.regions import reference
 
 SECTOR_NAMES = {
     "civil_society": "Civil society",
@@ -209,9 +210,7 @@ def describe(summary: Mapping[str, Any]) -> str:
 def country_name(code: str | None) -> str:
     """A country's common English name from its alpha-2 code."""
     country = pycountry.countries.get(alpha_2=code) if code else None
-    if country is None:
-        return code or ""
-    return getattr(country, "common_name", None) or country.name
+    return reference.country_name(country) if country else code or ""
 
 
 def _constraints(properties: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
