@@ -65,7 +65,6 @@ def merge(
     actor_key_id: int | None,
 ) -> dict[str, Any]:
     """Merge the duplicate into the survivor and commit; return what moved and what clashed."""
-    check_mergeable(session, duplicate=duplicate, survivor=survivor)
     lock_for_update(session, survivor)
     check_mergeable(session, duplicate=duplicate, survivor=survivor)  # as locked
     links = partnerships.move_links(
