@@ -19,8 +19,16 @@ from partners_api.db import insert_rows
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization
 from partners_api.partnerships.models import Partnership
-from tests.ops.test_faults import Pending, Probe, count, empty_the_log, wait_for
-from tests.servers import Server, fresh_database, on_postgresql, prepare, serve
+from tests.faults import (
+    Pending,
+    Probe,
+    count,
+    empty_the_log,
+    migrated_database,
+    two_workers,
+    wait_for,
+)
+from tests.servers import Server, on_postgresql
 
 LINKS = 4000
 
@@ -109,17 +117,14 @@ def state(url: str, duplicate: int, survivor: int) -> dict:
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> Iterator[tuple[str, dict]]:
     """A fresh database of the suite's kind, migrated, and an admin key on it."""
-    with fresh_database("test_merge_faults", tmp_path_factory.mktemp("merge")) as url:
-        yield url, prepare(url)
+    with migrated_database("test_merge_faults", tmp_path_factory) as prepared:
+        yield prepared
 
 
 @pytest.fixture(scope="module")
 def server(database, tmp_path_factory) -> Iterator[Server]:
     """Gunicorn with two workers on that database."""
-    url, admin = database
-    logs = tmp_path_factory.mktemp("merge-logs")
-    with serve("merge-faults", logs, DATABASE_URL=url, RATELIMIT_ENABLED="false") as running:
-        running.call("GET", "/api/v1/keys", headers=admin)
+    with two_workers("merge-faults", database, tmp_path_factory) as running:
         yield running
 
 
