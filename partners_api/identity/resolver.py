@@ -293,6 +293,12 @@ def _record_variants(record: Mapping) -> list[tuple[int, tuple[str, ...]]]:
     return [(kind, words) for words, kind in seen.items()]
 
 
+def _numbers(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The numbers among a name's words, in order: names that differ in one ("Unit 7", "Unit
+    8", "Team 1-0", "Team 0-1") name different organizations."""
+    return tuple(token for token in tokens if token.isdigit())
+
+
 class NameIndex:
     """Every indexed organization's names, searchable by token, acronym, typo and place."""
 
@@ -512,7 +518,11 @@ class NameIndex:
         ranked = sorted(scored.items(), key=lambda item: (-item[1][0], self.ids[item[0]]))
         top = ranked[0][1][0] if ranked else 0.0
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        confident = top >= self.settings.threshold and top - runner_up >= self.settings.margin
+        confident = (
+            top >= self.settings.threshold
+            and top - runner_up >= self.settings.margin
+            and _numbers(query.tokens) == _numbers(normalize(self.names[ranked[0][0]]).split())
+        )
         return [
             Candidate(
                 organization_id=self.ids[row],

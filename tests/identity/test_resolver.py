@@ -197,3 +197,12 @@ def test_quality_targets_hold_on_a_small_synthetic_directory():
     assert known["recall"] >= 0.85
     assert known["top3"] >= 0.97
     assert absent["chosen"] <= 0.01
+
+
+def test_names_that_differ_in_a_number_are_not_chosen_as_one():
+    index = NameIndex.build(
+        [{"id": 1, "name": "Feed writer 0-1", "country_code": "IS", "status": "active"}]
+    )
+    assert not any(c.chosen for c in index.resolve("Feed writer 0-2"))
+    assert not any(c.chosen for c in index.resolve("Feed writer 1-0"))
+    assert index.resolve("Feed writer 0-1")[0].chosen
