@@ -191,10 +191,11 @@ def _check(session: Session, rows: list[dict[str, Any]]):
 
 def _duplicates(session: Session, new: list[tuple[int, dict[str, Any]]]) -> list[dict]:
     """An error for each new row that is probably an organization already there."""
+    finder = duplicates.DuplicateFinder(session)
     return [
         {"row": number, "field": "name", "message": duplicates.duplicate_message(found)}
         for number, data in new
-        if (found := duplicates.probable_duplicate(session, record=data)) is not None
+        if (found := finder.probable_duplicate(data)) is not None
     ]
 
 

@@ -29,20 +29,33 @@ from partners_api.organizations.signals import organization_creating
 MAX_BUCKET = 20  # a name shared by more organizations than this is generic, not evidence
 
 
-def probable_duplicate(session: Session, *, record: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The active organization a new one's names resolve to with `chosen`, if any."""
-    names = name_index.current(session)
-    if not names.summaries:  # an empty directory (a first import) has no duplicates
+class DuplicateFinder:
+    """Finds probable duplicates among the organizations of a new one's country.
+
+    Its name index covers that country alone, built on first need and kept for the
+    finder's life (one create, or one import): a write moves the directory version, and
+    the whole directory's index would be built again for each new organization.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.indexes: dict[str, name_index.VersionedNames] = {}
+
+    def probable_duplicate(self, record: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The active organization a new one's names resolve to with `chosen`, if any."""
+        country = record["country"]
+        if country not in self.indexes:
+            self.indexes[country] = name_index.build(self.session, version=0, country=country)
+        names = self.indexes[country]
+        texts = [record["name"]] + [
+            n["value"] for n in record.get("names", ()) if "acronym" not in n["types"]
+        ]
+        for text in dict.fromkeys(texts):
+            for candidate in names.index.resolve(text, limit=1):
+                found = names.summaries[candidate.organization_id]
+                if candidate.chosen and found["status"] == "active":
+                    return {**found, "score": candidate.score, "matched_name": candidate.name}
         return None
-    texts = [record["name"]] + [
-        n["value"] for n in record.get("names", ()) if "acronym" not in n["types"]
-    ]
-    for text in dict.fromkeys(texts):
-        for candidate in names.index.resolve(text, country=record["country"], limit=1):
-            found = names.summaries[candidate.organization_id]
-            if candidate.chosen and found["status"] == "active":
-                return {**found, "score": candidate.score, "matched_name": candidate.name}
-    return None
 
 
 def duplicate_message(found: Mapping[str, Any]) -> str:
@@ -56,7 +69,7 @@ def duplicate_message(found: Mapping[str, Any]) -> str:
 @organization_creating.connect
 def refuse_probable_duplicate(record: Mapping[str, Any], *, session: Session) -> None:
     """Refuse (409 probable_duplicate) an organization that resolves to an existing one."""
-    found = probable_duplicate(session, record=record)
+    found = DuplicateFinder(session).probable_duplicate(record)
     if found is not None:
         message = duplicate_message(found)
         raise Conflict(message, code="probable_duplicate", errors={"name": [message]})

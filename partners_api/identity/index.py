@@ -51,10 +51,12 @@ def forget() -> None:
     _indexes.clear()
 
 
-def build(session: Session, *, version: int) -> VersionedNames:
-    """Read the indexed organizations and build their name index."""
-    rows = session.execute(select(*COLUMNS).where(Organization.status.in_(INDEXED_STATUSES)))
-    records = [row._asdict() for row in rows]
+def build(session: Session, *, version: int, country: str | None = None) -> VersionedNames:
+    """Read the indexed organizations (of one country, if given) and build their index."""
+    query = select(*COLUMNS).where(Organization.status.in_(INDEXED_STATUSES))
+    if country is not None:
+        query = query.where(Organization.country_code == country)
+    records = [row._asdict() for row in session.execute(query)]
     summaries = {
         r["id"]: {
             "id": r["id"],
