@@ -106,9 +106,6 @@ class CandidateSchema(Schema):
             "example": True,
         }
     )
-    matched_name = fields.String(
-        metadata={"description": "Its name that matched best.", "example": "Makerere University"}
-    )
     organization = fields.Nested(ResolvedOrganizationSchema)
 
 

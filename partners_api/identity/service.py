@@ -23,7 +23,6 @@ def resolve(
                     "score": candidate.score,
                     "matching_type": candidate.matching_type,
                     "chosen": candidate.chosen,
-                    "matched_name": candidate.name,
                     "organization": names.summaries[candidate.organization_id],
                 }
                 for candidate in names.index.resolve(

@@ -46,7 +46,7 @@ def test_candidates_are_ranked_scored_and_explained(client):
         "fuzzy",
     }
     first = candidates[0]
-    assert set(first) == {"score", "matching_type", "chosen", "matched_name", "organization"}
+    assert set(first) == {"score", "matching_type", "chosen", "organization"}
     assert set(first["organization"]) == {"id", "slug", "name", "sector", "country", "status"}
 
 
