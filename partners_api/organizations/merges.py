@@ -40,14 +40,17 @@ def successor_chain(session: Session, *, org_id: int) -> list[int]:
 
 
 def final_successor(session: Session, *, ref: str) -> int | None:
-    """The organization a merged one (by id or slug) now lives in; None when not merged."""
-    ref = str(ref)
-    by_id = ref.isascii() and ref.isdigit() and len(ref) <= 18
-    condition = Organization.id == int(ref) if by_id else Organization.slug == ref
-    org_id = session.scalar(select(Organization.id).where(condition))
-    if org_id is None:
+    """The organization a merged one (by id or slug) now lives in; None when not merged.
+
+    Every read of an organization asks this first: one query, and the chain of merges
+    only for a merged one.
+    """
+    found = session.execute(
+        select(Organization.id, Organization.status).where(service.by_ref(ref))
+    ).first()
+    if found is None or found.status != "merged":
         return None
-    chain = successor_chain(session, org_id=org_id)
+    chain = successor_chain(session, org_id=found.id)
     return chain[-1] if chain else None
 
 

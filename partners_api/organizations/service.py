@@ -187,7 +187,7 @@ def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
 
 def get_organization(session: Session, *, ref: str | int) -> Organization:
     """Return an organization by id or slug, archived ones included; else NotFound."""
-    organization = session.scalar(select(Organization).where(_by_ref(ref)).options(*LOAD_OPTIONS))
+    organization = session.scalar(select(Organization).where(by_ref(ref)).options(*LOAD_OPTIONS))
     if organization is None:
         raise NotFound(f"No organization '{ref}'.")
     return organization
@@ -211,7 +211,7 @@ def _is_id(ref: str) -> bool:
     return ref.isascii() and ref.isdigit() and len(ref) <= 18
 
 
-def _by_ref(ref: str | int):
+def by_ref(ref: str | int):
     """The condition selecting an organization by numeric id or by slug."""
     ref = str(ref)
     return Organization.id == int(ref) if _is_id(ref) else Organization.slug == ref
