@@ -58,15 +58,17 @@ HEADER_PARAMETERS = {
 
 
 FORMS = {
-    IF_MATCH_PATTERN: 'one or more quoted entity tags, as ETag gives them: "5d41…"',
-    IF_NONE_MATCH_PATTERN: "*, or one or more quoted entity tags, as ETag gives them",
-    IDEMPOTENCY_KEY_PATTERN: "1 to 200 printable ASCII characters",
+    "If-Match": 'one or more quoted entity tags, as ETag gives them: "5d41…"',
+    "If-None-Match": "*, or one or more quoted entity tags, as ETag gives them",
+    "Idempotency-Key": "1 to 200 printable ASCII characters",
 }
+PATTERNS = {p["name"]: p["schema"]["pattern"] for p in HEADER_PARAMETERS.values()}
 
 
-def checked_header(name: str, pattern: str) -> str | None:
+def checked_header(name: str) -> str | None:
     """The header's value, or None when absent; a 422 naming it when it is not of its form."""
     value = request.headers.get(name)
-    if value is not None and not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value):
-        raise Unprocessable.field(name, f"{name} must be {FORMS[pattern]}.")
+    pattern = PATTERNS[name].removeprefix("^").removesuffix("$")
+    if value is not None and not re.fullmatch(pattern, value):
+        raise Unprocessable.field(name, f"{name} must be {FORMS[name]}.")
     return value

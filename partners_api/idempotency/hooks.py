@@ -6,7 +6,7 @@ import hashlib
 
 from flask import Flask, Response, g, request
 
-from partners_api.api.headers import IDEMPOTENCY_KEY_PATTERN, checked_header
+from partners_api.api.headers import checked_header
 from partners_api.db import close_request_session, database
 from partners_api.idempotency import service
 from partners_api.security import rate_limit_key
@@ -26,7 +26,7 @@ def claim_or_replay() -> Response | None:
     """For a POST with a key: replay the stored answer, or claim the key and go on."""
     if request.method != "POST" or request.url_rule is None:
         return None
-    key = checked_header(HEADER, IDEMPOTENCY_KEY_PATTERN)
+    key = checked_header(HEADER)
     if key is None:
         return None
     fingerprint = hashlib.sha256(
