@@ -123,6 +123,7 @@ def test_bad_batches_are_a_422_naming_the_field(client, body, field):
 
 
 def test_resolve_is_not_an_organization(client):
-    assert client.options("/api/v1/organizations/resolve").headers["Allow"]
+    allowed = client.options("/api/v1/organizations/resolve").headers["Allow"]
+    assert {m.strip() for m in allowed.split(",")} == {"GET", "HEAD", "OPTIONS", "POST"}
     response = client.patch("/api/v1/organizations/resolve", json={})
     assert response.status_code == 405
