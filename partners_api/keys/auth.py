@@ -29,6 +29,11 @@ class Principal:
         """True for a key with the admin scope."""
         return "admin" in self.scopes
 
+    @property
+    def is_convener(self) -> bool:
+        """True for admin or a key with the dialogues:convene scope."""
+        return self.is_admin or "dialogues:convene" in self.scopes
+
     def can_write_organization(self, organization_id: int) -> bool:
         """True for admin, or an org:write key bound to this organization."""
         return self.is_admin or (

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from partners_api.db import Base, UTCDateTime, utcnow
 
-SCOPES = ("admin", "org:write", "read:contacts")
+SCOPES = ("admin", "org:write", "read:contacts", "dialogues:convene")
 
 
 class ApiKey(Base):

@@ -44,7 +44,8 @@ class KeyViews(MethodView):
         """Issue a key
 
         Scopes: `admin`; `org:write` with `organization_id` (edit that organization, its
-        links and its dialogue participation); `read:contacts`. The secret is in this
+        links and its dialogue participation); `read:contacts`; `dialogues:convene`
+        (convene dialogues and read their private outcomes). The secret is in this
         answer only; it is stored as a SHA-256 hash. Several keys per organization may be
         active at once, for rotation.
         """

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from partners_api.changes.models import ChangeEvent
 from partners_api.errors import Unprocessable
 from partners_api.keys import service as keys
+from partners_api.keys.auth import Principal
 from partners_api.keys.models import ApiKey
 from partners_api.organizations import service as organizations
 from tests.helpers import new_organization
@@ -52,3 +53,11 @@ def test_revoking_records_an_event(session):
         )
     )
     assert sorted(actions) == ["created", "revoked"]
+
+
+def test_a_convener_key_is_a_convener_and_admin_counts_as_one(session):
+    convener = keys.create_key(session, name="convener", scopes=["dialogues:convene"])
+    assert sorted(convener.key.scopes) == ["dialogues:convene"]
+    assert Principal(key_id=1, scopes=frozenset(["dialogues:convene"])).is_convener
+    assert Principal(key_id=1, scopes=frozenset(["admin"])).is_convener
+    assert not Principal(key_id=1, scopes=frozenset(["org:write"]), organization_id=3).is_convener
