@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from partners_api.arrays import positions
 from partners_api.changes.versioned import PerDatabase
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
+from partners_api.matching.record import Record, build_record
 from partners_api.organizations.models import (
     SECTORS,
     Organization,
@@ -94,6 +95,7 @@ class MatchingIndex:
     speaks: dict[str, np.ndarray]  # language -> rows
     taxonomy: Taxonomy
     graph: Graph
+    record: Record  # track record and participations, per row
 
     @property
     def size(self) -> int:
@@ -121,6 +123,7 @@ class MatchingIndex:
             self.taxonomy.expand,
         ]
         arrays += list(self.in_region.values()) + list(self.speaks.values())
+        arrays += self.record.arrays()
         return sum(a.nbytes for a in arrays)
 
 
@@ -181,6 +184,7 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
         speaks=_memberships(connection, OrganizationLanguage.code, ids),
         taxonomy=taxonomy,
         graph=_graph(connection, ids),
+        record=build_record(connection, ids),
     )
 
 

@@ -6,7 +6,16 @@ Pure functions over arrays of candidates. The objective of a roster S is
   + distinct countries / N
   + mean reciprocity over the pairs of S,
 
-each term in [0, 1]. Feasibility is checked first. Then, as in the legacy greedy of the
+each term in [0, 1], less, with fair rotation in [0, 1],
+
+    rotation * mean over the members of p / (p + 1)
+
+where p is a member's number of participations in held dialogues of the last 24 months.
+A newcomer (p = 0) costs nothing; at rotation 1 a member that took part once costs the
+roster half of what one more country adds (1 / N), and the cost flattens towards a whole
+country as p grows, so that among comparable candidates the newcomer wins while a
+candidate who brings a missing topic still does. `min_newcomers` (members with p = 0) is
+a minimum like the others. Feasibility is checked first. Then, as in the legacy greedy of the
 sortition algorithms, each step serves the most urgent unmet minimum (the one with the
 fewest candidates left per seat still needed) with the candidate of best gain, never
 taking a seat that the remaining minimums need. Swaps repair any minimum still unmet.
@@ -16,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -43,6 +53,16 @@ class RosterProblem:
     max_per_country: int | None = None
     min_countries: int = 0
     include: Sequence[int] = ()
+    participations: np.ndarray | None = None  # int [C]: in held dialogues, last 24 months
+    rotation: float = 0.0
+
+    @cached_property
+    def fatigue(self) -> np.ndarray | None:
+        """p / (p + 1) of every candidate, p its recent participations (None: not known)."""
+        if self.participations is None:
+            return None
+        p = self.participations.astype(np.float64)
+        return p / (p + 1)
 
 
 class Infeasible(Exception):
@@ -72,7 +92,7 @@ def check_feasible(problem: RosterProblem) -> None:
             "include",
             f"{len(problem.include)} organizations must be in, but there are only {size} seats.",
         )
-    maximum = {q.name.split(".", 1)[1]: q.bound for q in problem.maximums}
+    maximum = {q.name.partition(".")[2]: q.bound for q in problem.maximums}
     for quota in problem.minimums:
         available = int(quota.members.sum())
         if quota.bound > size:
@@ -81,7 +101,7 @@ def check_feasible(problem: RosterProblem) -> None:
             raise Infeasible(
                 quota.name, f"Asks for {quota.bound}, but only {available} candidates qualify."
             )
-        group = quota.name.split(".", 1)[1]
+        group = quota.name.partition(".")[2]
         if quota.name.startswith("sector_min") and maximum.get(group, size) < quota.bound:
             raise Infeasible(
                 quota.name, f"Minimum {quota.bound} exceeds the maximum {maximum[group]}."
@@ -148,12 +168,16 @@ class _State:
         self.country_seen = np.zeros(int(problem.countries.max(initial=0)) + 1, dtype=bool)
         self.r_with_members = np.zeros(count)
         self.pair_sum = 0.0
+        self.fatigue = problem.fatigue if problem.rotation else None
+        self.fatigue_sum = 0.0
 
     def add(self, row: int) -> None:
         self.pair_sum += self.r_with_members[row]
         self.r_with_members += self.problem.reciprocity(row)
         self.chosen[row] = True
         self.members.append(row)
+        if self.fatigue is not None:
+            self.fatigue_sum += float(self.fatigue[row])
         self.cover = np.maximum(self.cover, self.problem.coverage[row])
         country = int(self.problem.countries[row])
         self.country_count[country] = self.country_count.get(country, 0) + 1
@@ -172,7 +196,13 @@ class _State:
         m = len(self.members) + 1
         pairs = m * (m - 1) / 2
         mean_r = (self.pair_sum + self.r_with_members[rows]) / pairs if pairs else 0.0
-        return cover + countries + mean_r
+        return cover + countries + mean_r - self._rotation_cost(rows, m)
+
+    def _rotation_cost(self, rows: np.ndarray, m: int) -> np.ndarray | float:
+        """rotation * mean fatigue of the members once each row is added."""
+        if self.fatigue is None:
+            return 0.0
+        return self.problem.rotation * (self.fatigue_sum + self.fatigue[rows]) / m
 
     def unmet(self) -> list[tuple[str, np.ndarray, int]]:
         """(name, candidates that help, seats still needed) for every unmet minimum."""

@@ -45,11 +45,13 @@ class OrganizationMatchViews(MethodView):
     def get(self, args, ref):
         """Find partners for an organization
 
-        Candidates are active, open to dialogue, not the organization itself and (unless
-        `include_partners`) not already proposed or active partners; the filters apply
-        before scoring. Each match carries its four components (reciprocity, shared
-        focus, bridging, network) with value, weight and contribution, the topics behind
-        them, mutual partners who could introduce, and reasons in plain words.
+        Candidates are active, open to dialogue, not the organization itself, (unless
+        `include_partners`) not already proposed or active partners, and (unless
+        `include_declined`) not of a pair where one side declined the other's proposal
+        within the last 12 months; the filters apply before scoring. Each match carries
+        its five components (reciprocity, shared focus, bridging, network, track record)
+        with value, weight and contribution, the topics behind them, mutual partners who
+        could introduce, and reasons in plain words.
         """
         session = get_session()
         organization = organizations.get_organization(session, ref=ref)
@@ -78,7 +80,9 @@ class ProfileMatchViews(MethodView):
         For a convener or a newcomer not in the directory: what you seek and offer, your
         sector and country (for bridging), filters on the candidates (`topics`,
         `regions`, `sectors`, `languages`), ids to `exclude`, and optional `weights`.
-        Writes nothing; no key needed. The network component is 0 for a profile.
+        With `organization_id`, that organization and its declined pairs of the last
+        12 months are left out (unless `include_declined`). Writes nothing; no key
+        needed. The network component is 0 for a profile.
         """
         options = service.MatchOptions(
             topic=data.get("topics", ()),
@@ -107,9 +111,12 @@ class ComposeViews(MethodView):
 
         Picks `size` organizations (active and open to dialogue, unless included) under
         quotas: `sector_min` / `sector_max`, `region_min`, `max_per_country`,
-        `min_countries`, `include` and `exclude`, in the `languages` given. Feasibility
-        is checked first (422 naming the constraint); then each seat goes to the best
-        candidate for the most urgent unmet minimum, by gain in topic coverage, new
-        countries and mutual reciprocity; swaps repair what is left. Writes nothing.
+        `min_countries`, `min_newcomers`, `include` and `exclude`, in the `languages`
+        given. Feasibility is checked first (422 naming the constraint); then each seat
+        goes to the best candidate for the most urgent unmet minimum, by gain in topic
+        coverage, new countries and mutual reciprocity, less, with `rotation`, a cost
+        for members who took part in held dialogues of the last 24 months; swaps repair
+        what is left. Each member shows its `recent_participations`, the report its
+        `newcomers`. Writes nothing.
         """
         return service.compose_roster(get_session(), request=data)

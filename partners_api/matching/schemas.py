@@ -16,6 +16,7 @@ WEIGHT_FIELDS = {
     "w_shared": "shared_focus",
     "w_bridging": "bridging",
     "w_network": "network",
+    "w_track_record": "track_record",
 }
 
 
@@ -49,10 +50,18 @@ class MatchQueryArgsSchema(QueryArgsSchema):
         load_default=False,
         metadata={"description": "Also list organizations with a proposed or active link."},
     )
+    include_declined = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Also list organizations of a pair where one side declined the "
+            "other's proposal within the last 12 months."
+        },
+    )
     w_reciprocity = _weight("reciprocity")
     w_shared = _weight("shared_focus")
     w_bridging = _weight("bridging")
     w_network = _weight("network")
+    w_track_record = _weight("track_record")
 
 
 class MatchProfileSchema(Schema):
@@ -97,6 +106,18 @@ class MatchProfileSchema(Schema):
         validate=validate.Length(max=1000),
         metadata={"description": "Ids to leave out.", "example": [12]},
     )
+    organization_id = Id(
+        metadata={
+            "description": "The organization of the directory this profile speaks for: it, "
+            "and those of a pair where one side declined the other's proposal within the "
+            "last 12 months, are left out.",
+            "example": 3,
+        }
+    )
+    include_declined = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Keep the declined pairs of `organization_id` in."},
+    )
     limit = fields.Integer(
         load_default=10,
         strict=True,
@@ -125,12 +146,13 @@ class ComponentSchema(Schema):
 
 
 class ComponentsSchema(Schema):
-    """The four components; their contributions sum to the score."""
+    """The five components; their contributions sum to the score."""
 
     reciprocity = fields.Nested(ComponentSchema)
     shared_focus = fields.Nested(ComponentSchema)
     bridging = fields.Nested(ComponentSchema)
     network = fields.Nested(ComponentSchema)
+    track_record = fields.Nested(ComponentSchema)
 
 
 class IntroducerSchema(Schema):
@@ -230,6 +252,27 @@ class ComposeSchema(Schema):
         validate=validate.Length(max=10_000),
         metadata={"description": "Ids that must not be in the roster.", "example": [12]},
     )
+    rotation = fields.Float(
+        load_default=0.0,
+        validate=validate.Range(min=0, max=1),
+        allow_nan=False,
+        metadata={
+            "description": "Fair rotation: how much organizations that took part in held "
+            "dialogues of the last 24 months lose ground to comparable newcomers "
+            "(0: not at all).",
+            "example": 0.5,
+        },
+    )
+    min_newcomers = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validate.Range(min=0, max=200),
+        metadata={
+            "description": "At least this many members with no participation in a held "
+            "dialogue of the last 24 months.",
+            "example": 6,
+        },
+    )
 
 
 class RosterMemberSchema(Schema):
@@ -238,6 +281,12 @@ class RosterMemberSchema(Schema):
     organization = fields.Nested(OrganizationSummarySchema)
     adds_topics = fields.List(fields.String(), metadata={"example": ["model-evaluations"]})
     fills = fields.List(fields.String(), metadata={"example": ["sector_min.academia"]})
+    recent_participations = fields.Integer(
+        metadata={
+            "description": "Held dialogues of the last 24 months it took part in.",
+            "example": 0,
+        }
+    )
 
 
 class ConstraintReportSchema(Schema):
@@ -254,6 +303,13 @@ class RosterReportSchema(Schema):
 
     size = fields.Integer(metadata={"example": 22})
     countries = fields.Integer(metadata={"example": 14})
+    newcomers = fields.Integer(
+        metadata={
+            "description": "Members with no participation in a held dialogue of the last "
+            "24 months.",
+            "example": 7,
+        }
+    )
     topic_coverage = fields.Float(metadata={"description": "In [0, 1].", "example": 0.9})
     uncovered_topics = fields.List(fields.String(), metadata={"example": ["compute-access"]})
     constraints = fields.List(fields.Nested(ConstraintReportSchema))

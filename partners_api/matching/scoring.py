@@ -1,4 +1,4 @@
-"""Scoring: the four components of a match, as pure functions over index arrays.
+"""Scoring: the five components of a match, as pure functions over index arrays.
 
 For a seeker u and every candidate v, each component lies in [0, 1]:
 
@@ -8,6 +8,8 @@ For a seeker u and every candidate v, each component lies in [0, 1]:
 - bridging: (different sector + different continent) / 2, plus a bonus when exactly one
   of the two is in the Global South, capped at 1.
 - network: Adamic-Adar over the ties u and v share, scaled by the largest among candidates.
+- track record: v's earlier dialogues that led to active partnerships and the share of
+  proposals and invitations it answered (see matching.record); weight 0 by default.
 """
 
 from __future__ import annotations
@@ -16,8 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-COMPONENTS = ("reciprocity", "shared_focus", "bridging", "network")
-DEFAULT_WEIGHTS = {"reciprocity": 0.45, "shared_focus": 0.20, "bridging": 0.20, "network": 0.15}
+COMPONENTS = ("reciprocity", "shared_focus", "bridging", "network", "track_record")
+DEFAULT_WEIGHTS = {
+    "reciprocity": 0.45,
+    "shared_focus": 0.20,
+    "bridging": 0.20,
+    "network": 0.15,
+    "track_record": 0.0,
+}
 
 
 @dataclass(frozen=True)

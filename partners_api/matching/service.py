@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from partners_api.db import utcnow
 from partners_api.errors import Conflict, Unprocessable, unknown_values
 from partners_api.matching import roster, scoring
 from partners_api.matching.index import (
@@ -18,12 +20,14 @@ from partners_api.matching.index import (
     current_index,
     expand_up,
 )
+from partners_api.matching.record import months_before
 from partners_api.organizations.models import SECTORS, Organization
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 from partners_api.regions.models import CountryRegion
 
 GLOBAL_SOUTH_BONUS = 0.25
 MAX_INTRODUCERS = 5
+DECLINE_MONTHS = 12  # a declined pair is not recommended again for this long
 
 
 @dataclass
@@ -36,6 +40,7 @@ class MatchOptions:
     language: Sequence[str] = ()
     exclude: Sequence[int] = ()
     include_partners: bool = False
+    include_declined: bool = False
     weights: Mapping[str, float] = field(default_factory=lambda: dict(scoring.DEFAULT_WEIGHTS))
     limit: int = 10
 
@@ -51,7 +56,9 @@ def match_organization(
     profile = profile_of(index, row)
     excluded = set(options.exclude) | {organization.id}
     if not options.include_partners:
-        excluded |= _open_partners(session, organization.id)
+        excluded |= _paired_with(session, organization.id, OPEN_STATUSES)
+    if not options.include_declined:
+        excluded |= declined_pairs(session, organization.id)
     return _rank(index, profile, options, excluded=excluded, seeker_row=row)
 
 
@@ -81,6 +88,7 @@ def match_profile(
     offers[[columns[s] for s in profile.get("offers", ())]] = True
     seeks[[columns[s] for s in profile.get("seeks", ())]] = True
     continent, global_south = _place(session, profile.get("country"))
+    excluded = set(options.exclude) | _speaking_for(session, index, profile)
     seeker = scoring.Profile(
         offers=offers,
         seeks=seeks,
@@ -90,7 +98,19 @@ def match_profile(
         continent=continent,
         global_south=global_south,
     )
-    return _rank(index, seeker, options, excluded=set(options.exclude), seeker_row=None)
+    return _rank(index, seeker, options, excluded=excluded, seeker_row=None)
+
+
+def _speaking_for(session: Session, index: MatchingIndex, profile: Mapping[str, Any]) -> set[int]:
+    """The organization a profile speaks for and, unless asked, its declined pairs."""
+    organization_id = profile.get("organization_id")
+    if organization_id is None:
+        return set()
+    if organization_id not in index.row_of:
+        raise Unprocessable.field("organization_id", f"No active organization {organization_id}.")
+    if profile.get("include_declined"):
+        return {organization_id}
+    return {organization_id} | declined_pairs(session, organization_id)
 
 
 def _place(session: Session, country: str | None) -> tuple[int, bool | None]:
@@ -106,11 +126,28 @@ def _place(session: Session, country: str | None) -> tuple[int, bool | None]:
     return continent, "global-south" in regions
 
 
-def _open_partners(session: Session, organization_id: int) -> set[int]:
+def declined_pairs(session: Session, organization_id: int) -> set[int]:
+    """Organizations that declined a proposal of this one, or whose proposal it declined.
+
+    Only declines within the last DECLINE_MONTHS count. Read from the database on each
+    request, so a decline holds on every worker from the moment it is committed.
+    """
+    since = datetime.combine(months_before(utcnow().date(), DECLINE_MONTHS), datetime.min.time())
+    return _paired_with(
+        session,
+        organization_id,
+        ("declined",),
+        Partnership.updated_at >= since.replace(tzinfo=UTC),
+    )
+
+
+def _paired_with(session: Session, organization_id: int, statuses, *where) -> set[int]:
+    """The other side of this organization's links in these statuses."""
     rows = session.execute(
         select(Partnership.proposer_id, Partnership.partner_id).where(
             or_(Partnership.low_id == organization_id, Partnership.high_id == organization_id),
-            Partnership.status.in_(OPEN_STATUSES),
+            Partnership.status.in_(statuses),
+            *where,
         )
     )
     return {a if b == organization_id else b for a, b in rows}
@@ -170,6 +207,7 @@ def _rank(
             seeker, index.sector, index.continent, index.global_south, GLOBAL_SOUTH_BONUS
         ),
         "network": scoring.scaled(_network(index, seeker_row), candidates),
+        "track_record": index.record.track_record(),
     }
     score = sum(options.weights[name] * components[name] for name in scoring.COMPONENTS)
     best = scoring.top_rows(score, index.ids, candidates, options.limit)
@@ -377,6 +415,11 @@ def build_roster_problem(
         roster.Quota(f"sector_max.{s}", sectors == SECTORS.index(s), n)
         for s, n in sorted(request.get("sector_max", {}).items())
     ]
+    participations = index.record.recent_participations(index.size, utcnow().date())[rows]
+    if request.get("min_newcomers"):
+        minimums.append(
+            roster.Quota("min_newcomers", participations == 0, request["min_newcomers"])
+        )
     return roster.RosterProblem(
         size=request["size"],
         ids=index.ids[rows],
@@ -388,6 +431,8 @@ def build_roster_problem(
         max_per_country=request.get("max_per_country"),
         min_countries=request.get("min_countries", 0),
         include=include,
+        participations=participations,
+        rotation=request.get("rotation", 0.0),
     )
 
 
@@ -411,6 +456,7 @@ def _roster_answer(
                 "organization": summary(index, row),
                 "adds_topics": adds,
                 "fills": chosen.fills.get(position, []),
+                "recent_participations": int(problem.participations[position]),
             }
         )
     countries = {index.countries[int(rows[p])] for p in chosen.members}
@@ -419,6 +465,7 @@ def _roster_answer(
         "report": {
             "size": len(chosen.members),
             "countries": len(countries),
+            "newcomers": sum(m["recent_participations"] == 0 for m in members),
             "topic_coverage": float(cover.mean()) if topics else 1.0,
             "uncovered_topics": [t for j, t in enumerate(topics) if cover[j] == 0],
             "constraints": roster.constraint_report(problem, chosen.members),

@@ -9,7 +9,7 @@ from partners_api.matching import index as matching_index
 from partners_api.organizations.models import OrganizationOperatingRegion
 from tests.helpers import bearer, link, new_organization
 
-WEIGHTS = ("reciprocity", "shared_focus", "bridging", "network")
+WEIGHTS = ("reciprocity", "shared_focus", "bridging", "network", "track_record")
 
 
 def matches(client, ref, **params) -> list[dict]:

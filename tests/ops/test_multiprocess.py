@@ -127,6 +127,39 @@ def test_matches_through_one_server_follow_a_patch_through_the_other(servers, ad
         assert match["components"]["reciprocity"]["value"] == 0
 
 
+def test_a_decline_through_one_server_hides_the_pair_on_every_worker_of_both(servers, admin_key):
+    a, b = servers
+    mirror = {"sector": "industry", "country": "BR", "offers": ["ai-safety"]}
+    seeker = create(a, admin_key, "Declined Seeker", seeks=["ai-safety"]).json
+    decliner = create(a, admin_key, "Decliner", **mirror).json
+
+    def listed(server: Server, ref: int, **query) -> dict[int, dict]:
+        params = "&".join(f"{k}={v}" for k, v in {"limit": 100, **query}.items())
+        answer = server.call(
+            "GET", f"/api/v1/organizations/{ref}/matches?{params}", None, admin_key
+        )
+        assert answer.status == 200, answer.body
+        return {m["organization"]["id"]: m for m in answer.json["matches"]}
+
+    for server in (a, b) * 4:  # every worker has built its index with the pair in it
+        assert decliner["id"] in listed(server, seeker["id"])
+    proposed = a.call(
+        "POST",
+        "/api/v1/partnerships",
+        {"proposer_id": seeker["id"], "partner_id": decliner["id"], "kind": "research"},
+        admin_key,
+    )
+    assert proposed.status == 201, proposed.body
+    path = f"/api/v1/partnerships/{proposed.json['id']}/decline"
+    assert a.call("POST", path, None, admin_key).status == 200
+    for server in (b, a) * 4:  # at once, on whichever worker answers
+        assert decliner["id"] not in listed(server, seeker["id"])
+        assert seeker["id"] not in listed(server, decliner["id"])
+        kept = listed(server, seeker["id"], include_declined="true")[decliner["id"]]
+        # The index followed the decline too: one proposal received, one answered.
+        assert kept["components"]["track_record"]["value"] == 0.25
+
+
 def test_the_anonymous_limit_counts_requests_to_both_servers(servers):
     statuses = [
         server.call("GET", "/api/v1/regions?page_size=1").status
