@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve-prod test bench lint format openapi clean
+.PHONY: install run serve-prod test bench lint format openapi console clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ run: install ## Migrate, load the demo directory, print an admin key, serve on :
 	$(BIN)/partners-api demo load
 	@echo "Local admin key (revokes the previous one; use it as 'Authorization: Bearer <key>'):"
 	@$(BIN)/partners-api keys create --name "local admin (make run)" --scope admin --replace 2>/dev/null
-	@echo "Serving on http://$(HOST):$(PORT) — API at /api/v1, docs at http://$(HOST):$(PORT)/docs"
+	@echo "Serving on http://$(HOST):$(PORT) — the console at /, API at /api/v1, docs at http://$(HOST):$(PORT)/docs"
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 serve-prod: install ## Migrate, then serve with gunicorn: workers per core, JSON logs (see README)
@@ -47,6 +47,9 @@ format: install
 
 openapi: install ## Regenerate openapi/openapi.json
 	$(BIN)/partners-api openapi write
+
+console: ## Rebuild the web console's assets (partners_api/console/static) from console/ with npm
+	cd console && npm ci --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

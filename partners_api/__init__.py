@@ -13,6 +13,7 @@ from partners_api.api.content_types import apply_body_limit, reject_unsupported_
 from partners_api.api.text_checks import refuse_nul_in_path
 from partners_api.api.views import current_view_class
 from partners_api.config import from_environment
+from partners_api.console import init_console
 from partners_api.db import Database, write_intent
 from partners_api.docs import DOCS_SETTINGS, init_docs
 from partners_api.idempotency.hooks import init_idempotency
@@ -64,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api = Api(app)
     _register_blueprints(app, api)
     init_docs(app)
+    init_console(app)
     app.before_request(_before_request)
     app.before_request(redirect_merged_reads)
     init_security(app)

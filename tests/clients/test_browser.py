@@ -10,7 +10,6 @@ from an origin not named there is refused by the browser.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -18,42 +17,19 @@ from urllib.request import urlopen
 
 import pytest
 
+from tests.browser import chromium_context
 from tests.clients.conftest import LiveApi, Origin
 
 pytestmark = pytest.mark.database_independent
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# The machine's closed network: no component updates, sync, QUIC or first-run calls home.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator:
     """Debian's Chromium with a fresh profile (Playwright's own browsers are not used)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian's `chromium`); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium_context(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
 
 
 @dataclass

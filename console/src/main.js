@@ -1,0 +1,71 @@
+// The console: a header, a key indicator and the page the URL names.
+import {h, fill} from './dom.js';
+import {session} from './api.js';
+import {start, onNavigate} from './router.js';
+import * as directory from './directory.js';
+import * as organization from './organization.js';
+import * as worldMap from './map.js';
+import * as roster from './roster.js';
+import * as account from './account.js';
+import * as admin from './admin.js';
+
+const ROUTES = [
+  [/^\/$/, directory, 'Directory'],
+  [/^\/org\/(.+)$/, organization, 'Organization'],
+  [/^\/map$/, worldMap, 'Map'],
+  [/^\/roster$/, roster, 'Roster builder'],
+  [/^\/account$/, account, 'Your key'],
+  [/^\/admin$/, admin, 'Admin'],
+];
+
+const NAV = [
+  ['/', 'Directory'],
+  ['/map', 'Map'],
+  ['/roster', 'Roster builder'],
+  ['/account', 'Your key'],
+  ['/admin', 'Admin'],
+];
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+let current = null;
+
+function drawNav(path) {
+  fill(nav, h('ul', {}, NAV.map(([href, label]) => {
+    const here = href === '/' ? path === '/' : path.startsWith(href);
+    return h('li', {}, h('a', {href, 'aria-current': here ? 'page' : null}, label));
+  })));
+  const role = session.key ? (session.role === 'admin' ? 'admin key' : 'organization key') : '';
+  fill(document.getElementById('key-state'), role ? `Using an ${role}` : 'No key (public reads)');
+}
+
+async function show(url) {
+  drawNav(url.pathname);
+  const route = ROUTES.find(([pattern]) => pattern.test(decodeURI(url.pathname)));
+  if (!route) {
+    current = null;
+    fill(main, h('h1', {tabindex: -1}, 'Not found'), h('p', {}, h('a', {href: '/'}, 'Back to the directory')));
+    return;
+  }
+  const [pattern, view, title] = route;
+  const match = decodeURI(url.pathname).match(pattern);
+  if (current && current.view === view && current.path === url.pathname && current.update) {
+    current.update(url);
+    return;
+  }
+  document.title = `${title} · Partners console`;
+  const instance = {view, path: url.pathname, update: null};
+  current = instance;
+  fill(main);
+  instance.update = await view.render(main, url, match.slice(1));
+  if (current === instance) {
+    const heading = main.querySelector('h1');
+    if (heading && document.activeElement === document.body) heading.focus({preventScroll: true});
+  }
+}
+
+onNavigate((url) => {
+  show(url).catch((error) => console.warn(error));
+});
+window.addEventListener('partners-key', () => drawNav(location.pathname));
+start();
