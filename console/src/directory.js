@@ -57,8 +57,9 @@ export async function render(main, url) {
     const params = {...filterParams(state), sort: state.sort || undefined, page: state.page, page_size: PAGE_SIZE};
     summary.textContent = 'Searching…';
     main.setAttribute('aria-busy', 'true');
+    // The list first: the facets' counts are asked for once it has come (they cost more).
     const listing = api('/organizations', {params, signal});
-    const counting = Promise.all([facetCounts(state, signal), regions()]);
+    const counting = listing.catch(() => null).then(() => Promise.all([facetCounts(state, signal), regions()]));
     try {
       const answer = await listing;
       drawResults(list, pager, summary, state, answer);
