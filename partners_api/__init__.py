@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from partners_api.partnerships.routes import blp as partnerships
     from partners_api.regions.routes import blp as regions
     from partners_api.topics.routes import blp as topics
+    from partners_api.webhooks.routes import blp as webhooks
 
     app.url_map.converters["org_ref"] = OrganizationRef
     api.register_converter(OrganizationRef, organization_ref_schema)
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         keys,
         ops,
         reconcile,
+        webhooks,
     ):
         api.register_blueprint(blueprint)
 

@@ -208,6 +208,37 @@ def _problems_as_usage():
         raise click.UsageError(error.detail) from None
 
 
+@cli.group("webhooks")
+def webhooks_group() -> None:
+    """The webhook dispatcher."""
+
+
+@webhooks_group.command("run")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.pass_obj
+def webhooks_run(app, once: bool) -> None:
+    """Follow the changes feed and deliver webhooks until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    from partners_api.webhooks.dispatcher import Dispatcher, Settings
+
+    dispatcher = Dispatcher(database_of(app), Settings.from_config(app.config))
+    if once:
+        dispatcher.run_until_idle()
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"webhook dispatcher {dispatcher.owner} running", err=True)
+    dispatcher.run(stop)
+
+
+def database_of(app):
+    """The Database of an application, outside a request."""
+    return app.extensions["partners_db"]
+
+
 @cli.group()
 def openapi() -> None:
     """The OpenAPI document."""

@@ -45,4 +45,23 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, object]:
         "EXPORT_MAX_ROWS": _int(env.get("EXPORT_MAX_ROWS"), 1_000_000),
         "IMPORT_MAX_ROWS": _int(env.get("IMPORT_MAX_ROWS"), 200_000),
         "IMPORT_MAX_BYTES": _int(env.get("IMPORT_MAX_BYTES"), 200 * 1_048_576),
+        **_webhook_settings(env),
+    }
+
+
+def _float(value: str | None, default: float) -> float:
+    """Read a number of seconds, falling back to the default."""
+    return float(value) if value not in (None, "") else default
+
+
+def _webhook_settings(env: dict[str, str]) -> dict[str, object]:
+    """Settings of the webhook dispatcher and of the targets subscriptions may name."""
+    return {
+        "WEBHOOKS_ALLOW_PRIVATE": _bool(env.get("WEBHOOKS_ALLOW_PRIVATE"), False),
+        "WEBHOOKS_TIMEOUT_SECONDS": _float(env.get("WEBHOOKS_TIMEOUT_SECONDS"), 10.0),
+        "WEBHOOKS_RETRY_BASE_SECONDS": _float(env.get("WEBHOOKS_RETRY_BASE_SECONDS"), 5.0),
+        "WEBHOOKS_CONCURRENCY": _int(env.get("WEBHOOKS_CONCURRENCY"), 16),
+        "WEBHOOKS_BATCH_SIZE": _int(env.get("WEBHOOKS_BATCH_SIZE"), 200),
+        "WEBHOOKS_LEASE_SECONDS": _float(env.get("WEBHOOKS_LEASE_SECONDS"), 60.0),
+        "WEBHOOKS_POLL_SECONDS": _float(env.get("WEBHOOKS_POLL_SECONDS"), 1.0),
     }

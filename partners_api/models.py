@@ -15,6 +15,12 @@ from partners_api.organizations.models import (
 from partners_api.partnerships.models import Partnership
 from partners_api.regions.models import Country, CountryRegion, Region
 from partners_api.topics.models import Topic
+from partners_api.webhooks.models import (
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiKey",
@@ -35,4 +41,8 @@ __all__ = [
     "Partnership",
     "Region",
     "Topic",
+    "WebhookCursor",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

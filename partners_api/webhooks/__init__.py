@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, and the dispatcher that pushes the changes feed to them."""
