@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     import partners_api.identity.merge_routes
     import partners_api.network.routes  # noqa: F401
     from partners_api.changes.routes import blp as changes
+    from partners_api.convening.routes import blp as invitations
     from partners_api.dialogues.routes import blp as dialogues
     from partners_api.exports.routes import blp as exports
     from partners_api.identity.reconcile_routes import blp as reconcile
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         partnerships,
         matching,
         dialogues,
+        invitations,
         regions,
         topics,
         changes,

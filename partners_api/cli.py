@@ -1,4 +1,4 @@
-"""The `partners-api` command line: database, demo data, keys and the OpenAPI spec."""
+"""The `partners-api` command line: database, demo data, keys, invitations, the OpenAPI spec."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from alembic import command
 
 from partners_api import create_app
 from partners_api.db import database
+from partners_api.dialogues import invitations
 from partners_api.errors import ProblemError
 from partners_api.keys import service as keys
 from partners_api.keys.models import SCOPES
@@ -113,6 +114,21 @@ def keys_create(
         )
     click.echo(f"key {issued.key.id} ({', '.join(issued.key.scopes)}), shown once:", err=True)
     click.echo(issued.secret)
+
+
+@cli.group("invitations")
+def invitations_group() -> None:
+    """Invitations to dialogues."""
+
+
+@invitations_group.command("expire")
+@click.pass_obj
+def invitations_expire(app) -> None:
+    """Write the expiry of every invitation past its time, with a change event each."""
+    with app.app_context(), database().session() as session:
+        expired = invitations.expire_overdue(session)
+        session.commit()
+    click.echo(f"{len(expired)} invitations expired")
 
 
 @cli.group("export")

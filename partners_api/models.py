@@ -2,7 +2,12 @@
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
 from partners_api.db import Base
-from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
+from partners_api.dialogues.models import (
+    Dialogue,
+    DialogueParticipant,
+    DialogueTopic,
+    Invitation,
+)
 from partners_api.idempotency.models import IdempotentRequest
 from partners_api.keys.models import ApiKey
 from partners_api.organizations.models import (
@@ -33,6 +38,7 @@ __all__ = [
     "DialogueTopic",
     "DirectoryVersion",
     "IdempotentRequest",
+    "Invitation",
     "Organization",
     "OrganizationLanguage",
     "OrganizationOperatingRegion",

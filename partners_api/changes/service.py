@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Text, cast, func, or_, select, true, tuple_, update
+from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
@@ -133,14 +133,23 @@ def directory_version(session: Session) -> int:
 
 
 def history(
-    session: Session, *, entity: str, entity_id: int | str, page: int, page_size: int
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int | str,
+    related: Iterable[tuple[str, Any]] = (),
+    page: int,
+    page_size: int,
 ) -> tuple[list[ChangeEvent], int]:
-    """Return one page of the events of one entity, newest first, and their total."""
-    query = (
-        select(ChangeEvent)
-        .where(ChangeEvent.entity == entity, ChangeEvent.entity_id == str(entity_id))
-        .order_by(ChangeEvent.id.desc())
-    )
+    """Return one page of the events of one entity, newest first, and their total.
+
+    `related` adds the events of other entities: (entity, a select of their ids as text).
+    """
+    concerned = [and_(ChangeEvent.entity == entity, ChangeEvent.entity_id == str(entity_id))]
+    concerned += [
+        and_(ChangeEvent.entity == other, ChangeEvent.entity_id.in_(ids)) for other, ids in related
+    ]
+    query = select(ChangeEvent).where(or_(*concerned)).order_by(ChangeEvent.id.desc())
     return fetch_page(session, query, page=page, page_size=page_size)
 
 

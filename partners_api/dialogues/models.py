@@ -1,10 +1,20 @@
-"""Tables of dialogues, their topics and their participants."""
+"""Tables of dialogues, their topics, their participants and the invitations to them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partners_api.db import Base, UTCDateTime, utcnow
@@ -13,6 +23,10 @@ from partners_api.topics.models import Topic
 
 STATUSES = ("planned", "held", "cancelled")
 ROLES = ("host", "participant", "observer")
+INVITATION_STATUSES = ("invited", "accepted", "declined", "withdrawn", "expired")
+LIVE_INVITATION_STATUSES = ("invited", "accepted")
+_LIVE = "status IN ('invited', 'accepted')"
+MESSAGE_LENGTH = 1000
 
 
 class Dialogue(Base):
@@ -35,6 +49,12 @@ class Dialogue(Base):
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
     city: Mapped[str | None] = mapped_column(String(200))
     virtual: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Seats for invited participants: set by hand, or the size of the roster composed.
+    capacity: Mapped[int | None] = mapped_column()
+    # The compose request the invitations were made from, and the reserves it ranked
+    # ([{"organization_id", "rank", "keeps": [quota names]}]), for refills.
+    compose_request: Mapped[dict | None] = mapped_column(JSON)
+    reserves: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -88,5 +108,45 @@ class DialogueParticipant(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class Invitation(Base):
+    """An organization asked to take part in a dialogue, and its answer.
+
+    At most one live (invited or accepted) invitation per organization and dialogue.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(f"status IN {INVITATION_STATUSES!r}", name="status"),
+        Index(
+            "uq_invitations_live_dialogue_organization",
+            "dialogue_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=text(_LIVE),
+            postgresql_where=text(_LIVE),
+        ),
+        Index("ix_invitations_organization_id_status", "organization_id", "status"),
+        Index("ix_invitations_dialogue_id_status", "dialogue_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text, default="")  # from the convener
+    answer_message: Mapped[str] = mapped_column(Text, default="")  # from the invitee
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     organization: Mapped[Organization] = relationship(lazy="joined")

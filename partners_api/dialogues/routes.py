@@ -12,6 +12,7 @@ from flask.views import MethodView
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import etag_links, link
 from partners_api.api.pagination import page_of
+from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
 from partners_api.dialogues import service
 from partners_api.dialogues.schemas import (
@@ -138,6 +139,25 @@ class DialogueByIdViews(MethodView):
         dialogue = service.get_dialogue(session, dialogue_id=dialogue_id)
         blp.check_etag(dialogue_etag(dialogue))
         service.delete_dialogue(session, dialogue=dialogue, actor_key_id=principal.key_id)
+
+
+@blp.route("/<int:dialogue_id>/history")
+class DialogueHistoryViews(MethodView):
+    """The change events of one dialogue."""
+
+    @blp.response(200, ChangeEventSchema(many=True))
+    @blp.paginate()
+    @blp.errors(404)
+    @blp.doc(operationId="listDialogueHistory")
+    def get(self, dialogue_id, pagination_parameters):
+        """List a dialogue's changes
+
+        Newest first: its own changes (participants joining and leaving) and those of its
+        invitations (created, accepted, declined, withdrawn, expired).
+        """
+        session = get_session()
+        dialogue = service.get_dialogue(session, dialogue_id=dialogue_id)
+        return page_of(pagination_parameters, service.history, session=session, dialogue=dialogue)
 
 
 @blp.route("/<int:dialogue_id>/participants/<int:org_id>")

@@ -40,6 +40,22 @@ class DialogueSchema(Schema):
     city = fields.String(allow_none=True, metadata={"example": "Seoul"})
     virtual = fields.Boolean(metadata={"example": False})
     participants = fields.List(fields.Nested(ParticipantSchema))
+    capacity = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Seats for participants: accepting an invitation beyond it is "
+            "refused (409 `dialogue_full`). Set by hand, or the size of the roster composed.",
+            "example": 22,
+        },
+    )
+    compose_request = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The body of POST /dialogues/compose its invitations were made "
+            "from, kept for refills; null when not composed.",
+            "example": {"size": 22, "sector_min": {"academia": 3}},
+        },
+    )
     created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
     updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
@@ -66,6 +82,12 @@ class DialoguePatchSchema(Schema):
         allow_none=True, validate=validate.Length(min=1, max=200), metadata={"example": "Nairobi"}
     )
     virtual = StrictBoolean(metadata={"example": False})
+    capacity = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "Seats for participants (null: no limit).", "example": 22},
+    )
 
 
 class DialogueCreateSchema(DialoguePatchSchema):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
 from partners_api.db import assign_changed, fetch_page, get_or_not_found, lock_for_update, utcnow
+from partners_api.dialogues import invitations
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
 from partners_api.keys.auth import Principal
@@ -25,6 +26,7 @@ SCALAR_FIELDS = (
     "city",
     "virtual",
     "country",
+    "capacity",
 )
 COLUMNS = {"country": "country_code"}  # fields stored under another name
 LOAD_OPTIONS = (selectinload(Dialogue.topic_rows), selectinload(Dialogue.participants))
@@ -65,6 +67,18 @@ def get_dialogue(session: Session, *, dialogue_id: int) -> Dialogue:
     """Return one dialogue with its topics and participants, or raise NotFound."""
     missing = f"No dialogue {dialogue_id}."
     return get_or_not_found(session, Dialogue, dialogue_id, missing, options=LOAD_OPTIONS)
+
+
+def history(session: Session, *, dialogue: Dialogue, page: int, page_size: int):
+    """Return one page of a dialogue's change events and its invitations', newest first."""
+    return changes.history(
+        session,
+        entity="dialogue",
+        entity_id=dialogue.id,
+        related=[("invitation", invitations.history_ids(dialogue_id=dialogue.id))],
+        page=page,
+        page_size=page_size,
+    )
 
 
 def create_dialogue(

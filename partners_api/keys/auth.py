@@ -99,3 +99,11 @@ def require_organization_writer(organization_id: int) -> Principal:
     if not principal.can_write_organization(organization_id):
         raise Forbidden("This key may not change this organization.")
     return principal
+
+
+def require_convener() -> Principal:
+    """Return the caller when it may convene dialogues (admin or dialogues:convene)."""
+    principal = require_key()
+    if not principal.is_convener:
+        raise Forbidden("This operation needs a key with the dialogues:convene or admin scope.")
+    return principal

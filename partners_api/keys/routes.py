@@ -45,7 +45,8 @@ class KeyViews(MethodView):
 
         Scopes: `admin`; `org:write` with `organization_id` (edit that organization, its
         links and its dialogue participation); `read:contacts`; `dialogues:convene`
-        (convene dialogues and read their private outcomes). The secret is in this
+        (convene dialogues: invite organizations, withdraw and refill invitations, read
+        their private outcomes). The secret is in this
         answer only; it is stored as a SHA-256 hash. Several keys per organization may be
         active at once, for rotation.
         """

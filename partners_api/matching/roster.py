@@ -64,6 +64,8 @@ class RosterProblem:
         p = self.participations.astype(np.float64)
         return p / (p + 1)
 
+    reserves: int = 0  # how many ranked reserves to return beside the roster
+
 
 class Infeasible(Exception):
     """No roster can meet a constraint; names the constraint."""
@@ -80,6 +82,8 @@ class Roster:
 
     members: list[int]
     fills: dict[int, list[str]] = field(default_factory=dict)
+    # Candidates not chosen, best first, each with the minimums it could keep.
+    reserves: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 def check_feasible(problem: RosterProblem) -> None:
@@ -241,8 +245,36 @@ def compose(problem: RosterProblem) -> Roster:
         state.add(row)
     state = _repair(state)
     return Roster(
-        members=state.members, fills={r: fills.get(r, _filled_now(state, r)) for r in state.members}
+        members=state.members,
+        fills={r: fills.get(r, _filled_now(state, r)) for r in state.members},
+        reserves=_reserves(state, problem.reserves),
     )
+
+
+RESERVES_PER_MINIMUM = 3
+
+
+def _reserves(state: _State, count: int) -> list[tuple[int, list[str]]]:
+    """Ranked reserves: candidates not chosen by their gain to the roster as it stands.
+
+    The best `count`, and, so that a declined seat of every minimum can be filled
+    again, at least the best RESERVES_PER_MINIMUM of each minimum's group; each with
+    the minimums it counts towards (which it keeps if it replaces a member of them).
+    """
+    if count <= 0:
+        return []
+    problem = state.problem
+    rows = np.flatnonzero(~state.chosen)
+    if rows.size == 0:
+        return []
+    gains = state.gains(rows)
+    order = np.lexsort((problem.ids[rows], -gains))
+    picked = set(order[:count].tolist())
+    for quota in problem.minimums:
+        in_group = order[quota.members[rows[order]]]
+        picked.update(in_group[:RESERVES_PER_MINIMUM].tolist())
+    ranked = sorted(picked, key=lambda i: (-gains[i], problem.ids[rows[i]]))
+    return [(int(rows[i]), _filled_now(state, int(rows[i]))) for i in ranked]
 
 
 def _filled(state: _State, row: int) -> list[str]:

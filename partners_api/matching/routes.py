@@ -117,6 +117,9 @@ class ComposeViews(MethodView):
         coverage, new countries and mutual reciprocity, less, with `rotation`, a cost
         for members who took part in held dialogues of the last 24 months; swaps repair
         what is left. Each member shows its `recent_participations`, the report its
-        `newcomers`. Writes nothing.
+        `newcomers`. Beside the roster, `reserves` ranks candidates not chosen (the best
+        `reserves`, and the best 3 of each minimum's group), each with the minimums it
+        keeps if it takes a declined seat. Writes nothing; POST /dialogues/{id}/invitations
+        with this body as `compose` invites the roster and keeps the reserves.
         """
         return service.compose_roster(get_session(), request=data)

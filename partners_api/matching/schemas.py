@@ -273,6 +273,16 @@ class ComposeSchema(Schema):
             "example": 6,
         },
     )
+    reserves = fields.Integer(
+        strict=True,
+        load_default=10,
+        validate=validate.Range(min=0, max=100),
+        metadata={
+            "description": "How many ranked reserves to return beside the roster (at least "
+            "the best 3 of each minimum's group come too).",
+            "example": 10,
+        },
+    )
 
 
 class RosterMemberSchema(Schema):
@@ -286,6 +296,21 @@ class RosterMemberSchema(Schema):
             "description": "Held dialogues of the last 24 months it took part in.",
             "example": 0,
         }
+    )
+
+
+class ReserveSchema(Schema):
+    """A candidate not chosen, ranked, and the minimums it could keep."""
+
+    rank = fields.Integer(metadata={"description": "1 is the best reserve.", "example": 1})
+    organization = fields.Nested(OrganizationSummarySchema)
+    keeps = fields.List(
+        fields.String(),
+        metadata={
+            "description": "The minimums it counts towards: replacing a member of one of "
+            "these groups, it keeps that quota.",
+            "example": ["sector_min.academia", "region_min.africa"],
+        },
     )
 
 
@@ -319,4 +344,8 @@ class RosterSchema(Schema):
     """A proposed roster and its report."""
 
     roster = fields.List(fields.Nested(RosterMemberSchema))
+    reserves = fields.List(
+        fields.Nested(ReserveSchema),
+        metadata={"description": "Candidates not chosen, best first, for declined seats."},
+    )
     report = fields.Nested(RosterReportSchema)

@@ -433,6 +433,7 @@ def build_roster_problem(
         include=include,
         participations=participations,
         rotation=request.get("rotation", 0.0),
+        reserves=request.get("reserves", 0),
     )
 
 
@@ -462,6 +463,10 @@ def _roster_answer(
     countries = {index.countries[int(rows[p])] for p in chosen.members}
     return {
         "roster": members,
+        "reserves": [
+            {"rank": rank, "organization": summary(index, int(rows[p])), "keeps": keeps}
+            for rank, (p, keeps) in enumerate(chosen.reserves, start=1)
+        ],
         "report": {
             "size": len(chosen.members),
             "countries": len(countries),

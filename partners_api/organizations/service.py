@@ -23,7 +23,11 @@ from partners_api.organizations.models import (
     OrganizationRegion,
     OrganizationTopic,
 )
-from partners_api.organizations.signals import organization_archived, organization_creating
+from partners_api.organizations.signals import (
+    organization_archived,
+    organization_creating,
+    organization_history,
+)
 from partners_api.regions import service as regions
 from partners_api.regions.models import Country, Region
 from partners_api.text import fold, slugify
@@ -218,9 +222,23 @@ def by_ref(ref: str | int):
 
 
 def history(session: Session, *, organization: Organization, page: int, page_size: int):
-    """Return one page of an organization's change events, newest first, and their total."""
+    """Return one page of an organization's change events, newest first, and their total.
+
+    Events of other entities that concern it (its invitations) come from the layers
+    above, through organization_history.
+    """
+    related = [
+        answer
+        for _, answer in organization_history.send(organization, session=session)
+        if answer is not None
+    ]
     return changes.history(
-        session, entity="organization", entity_id=organization.id, page=page, page_size=page_size
+        session,
+        entity="organization",
+        entity_id=organization.id,
+        related=related,
+        page=page,
+        page_size=page_size,
     )
 
 

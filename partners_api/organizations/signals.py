@@ -15,3 +15,8 @@ organization_archived = signals.signal("organization-archived")
 # is created, unless the caller allowed a duplicate: a receiver raises to refuse it
 # (identity.duplicates refuses a probable duplicate of an existing organization).
 organization_creating = signals.signal("organization-creating")
+
+# Sent with the organization as sender and `session=` when its history is read: a
+# receiver returns (entity, a select of entity ids as strings) whose change events belong
+# in that history too (dialogues return the organization's invitations).
+organization_history = signals.signal("organization-history")

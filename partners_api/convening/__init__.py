@@ -1,0 +1,1 @@
+"""Convening: inviting organizations to dialogues, their answers, and refills from reserves."""
