@@ -12,11 +12,15 @@ from partners_api.api.bases import Blueprint
 from partners_api.api.problems import PROBLEM_MIMETYPE, ProblemSchema, problem_example
 from partners_api.db import database, get_session, utcnow
 from partners_api.errors import ProblemError
-from partners_api.exports import formats, imports, service
+from partners_api.exports import dialogues, formats, imports, service
 from partners_api.exports.schemas import (
+    DialogueExportArgsSchema,
+    DialogueRecordSchema,
     GraphSchema,
     ImportArgsSchema,
     ImportReportSchema,
+    InvitationExportArgsSchema,
+    InvitationRecordSchema,
     NetworkExportArgsSchema,
     OrganizationExportArgsSchema,
     OrganizationRecordSchema,
@@ -173,6 +177,52 @@ class NetworkExportViews(MethodView):
         )
 
 
+@blp.route("/exports/dialogues")
+class DialogueExportViews(MethodView):
+    """The dialogues as a file."""
+
+    @blp.arguments(DialogueExportArgsSchema, location="query")
+    @blp.doc(**_file_doc("csv", "json", "ndjson", json_schema=DialogueRecordSchema(many=True)))
+    @blp.doc(operationId="exportDialogues")
+    def get(self, args):
+        """Export dialogues
+
+        Every dialogue with its topics, participants (with roles) and its invitations
+        counted by status; filter `status`. In JSON and NDJSON, conveners
+        (`dialogues:convene`) and admins also get each dialogue's invitations in full.
+        """
+        export_format = args.pop("format")
+        invitations = auth.current_principal().is_convener
+
+        def produce(stream: Session) -> Iterable[bytes]:
+            return dialogues.dialogue_file(stream, export_format, invitations=invitations, **args)
+
+        return _download("dialogues", export_format, produce)
+
+
+@blp.route("/exports/invitations")
+class InvitationExportViews(MethodView):
+    """The invitations as a file."""
+
+    @blp.arguments(InvitationExportArgsSchema, location="query")
+    @blp.doc(**_file_doc("csv", "json", "ndjson", json_schema=InvitationRecordSchema(many=True)))
+    @blp.errors(403)
+    @blp.doc(operationId="exportInvitations")
+    def get(self, args):
+        """Export invitations
+
+        Conveners and admins: every invitation to every dialogue, with both messages and
+        its status as of now; filter `status`.
+        """
+        auth.require_convener()
+        export_format = args.pop("format")
+
+        def produce(stream: Session) -> Iterable[bytes]:
+            return dialogues.invitation_file(stream, export_format, **args)
+
+        return _download("invitations", export_format, produce)
+
+
 @blp.route("/exports/datapackage.json")
 class DataPackageViews(MethodView):
     """The descriptor of the CSV exports."""
@@ -218,20 +268,38 @@ class DataPackageViews(MethodView):
             "name": "partners-api-directory",
             "title": "Partners API directory",
             "licenses": [{"name": "CC-BY-4.0"}],
-            "resources": [
-                _resource(
-                    "organizations",
-                    service.ORGANIZATION_COLUMNS,
-                    url_for("exports.OrganizationExportViews", format="csv", _external=True),
-                    omit={"contact_email"},
-                ),
-                _resource(
-                    "partnerships",
-                    service.PARTNERSHIP_COLUMNS,
-                    url_for("exports.PartnershipExportViews", format="csv", _external=True),
-                ),
-            ],
+            "resources": _resources(),
         }
+
+
+def _resources() -> list[dict]:
+    """Each CSV export as a data-package resource."""
+    return [
+        _resource(
+            "organizations",
+            service.ORGANIZATION_COLUMNS,
+            url_for("exports.OrganizationExportViews", format="csv", _external=True),
+            omit={"contact_email"},
+        ),
+        _resource(
+            "partnerships",
+            service.PARTNERSHIP_COLUMNS,
+            url_for("exports.PartnershipExportViews", format="csv", _external=True),
+        ),
+        _resource(
+            "dialogues",
+            dialogues.DIALOGUE_COLUMNS,
+            url_for("exports.DialogueExportViews", format="csv", _external=True),
+        ),
+        {
+            **_resource(
+                "invitations",
+                dialogues.INVITATION_COLUMNS,
+                url_for("exports.InvitationExportViews", format="csv", _external=True),
+            ),
+            "description": "Needs a key with the dialogues:convene or admin scope.",
+        },
+    ]
 
 
 def _resource(name: str, columns, path: str, omit: frozenset | set = frozenset()) -> dict:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from partners_api.api.schemas import QueryArgsSchema, Schema
+from partners_api.dialogues.models import INVITATION_STATUSES
+from partners_api.dialogues.models import STATUSES as DIALOGUE_STATUSES
 from partners_api.exports.service import PARTNERSHIP_COLUMNS
+from partners_api.fields import TIME_EXAMPLE
 from partners_api.organizations.models import SECTORS
 from partners_api.organizations.schemas import OrganizationFilterArgsSchema, OrganizationSchema
 from partners_api.partnerships.models import KINDS, STATUSES
@@ -128,3 +131,74 @@ class GraphSchema(Schema):
     graph = fields.Dict(metadata={"example": {}})
     nodes = fields.List(fields.Nested(GraphNodeSchema))
     edges = fields.List(fields.Nested(GraphEdgeSchema))
+
+
+class DialogueExportArgsSchema(QueryArgsSchema):
+    """Format and filters of the dialogue export."""
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "json", "ndjson")))
+    status = fields.List(fields.String(validate=validate.OneOf(DIALOGUE_STATUSES)))
+
+
+class InvitationExportArgsSchema(QueryArgsSchema):
+    """Format and filters of the invitation export."""
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "json", "ndjson")))
+    status = fields.List(
+        fields.String(validate=validate.OneOf(INVITATION_STATUSES)),
+        metadata={"description": "Status as of now (an overdue invitation is expired)."},
+    )
+
+
+class InvitationRecordSchema(Schema):
+    """One invitation in an export, in the CSV's columns."""
+
+    id = fields.Integer(metadata={"example": 31})
+    dialogue_id = fields.Integer(metadata={"example": 4})
+    organization_id = fields.Integer(metadata={"example": 7})
+    organization_slug = fields.String(metadata={"example": "masakhane"})
+    status = fields.String(metadata={"enum": list(INVITATION_STATUSES), "example": "accepted"})
+    message = fields.String(metadata={"example": "We would value your voice."})
+    answer_message = fields.String(metadata={"example": "Glad to join."})
+    invited_by = fields.Integer(allow_none=True, metadata={"example": 2})
+    answered_by = fields.Integer(allow_none=True, metadata={"example": 9})
+    expires_at = fields.DateTime(allow_none=True, metadata={"example": TIME_EXAMPLE})
+    answered_at = fields.DateTime(allow_none=True, metadata={"example": TIME_EXAMPLE})
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+
+
+class DialogueParticipantRecordSchema(Schema):
+    """A participant in a dialogue export."""
+
+    organization_id = fields.Integer(metadata={"example": 7})
+    slug = fields.String(metadata={"example": "masakhane"})
+    role = fields.String(metadata={"example": "participant"})
+
+
+class DialogueRecordSchema(Schema):
+    """One dialogue in a JSON or NDJSON export; `invitations` for conveners and admins."""
+
+    id = fields.Integer(metadata={"example": 4})
+    title = fields.String(metadata={"example": "AI Seoul Summit"})
+    description = fields.String(metadata={"example": "Second summit on AI safety."})
+    status = fields.String(metadata={"enum": list(DIALOGUE_STATUSES), "example": "held"})
+    starts_on = fields.Date(allow_none=True, metadata={"example": "2024-05-21"})
+    ends_on = fields.Date(allow_none=True, metadata={"example": "2024-05-22"})
+    country = fields.String(allow_none=True, metadata={"example": "KR"})
+    city = fields.String(allow_none=True, metadata={"example": "Seoul"})
+    virtual = fields.Boolean(metadata={"example": False})
+    capacity = fields.Integer(allow_none=True, metadata={"example": 22})
+    topics = fields.List(fields.String(), metadata={"example": ["international-cooperation"]})
+    participants = fields.List(fields.Nested(DialogueParticipantRecordSchema))
+    invitation_counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Invitations by status.", "example": {"accepted": 18}},
+    )
+    invitations = fields.List(
+        fields.Nested(InvitationRecordSchema),
+        metadata={"description": "Only in exports for conveners and admins."},
+    )
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
