@@ -1,6 +1,6 @@
 """Build synthetic directories and time the API through the Flask test client.
 
-    python -m benchmarks.run [--sizes 10000 100000] [--repeat 40]
+    python -m benchmarks.run [--sizes 10000 100000] [--repeat 40] [--cases NAME ...]
 
 SQLite always; PostgreSQL too when BENCH_DATABASE_URL (or else TEST_DATABASE_URL) is set:
 its tables are dropped and rebuilt. Prints one table of medians and p95 in milliseconds per
@@ -50,6 +50,49 @@ def names_to_resolve(count: int = 1_000) -> list[str]:
     return drawn
 
 
+COMPOSE = {
+    "size": 22,
+    "topics": ["model-evaluations", "linguistic-diversity", "labor-impacts"],
+    "min_countries": 15,
+    "max_per_country": 2,
+    "sector_min": {"civil_society": 4, "academia": 4, "ai_safety_institute": 2},
+    "region_min": {"africa": 4, "asia": 4},
+}
+
+
+class RefillCase:
+    """Refill one declined seat: a dialogue invited through compose once, then before each
+    timed refill (untimed) the oldest live invitation is declined."""
+
+    def __init__(self) -> None:
+        self.dialogue: int | None = None
+
+    def __call__(self, rng: random.Random) -> tuple[str, str, dict]:
+        """The request: its URL comes from the untimed preparation."""
+        return "POST", "/api/v1/dialogues/{dialogue}/invitations/refill", {"before": self.decline}
+
+    def decline(self, client, headers: dict[str, str]) -> str:
+        """Decline the oldest live invitation (inviting through compose the first time)."""
+        base = "/api/v1/dialogues"
+        if self.dialogue is None:
+            made = client.post(base, json={"title": "Refill bench"}, headers=headers)
+            self.dialogue = made.json["id"]
+            invited = client.post(
+                f"{base}/{self.dialogue}/invitations",
+                json={"compose": {**COMPOSE, "reserves": 100}},
+                headers=headers,
+            )
+            assert invited.status_code == 201, invited.json
+        live = client.get(
+            f"{base}/{self.dialogue}/invitations",
+            query_string={"status": "invited", "page_size": 1},
+            headers=headers,
+        ).json
+        url = f"{base}/{self.dialogue}/invitations/{live[0]['id']}/decline"
+        assert client.post(url, json={}, headers=headers).status_code == 200
+        return f"{base}/{self.dialogue}/invitations/refill"
+
+
 def cases(size: int) -> dict[str, Request]:
     """The requests to time, each drawing its own random organization where it needs one."""
 
@@ -91,25 +134,18 @@ def cases(size: int) -> dict[str, Request]:
             f"{api}/resolve",
             {"json": {"queries": [{"name": name} for name in names]}},
         ),
-        "compose, size 22": lambda rng: (
-            "POST",
-            "/api/v1/dialogues/compose",
-            {
-                "json": {
-                    "size": 22,
-                    "topics": ["model-evaluations", "linguistic-diversity", "labor-impacts"],
-                    "min_countries": 15,
-                    "max_per_country": 2,
-                    "sector_min": {"civil_society": 4, "academia": 4, "ai_safety_institute": 2},
-                    "region_min": {"africa": 4, "asia": 4},
-                }
-            },
-        ),
+        "compose, size 22": lambda rng: ("POST", "/api/v1/dialogues/compose", {"json": COMPOSE}),
+        "refill one declined seat": RefillCase(),
     }
 
 
 # Cases that take seconds run fewer times.
-REPEATS = {"CSV export, all": 3, "compose, size 22": 10, "resolve, batch of 1,000": 5}
+REPEATS = {
+    "CSV export, all": 3,
+    "compose, size 22": 10,
+    "refill one declined seat": 10,
+    "resolve, batch of 1,000": 5,
+}
 
 
 def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> list[float]:
@@ -121,6 +157,9 @@ def time_case(client, admin: str, request: Request, repeat: int, seed: int) -> l
         headers = {"Authorization": f"Bearer {admin}"}
         if method == "PATCH":
             headers["If-Match"] = client.get(url, headers=headers).headers["ETag"]
+        if "before" in kwargs:  # untimed preparation, which gives the URL to call
+            kwargs = dict(kwargs)
+            url = kwargs.pop("before")(client, headers)
         started = time.perf_counter()
         with client.open(url, method=method, headers=headers, **kwargs) as response:
             response.get_data()
@@ -198,6 +237,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--cases", nargs="+", help="Only the cases with these names.")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -212,6 +252,8 @@ def main() -> None:
                 print(index_figures(app))
                 client = app.test_client()
                 for name, request in cases(size).items():
+                    if args.cases and name not in args.cases:
+                        continue
                     repeat = min(args.repeat, REPEATS.get(name, args.repeat))
                     timings = sorted(time_case(client, admin, request, repeat, seed=1))
                     p95 = timings[max(0, round(len(timings) * 0.95) - 1)]

@@ -271,3 +271,30 @@ def test_the_loop_shows_in_changes_and_histories(client, convener, dialogue, inv
     ]
     org_history = client.get("/api/v1/organizations/knust/history").json
     assert ("invitation", "withdrawn") in {(e["entity"], e["action"]) for e in org_history}
+
+
+def test_a_convener_key_is_issued_and_only_conveners_invite(client, admin_key, dialogue):
+    issued = client.post(
+        "/api/v1/keys",
+        json={"name": "Convening team", "scopes": ["dialogues:convene"]},
+        headers=bearer(admin_key),
+    )
+    assert issued.status_code == 201 and issued.json["scopes"] == ["dialogues:convene"]
+    convener = bearer(issued.json["secret"])
+    made = invite(client, convener, dialogue["id"], [org_id(client, "cohere")])
+    assert made.status_code == 201
+    assert made.json["invitations"][0]["invited_by"] == issued.json["id"]
+    assert client.post(DIALOGUES, json=SUMMIT, headers=convener).status_code == 403
+
+
+def test_archiving_an_organization_withdraws_its_pending_invitations(
+    client, admin_key, convener, dialogue
+):
+    guest = new_organization(client, admin_key, "Passing Guests")
+    [invitation] = invite(client, convener, dialogue["id"], [guest["id"]]).json["invitations"]
+    etag = client.get(f"/api/v1/organizations/{guest['id']}").headers["ETag"]
+    client.delete(
+        f"/api/v1/organizations/{guest['id']}", headers={**bearer(admin_key), "If-Match": etag}
+    )
+    url = f"{DIALOGUES}/{dialogue['id']}/invitations/{invitation['id']}"
+    assert client.get(url, headers=convener).json["status"] == "withdrawn"

@@ -27,6 +27,10 @@ BODIES = {
     "dialogues.DialogueViews": lambda ids: {"title": "X"},
     "dialogues.DialogueByIdViews": lambda ids: {"title": "Renamed"},
     "dialogues.ParticipantViews": lambda ids: {"role": "host"},
+    "invitations.DialogueInvitationViews": lambda ids: {"organization_ids": [ids["third"]]},
+    "invitations.InvitationAcceptViews": lambda ids: {"message": "Yes"},
+    "invitations.InvitationDeclineViews": lambda ids: {"message": "No"},
+    "invitations.RefillViews": lambda ids: {},
     "topics.TopicViews": lambda ids: {"slug": "new-topic", "name": "X"},
     "topics.TopicBySlugViews": lambda ids: {"name": "Renamed"},
     "keys.KeyViews": lambda ids: {"name": "x", "scopes": ["admin"]},
@@ -39,6 +43,7 @@ NO_BODY = {
     "partnerships.PartnershipDeclineViews",
     "partnerships.PartnershipEndViews",
     "keys.KeyByIdViews",
+    "invitations.InvitationWithdrawViews",
 }
 # Computations that write nothing and are open to all.
 OPEN = {
@@ -63,6 +68,11 @@ def world(client, admin_key, make_key):
         json={"role": "host"},
         headers=bearer(admin_key),
     )
+    invitation = client.post(
+        f"/api/v1/dialogues/{dialogue}/invitations",
+        json={"organization_ids": [victim]},
+        headers=bearer(admin_key),
+    ).json["invitations"][0]["id"]
     ids = {"attacker": attacker, "victim": victim, "third": third}
     params = {
         "ref": victim,
@@ -71,6 +81,7 @@ def world(client, admin_key, make_key):
         "org_id": victim,
         "slug": "red-teaming",
         "key_id": 1,
+        "invitation_id": invitation,
     }
     return ids, params, make_key(["org:write"], attacker)
 
