@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partners_api.convening.service import check_open_for_invitations, invite
-from partners_api.db import lock_for_update
+from partners_api.db import lock_for_update, utcnow
 from partners_api.dialogues import invitations
 from partners_api.dialogues.models import LIVE_INVITATION_STATUSES, Dialogue, Invitation
 from partners_api.errors import Conflict, Unprocessable
 from partners_api.keys.auth import Principal
+from partners_api.matching.index import current_index
 from partners_api.organizations.models import Organization, OrganizationRegion
 
 
@@ -35,6 +36,7 @@ class Seat:
     sector: str
     country: str
     regions: frozenset[str]
+    newcomer: bool = False  # no participation in a held dialogue of the last 24 months
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Bound:
 
 
 def minimums(request: Mapping[str, Any]) -> list[Bound]:
-    """The request's minimums: per sector, then per region."""
+    """The request's minimums: per sector, per region, then newcomers."""
     sectors = [
         Bound(f"sector_min.{s}", lambda m, s=s: m.sector == s, n)
         for s, n in sorted(request.get("sector_min", {}).items())
@@ -56,7 +58,10 @@ def minimums(request: Mapping[str, Any]) -> list[Bound]:
         Bound(f"region_min.{r}", lambda m, r=r: r in m.regions, n)
         for r, n in sorted(request.get("region_min", {}).items())
     ]
-    return sectors + regions
+    bounds = sectors + regions
+    if request.get("min_newcomers"):
+        bounds.append(Bound("min_newcomers", lambda m: m.newcomer, request["min_newcomers"]))
+    return bounds
 
 
 def maximums(request: Mapping[str, Any]) -> list[Bound]:
@@ -142,7 +147,18 @@ def seats_of(session: Session, ids: Sequence[int]) -> dict[int, Seat]:
             Organization.id.in_(ids)
         )
     )
-    return {i: Seat(i, sector, country, frozenset(regions[i])) for i, sector, country in rows}
+    fresh = newcomers(session, ids)
+    return {
+        i: Seat(i, sector, country, frozenset(regions[i]), i in fresh)
+        for i, sector, country in rows
+    }
+
+
+def newcomers(session: Session, ids: Sequence[int]) -> set[int]:
+    """The active organizations among these with no held dialogue in the last 24 months."""
+    index = current_index(session)
+    recent = index.record.recent_participations(index.size, utcnow().date())
+    return {i for i in ids if i in index.row_of and recent[index.row_of[i]] == 0}
 
 
 def refill(

@@ -130,6 +130,17 @@ def test_broken_quota_looks_ahead_at_the_seats_left():
     assert broken_quota(REQUEST, no_africa, seats_left=0) == "region_min.africa"
 
 
+def test_newcomers_are_a_minimum_like_the_others():
+    request = {"size": 2, "min_newcomers": 1}
+    regular = [seat(1, "media", "KE")]
+    assert broken_quota(request, regular, seats_left=0) == "min_newcomers"
+    newcomer = Seat(2, "media", "NG", frozenset(), newcomer=True)
+    [(chosen, _, keeps)] = choose_reserves(
+        request, regular, [(seat(3, "media", "GH"), 1), (newcomer, 2)], open_seats=1
+    )
+    assert (chosen, keeps) == (newcomer, ["min_newcomers"])
+
+
 def test_choose_takes_the_best_ranked_reserve_that_keeps_every_quota():
     members = [seat(1, "industry", "KE", "africa"), seat(2, "civil_society", "NG", "africa")]
     reserves = [
