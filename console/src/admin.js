@@ -86,17 +86,19 @@ async function loadDuplicates(section) {
 function pair(duplicate) {
   const [a, b] = duplicate.organizations;
   const slot = h('div', {class: 'slot', 'aria-live': 'polite'});
-  const describe = (o) => h('a', {href: `/org/${o.slug}`}, `${o.name} (${countryName(o.country)})`);
+  const describe = (o) => [h('a', {href: `/org/${o.slug}`}, o.name), ` (${o.slug}, ${countryName(o.country)})`];
   const merge = (from, into) => {
     const button = h('button', {type: 'button', class: 'secondary', onclick: async () => {
       if (button.dataset.armed !== 'yes') {
         button.dataset.armed = 'yes';
-        button.textContent = `Confirm: merge ${from.name} into ${into.name}`;
+        button.textContent = `Confirm: merge ${from.slug} into ${into.slug}`;
         return;
       }
       button.disabled = true;
       try {
-        const answer = await api(`/organizations/${from.id}/merge`, {method: 'POST', body: {into: into.id}, key: true});
+        // A merge changes the duplicate: it is sent with the ETag of the duplicate as read now.
+        const read = await api(`/organizations/${from.id}`, {key: true});
+        const answer = await api(`/organizations/${from.id}/merge`, {method: 'POST', body: {into: into.id}, key: true, ifMatch: read.etag});
         const result = answer.data;
         fill(slot, h('p', {class: 'notice', role: 'status'},
           `Merged into ${result.survivor.name}: ${result.partnerships_moved.length} links moved, `
@@ -106,10 +108,10 @@ function pair(duplicate) {
         button.disabled = false;
         showProblem(slot, error);
       }
-    }}, `Merge ${from.name} into ${into.name}`);
+    }}, `Merge ${from.slug} into ${into.slug}`);
     return button;
   };
-  const box = h('div', {class: 'pair', dataset: {pair: `${a.id}-${b.id}`}},
+  const box = h('div', {class: 'pair', dataset: {pair: `${a.id} ${b.id}`}},
     h('p', {}, describe(a), ' and ', describe(b)),
     h('ul', {}, duplicate.evidence.map((e) => h('li', {}, `same ${e.kind}: ${e.value}`))),
     h('div', {class: 'actions'}, merge(b, a), merge(a, b)), slot);

@@ -37,6 +37,16 @@ function changes(form, read) {
   return body;
 }
 
+/** Put read values into the form, but for the fields named in `kept` (what the user typed). */
+function writeValues(form, read, kept) {
+  for (const [name, value] of Object.entries(read)) {
+    if (kept.includes(name)) continue;
+    const input = form.elements[name];
+    if (input.type === 'checkbox') input.checked = value;
+    else input.value = value;
+  }
+}
+
 /** The edit form; `onSaved(org)` redraws the record after a save. */
 export function editForm(org, etag, onSaved) {
   let read = values(org);
@@ -74,8 +84,10 @@ export function editForm(org, etag, onSaved) {
       markFields(form, error);
       showProblem(slot, error);
       if (error.status === 412) slot.append(reloadButton(org, slot, (fresh, freshTag) => {
+        const mine = changes(form, read);
         tag = freshTag;
         read = values(fresh);
+        writeValues(form, read, Object.keys(mine));
         onSaved(fresh);
       }));
     }
@@ -91,7 +103,7 @@ function reloadButton(org, slot, onFresh) {
       const answer = await api(`/organizations/${org.id}`, {key: true});
       onFresh(answer.data, answer.etag);
       showProblem(slot, null).append(h('p', {class: 'notice', role: 'status'},
-        'The record above is the latest version. Your changes are still in the form: save them again to apply them to it.'));
+        'The record above is the latest version. The fields you changed keep what you typed; the others now show the latest values. Save to apply your changes to it.'));
     } catch (error) {
       showProblem(slot, error);
     }

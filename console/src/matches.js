@@ -8,6 +8,7 @@ const COMPONENTS = {
   shared_focus: 'Shared focus',
   bridging: 'Bridging',
   network: 'Network',
+  track_record: 'Track record',
 };
 
 const percent = (x) => `${Math.max(0, Math.min(100, x * 100)).toFixed(1)}%`;

@@ -69,7 +69,7 @@ export function networkPicture(network, centreId) {
     .attr('href', (n) => `/org/${encodeURIComponent(n.slug)}`)
     .attr('class', 'node')
     .attr('data-id', (n) => n.id)
-    .attr('aria-label', (n) => `${n.name} (${sectorName(n.sector)}, ${n.country})`);
+    .attr('aria-label', (n) => `${n.name}, ${sectorName(n.sector)}, ${n.country}`);
   node.append('circle')
     .attr('r', (n) => (n.id === centreId ? 11 : n.depth === 1 ? 7 : 5))
     .attr('fill', (n) => sectorColor(n.sector))
@@ -78,7 +78,7 @@ export function networkPicture(network, centreId) {
   node.append('title').text((n) => `${n.name} · ${sectorName(n.sector)} · ${n.country}`);
   node.filter((n) => n.depth <= 1 || nodes.length <= 30).append('text')
     .attr('class', 'node-label').attr('dx', 9).attr('dy', 3)
-    .text((n) => (n.name.length > 28 ? `${n.name.slice(0, 27)}…` : n.name));
+    .text((n) => n.name);
 
   const place = () => {
     edge.attr('x1', (l) => l.source.x).attr('y1', (l) => l.source.y)

@@ -26,7 +26,7 @@ export function bodyOf(search) {
       (body[group] ||= {})[code] = Number(value);
     }
   }
-  if (search.get('rotation')) body.rotation = search.get('rotation');
+  if (search.get('rotation')) body.rotation = Number(search.get('rotation'));
   return body;
 }
 
@@ -97,6 +97,9 @@ function composeForm(topics, regions, initial) {
       number('size', 'Seats', 'From 2 to 200'),
       number('min_countries', 'At least this many countries'),
       number('max_per_country', 'At most per country'),
+      number('min_newcomers', 'At least this many newcomers', 'No held dialogue in the last 24 months'),
+      field('Rotation', h('input', {type: 'number', name: 'rotation', min: 0, max: 1, step: 0.1, inputmode: 'decimal'}),
+        'From 0 to 1: how much recent participants yield to comparable newcomers'),
       field('Languages', h('input', {type: 'text', name: 'languages'}), 'ISO 639-1 codes separated by commas, e.g. en, fr')),
     h('fieldset', {class: 'plain'}, h('legend', {}, 'Topics to cover'), h('ul', {class: 'checks'}, topicBoxes)),
     h('fieldset', {class: 'plain'}, h('legend', {}, 'Seats by sector'), h('div', {class: 'table-wrap'}, h('table', {},
@@ -131,7 +134,7 @@ function readForm(form) {
     const count = form.querySelector(`.region-count[data-row="${pick.dataset.row}"]`);
     if (pick.value && count.value !== '') (body.region_min ||= {})[pick.value] = Number(count.value);
   }
-  if (form.elements.rotation?.value) body.rotation = form.elements.rotation.value;
+  if (form.elements.rotation.value !== '') body.rotation = Number(form.elements.rotation.value);
   return body;
 }
 
@@ -150,7 +153,7 @@ function writeForm(form, body) {
     pick.value = regions[row]?.[0] || '';
     form.querySelector(`.region-count[data-row="${row}"]`).value = regions[row]?.[1] ?? '';
   }
-  if (form.elements.rotation) form.elements.rotation.value = body.rotation || '';
+  form.elements.rotation.value = body.rotation ?? '';
 }
 
 function rosterView(result, topics, regions) {
@@ -165,16 +168,18 @@ function rosterView(result, topics, regions) {
   return h('section', {'aria-labelledby': 'roster-title'},
     h('h2', {id: 'roster-title'}, `Roster: ${roster.length} organizations from ${report.countries} countries`),
     h('div', {class: 'table-wrap'}, h('table', {id: 'roster-table'},
-      h('thead', {}, h('tr', {}, ['Organization', 'Sector', 'Country', 'Adds topics', 'Fills'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('thead', {}, h('tr', {}, ['Organization', 'Sector', 'Country', 'Recent dialogues', 'Adds topics', 'Fills'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, roster.map((m) => h('tr', {dataset: {id: m.organization.id, sector: m.organization.sector, country: m.organization.country}},
         h('td', {}, h('a', {href: `/org/${m.organization.slug}`}, m.organization.name)),
         h('td', {}, sectorName(m.organization.sector)), h('td', {}, countryName(m.organization.country)),
+        h('td', {}, m.recent_participations === undefined ? '—' : String(m.recent_participations)),
         h('td', {}, m.adds_topics.map((t) => topicName(topics, t)).join(', ')),
         h('td', {}, m.fills.map(label).join(', '))))))),
     h('h2', {}, 'Report'),
     h('p', {}, 'Topic coverage: ', h('meter', {min: 0, max: 1, value: report.topic_coverage, 'aria-label': 'Topic coverage'}),
       ` ${Math.round(report.topic_coverage * 100)}%`,
-      report.uncovered_topics.length ? ` · not covered: ${report.uncovered_topics.map((t) => topicName(topics, t)).join(', ')}` : ''),
+      report.uncovered_topics.length ? ` · not covered: ${report.uncovered_topics.map((t) => topicName(topics, t)).join(', ')}` : '',
+      report.newcomers === undefined ? '' : ` · newcomers: ${report.newcomers} of ${report.size}`),
     h('div', {class: 'table-wrap'}, h('table', {id: 'constraints-table'},
       h('thead', {}, h('tr', {}, ['Constraint', 'Asked', 'Roster', 'Held', 'How tightly'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, report.constraints.map((c) => h('tr', {dataset: {name: c.name, satisfied: c.satisfied}},
