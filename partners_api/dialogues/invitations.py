@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
 from partners_api.db import fetch_page, get_or_not_found, utcnow
-from partners_api.dialogues.models import Invitation
+from partners_api.dialogues.models import LIVE_INVITATION_STATUSES, Invitation
 from partners_api.errors import NotFound
 from partners_api.organizations.signals import organization_archived, organization_history
 
@@ -106,6 +106,43 @@ def expire_overdue(
     for invitation in expired:
         expire(invitation, session, actor_key_id=actor_key_id)
     return [invitation.id for invitation in expired]
+
+
+def move_invitations(
+    session: Session, *, source_id: int, target_id: int, actor_key_id: int | None
+) -> list[int]:
+    """Move an organization's invitations to another (a merge); not committed.
+
+    A live invitation of the source to a dialogue the target holds a live invitation to
+    is withdrawn and stays where it is. Returns the ids moved, each with an event.
+    """
+    held = set(
+        session.scalars(
+            select(Invitation.dialogue_id).where(
+                Invitation.organization_id == target_id,
+                Invitation.status.in_(LIVE_INVITATION_STATUSES),
+            )
+        )
+    )
+    moved = []
+    rows = select(Invitation).where(Invitation.organization_id == source_id)
+    for invitation in session.scalars(rows.order_by(Invitation.id)).all():
+        live = invitation.status in LIVE_INVITATION_STATUSES
+        if live and invitation.dialogue_id in held:
+            invitation.status, action, fields = "withdrawn", "withdrawn", ["status"]
+        else:
+            invitation.organization_id, action, fields = target_id, "merged", ["organization_id"]
+            moved.append(invitation.id)
+        invitation.updated_at = utcnow()
+        changes.record(
+            session,
+            entity="invitation",
+            entity_id=invitation.id,
+            action=action,
+            fields=fields,
+            actor_key_id=actor_key_id,
+        )
+    return moved
 
 
 def history_ids(*, dialogue_id: int | None = None, organization_id: int | None = None):

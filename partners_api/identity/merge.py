@@ -1,7 +1,7 @@
 """Merging a duplicate organization into the one that survives, in one transaction.
 
-The duplicate's links and dialogue places move to the survivor (partnerships and
-dialogues services), its topics, languages, regions, names and external ids join the
+The duplicate's links, dialogue places and invitations move to the survivor (partnerships
+and dialogues services), its topics, languages, regions, names and external ids join the
 survivor's, and it becomes `merged` with `successor_id` naming the survivor
 (organizations.merges). Nothing is committed until all of it is done.
 """
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from partners_api.db import lock_for_update
+from partners_api.dialogues import invitations
 from partners_api.dialogues import service as dialogues
 from partners_api.errors import Conflict, NotFound, Unprocessable
 from partners_api.organizations import merges
@@ -71,6 +72,9 @@ def merge(
         session, source_id=duplicate.id, target_id=survivor.id, actor_key_id=actor_key_id
     )
     dialogue_ids = dialogues.move_participations(
+        session, source_id=duplicate.id, target_id=survivor.id, actor_key_id=actor_key_id
+    )
+    invitations.move_invitations(
         session, source_id=duplicate.id, target_id=survivor.id, actor_key_id=actor_key_id
     )
     moved = (["partnerships"] if links["moved"] else []) + (["dialogues"] if dialogue_ids else [])

@@ -298,3 +298,27 @@ def test_archiving_an_organization_withdraws_its_pending_invitations(
     )
     url = f"{DIALOGUES}/{dialogue['id']}/invitations/{invitation['id']}"
     assert client.get(url, headers=convener).json["status"] == "withdrawn"
+
+
+def test_a_merge_moves_invitations_and_withdraws_a_clash(client, admin_key, convener, dialogue):
+    survivor = new_organization(client, admin_key, "Accra Evaluations Lab", country="GH")
+    duplicate = new_organization(client, admin_key, "Accra Evaluation Laboratory", country="GH")
+    other = client.post(DIALOGUES, json=SUMMIT, headers=bearer(admin_key)).json
+    [clash] = invite(client, convener, dialogue["id"], [duplicate["id"]]).json["invitations"]
+    invite(client, convener, dialogue["id"], [survivor["id"]])
+    [moving] = invite(client, convener, other["id"], [duplicate["id"]]).json["invitations"]
+    etag = client.get(f"/api/v1/organizations/{duplicate['id']}").headers["ETag"]
+    merged = client.post(
+        f"/api/v1/organizations/{duplicate['id']}/merge",
+        json={"into": survivor["id"]},
+        headers={**bearer(admin_key), "If-Match": etag},
+    )
+    assert merged.status_code == 200, merged.json
+    inbox = client.get(f"/api/v1/organizations/{survivor['id']}/invitations", headers=convener)
+    assert {(i["dialogue_id"], i["status"]) for i in inbox.json} == {
+        (dialogue["id"], "invited"),
+        (other["id"], "invited"),
+    }
+    assert moving["id"] in {i["id"] for i in inbox.json}
+    url = f"{DIALOGUES}/{dialogue['id']}/invitations/{clash['id']}"
+    assert client.get(url, headers=convener).json["status"] == "withdrawn"
