@@ -1,8 +1,9 @@
 """Every benchmark in turn, as `make bench` runs them: python -m benchmarks.
 
 Each runs in its own process, so that its memory figures are its own; all but
-matching_quality and resolve_quality (which build what they measure in memory) share one
-synthetic SQLite directory per size (BENCH_DIRECTORIES), generated once for the run.
+matching_quality and resolve_quality (which build what they measure in memory) and
+rotation (on the demo directory) share one synthetic SQLite directory per size
+(BENCH_DIRECTORIES), generated once for the run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ BENCHMARKS = (
     "benchmarks.resolve_quality",
     "benchmarks.exports",
     "benchmarks.throughput",
+    "benchmarks.rotation",
 )
 
 

@@ -135,6 +135,11 @@ def cases(size: int) -> dict[str, Request]:
             {"json": {"queries": [{"name": name} for name in names]}},
         ),
         "compose, size 22": lambda rng: ("POST", "/api/v1/dialogues/compose", {"json": COMPOSE}),
+        "compose, rotation, size 22": lambda rng: (
+            "POST",
+            "/api/v1/dialogues/compose",
+            {"json": {**COMPOSE, "rotation": 0.5, "min_newcomers": 6}},
+        ),
         "refill one declined seat": RefillCase(),
     }
 
@@ -143,6 +148,7 @@ def cases(size: int) -> dict[str, Request]:
 REPEATS = {
     "CSV export, all": 3,
     "compose, size 22": 10,
+    "compose, rotation, size 22": 10,
     "refill one declined seat": 10,
     "resolve, batch of 1,000": 5,
 }
@@ -239,6 +245,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--cases", nargs="+", help="Only the cases with these names.")
     args = parser.parse_args()
+    unknown = set(args.cases or ()) - set(cases(1))
+    if unknown:
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}; see {list(cases(1))}")
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         targets = [("sqlite", lambda size: f"sqlite:///{Path(folder) / f'bench-{size}.db'}")]

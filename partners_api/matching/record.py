@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 import numpy as np
 from sqlalchemy import func, select
@@ -62,6 +63,7 @@ class Record:
             self.held_days,
         ]
 
+    @cached_property
     def track_record(self) -> np.ndarray:
         """The track_record component of every row, in [0, 1)."""
         fruitful = self.fruitful_dialogues.astype(np.float64)

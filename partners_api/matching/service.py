@@ -207,7 +207,7 @@ def _rank(
             seeker, index.sector, index.continent, index.global_south, GLOBAL_SOUTH_BONUS
         ),
         "network": scoring.scaled(_network(index, seeker_row), candidates),
-        "track_record": index.record.track_record(),
+        "track_record": index.record.track_record,
     }
     score = sum(options.weights[name] * components[name] for name in scoring.COMPONENTS)
     best = scoring.top_rows(score, index.ids, candidates, options.limit)
