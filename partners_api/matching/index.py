@@ -1,7 +1,8 @@
 """The matching index: the directory as arrays, one per database, rebuilt as it changes.
 
 Scoring 100,000 candidates must not walk ORM objects, so the active organizations, their
-topics (expanded up the taxonomy), places, languages and ties are loaded into numpy arrays.
+topics (expanded up the taxonomy), places, languages, ties, track record and held
+participations (matching.record) are loaded into numpy arrays.
 Each worker keeps one index per database it serves and rebuilds it when the directory
 version counter, bumped by every write, has moved since the build.
 """

@@ -151,3 +151,19 @@ def test_compose_rejects_bad_or_infeasible_requests(client, body, field):
     response = client.post(URL, json=body)
     assert response.status_code == 422
     assert any(k.startswith(field) for k in response.json["errors"]), response.json
+
+
+def test_rotation_costs_the_mean_fatigue_of_the_members():
+    # Four alike candidates in one country; the first two took part in 1 and 3 dialogues.
+    base = problem(2, sectors=["a"] * 4, countries=[0] * 4)
+    participations = np.array([1, 3, 0, 0])
+    rotated = problem(2, sectors=["a"] * 4, countries=[0] * 4, participations=participations)
+    assert roster.compose(base).members == [0, 1]
+    assert roster.compose(rotated).members == [0, 1]  # rotation 0: participations do nothing
+    rotated.rotation = 0.5
+    assert roster.compose(rotated).members == [2, 3]
+    fatigue = (1 / 2 + 3 / 4) / 2
+    assert roster.objective(rotated, [0, 1]) == pytest.approx(
+        roster.objective(base, [0, 1]) - 0.5 * fatigue
+    )
+    assert roster.objective(rotated, [2, 3]) == pytest.approx(roster.objective(base, [2, 3]))
