@@ -3,9 +3,10 @@
     python -m benchmarks.rotation [--rounds 20] [--rotations 0 0.5] [--size 12]
 
 For each rotation, on a fresh SQLite copy of the demo directory: `--rounds` times in a
-row, compose a roster (POST /dialogues/compose), create the dialogue a month after the
-last, add the roster as its participants and mark it held, all over HTTP with an admin
-key. Prints, per rotation, how many distinct organizations took part and the Gini
+row, create a planned dialogue, invite the roster a compose request builds (POST
+/dialogues/{id}/invitations with `compose`), have every invitee accept (which seats it),
+then date the dialogue a month after the last and mark it held, all over HTTP with an
+admin key. Prints, per rotation, how many distinct organizations took part and the Gini
 coefficient of participation counts over every organization open to dialogue (0: all
 took part equally often; near 1: the same few every time).
 """
@@ -74,24 +75,16 @@ def simulate(url: str, open_ids: list[int], *, rotation: float, rounds: int, siz
     counts = dict.fromkeys(open_ids, 0)
     first_day = date.today() - rounds * MONTH
     for n in range(rounds):
-        body = {**REQUEST, "size": size, "rotation": rotation}
-        roster = _ok(client.post(f"{api}/dialogues/compose", json=body))["roster"]
-        held_on = (first_day + n * MONTH).isoformat()
-        dialogue = _ok(
-            client.post(
-                f"{api}/dialogues",
-                json={"title": f"Round {n + 1}", "starts_on": held_on},
-                headers=headers,
-            )
-        )
-        url_of = f"{api}/dialogues/{dialogue['id']}"
-        for member in roster:
-            organization = member["organization"]["id"]
-            put = {"role": "participant"}
-            _ok(client.put(f"{url_of}/participants/{organization}", json=put, headers=headers))
-            counts[organization] += 1
+        created = client.post(f"{api}/dialogues", json={"title": f"Round {n + 1}"}, headers=headers)
+        url_of = f"{api}/dialogues/{_ok(created)['id']}"
+        compose = {**REQUEST, "size": size, "rotation": rotation}
+        invited = client.post(f"{url_of}/invitations", json={"compose": compose}, headers=headers)
+        for invitation in _ok(invited)["invitations"]:
+            _ok(client.post(f"{url_of}/invitations/{invitation['id']}/accept", headers=headers))
+            counts[invitation["organization"]["id"]] += 1
+        held = {"status": "held", "starts_on": (first_day + n * MONTH).isoformat()}
         etag = client.get(url_of).headers["ETag"]
-        _ok(client.patch(url_of, json={"status": "held"}, headers={**headers, "If-Match": etag}))
+        _ok(client.patch(url_of, json=held, headers={**headers, "If-Match": etag}))
     app.extensions["partners_db"].engine.dispose()
     return counts
 

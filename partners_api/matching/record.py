@@ -5,8 +5,8 @@ For each indexed organization (row i of the index):
 - how many proposals it received (links it is the partner of) and how many of those it
   answered (accepted or declined; ended links were accepted once), against those left
   proposed;
-- how many invitations to dialogues came to an end for it and how many it answered
-  (0 while the directory records no invitations);
+- how many invitations to dialogues came to an end for it (answered, or expired
+  unanswered) and how many it answered (accepted or declined);
 - how many of its earlier dialogues led to active partnerships (0 while partnerships do
   not record the dialogue they came from);
 - its participations in held dialogues, each with the dialogue's date (its end, else its
@@ -32,10 +32,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from partners_api.arrays import positions
-from partners_api.dialogues.models import Dialogue, DialogueParticipant
+from partners_api.db import utcnow
+from partners_api.dialogues import invitations
+from partners_api.dialogues.models import Dialogue, DialogueParticipant, Invitation
 from partners_api.partnerships.models import Partnership
 
 ANSWERED = ("active", "declined", "ended")
+INVITATION_ANSWERS = ("accepted", "declined")
 RECENT_MONTHS = 24
 
 
@@ -108,8 +111,14 @@ def build_record(connection: Connection, ids: np.ndarray) -> Record:
 
 
 def invitation_counts(connection: Connection, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Invitations that came to an end, and those answered, per row (none recorded yet)."""
-    return np.zeros(len(ids), np.int64), np.zeros(len(ids), np.int64)
+    """Invitations that came to an end (answered or expired), and those answered, per row.
+
+    Withdrawn invitations and those still open count for neither.
+    """
+    status = invitations.current_status(utcnow())
+    column = Invitation.organization_id
+    closed = _count_by(connection, column, ids, status.in_((*INVITATION_ANSWERS, "expired")))
+    return closed, _count_by(connection, column, ids, status.in_(INVITATION_ANSWERS))
 
 
 def fruitful_dialogue_counts(connection: Connection, ids: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from partners_api.db import utcnow
+from partners_api.dialogues.models import Invitation
 from partners_api.partnerships.models import Partnership
 from tests.helpers import bearer, link, new_organization
 from tests.matching.test_routes import WEIGHTS, matches
@@ -132,6 +133,35 @@ def test_track_record_credits_answered_proposals_and_is_explained(client, admin_
         parts = match["components"]
         assert set(parts) == set(WEIGHTS)
         assert sum(p["contribution"] for p in parts.values()) == pytest.approx(match["score"])
+
+
+def test_track_record_counts_answered_and_expired_invitations(client, session, admin_key, trio):
+    u, v, _ = trio
+    mirror = {"offers": ["content-provenance"], "seeks": ["labor-impacts"]}
+    others = [new_organization(client, admin_key, f"Invited {n}", **mirror)["id"] for n in (1, 2)]
+    body = {"title": "Planned", "status": "planned", "starts_on": "2099-03-01"}
+    dialogue = client.post("/api/v1/dialogues", json=body, headers=bearer(admin_key)).json
+    url = f"/api/v1/dialogues/{dialogue['id']}/invitations"
+    sent = client.post(
+        url, json={"organization_ids": [v["id"], *others]}, headers=bearer(admin_key)
+    )
+    assert sent.status_code == 201, sent.json
+    by_org = {i["organization"]["id"]: i["id"] for i in sent.json["invitations"]}
+    declined = client.post(f"{url}/{by_org[v['id']]}/decline", headers=bearer(admin_key))
+    assert declined.status_code == 200, declined.json
+    accepted = client.post(f"{url}/{by_org[others[0]]}/accept", headers=bearer(admin_key))
+    assert accepted.status_code == 200, accepted.json
+    session.execute(  # the third one lapses unanswered
+        update(Invitation)
+        .where(Invitation.id == by_org[others[1]])
+        .values(expires_at=utcnow() - timedelta(days=1))
+    )
+    session.flush()
+    found = {m["organization"]["id"]: m for m in matches(client, u["id"], limit=100)}
+    # One invitation answered of one closed, declined or accepted: (0 + 1 / (1 + 1)) / 2;
+    # the expired one: 0 of 1.
+    for invitee, value in ((v["id"], 0.25), (others[0], 0.25), (others[1], 0.0)):
+        assert found[invitee]["components"]["track_record"]["value"] == pytest.approx(value)
 
 
 def test_track_record_weight_is_bounded(client, trio):
