@@ -24,8 +24,10 @@ run: install ## Migrate, load the demo directory, print an admin key, serve on :
 	@echo "Serving on http://$(HOST):$(PORT) — the console at /, API at /api/v1, docs at http://$(HOST):$(PORT)/docs"
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
-serve-prod: install ## Migrate, then serve with gunicorn: workers per core, JSON logs (see README)
+serve-prod: install ## Migrate, then serve with gunicorn and run the webhook dispatcher beside it (see README)
 	$(BIN)/partners-api db upgrade
+	$(BIN)/partners-api webhooks run & dispatcher=$$!; \
+	trap 'kill $$dispatcher 2>/dev/null; wait $$dispatcher' EXIT INT TERM; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:partners_api.serving.gunicorn_conf wsgi:app
 
 test: install ## Lint, then run the whole suite (TEST_DATABASE_URL selects PostgreSQL)

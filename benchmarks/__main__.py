@@ -23,6 +23,7 @@ BENCHMARKS = (
     "benchmarks.exports",
     "benchmarks.throughput",
     "benchmarks.rotation",
+    "benchmarks.webhooks",
 )
 
 

@@ -85,6 +85,7 @@ class Receiver:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     receiver: Receiver
 
     def log_message(self, *args) -> None:
@@ -113,11 +114,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A sender that drops the connection (a killed dispatcher) is no error here."""
+
+
 def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
     """Start a receiver on a free loopback port, in a daemon thread."""
     receiver = Receiver()
     handler = type("Handler", (_Handler,), {"receiver": receiver})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
