@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from partners_api.changes.models import ChangeEvent
+from partners_api.convening.schemas import InvitationSchema
 from partners_api.db import json_text
 from partners_api.dialogues import service as dialogues
+from partners_api.dialogues.models import Invitation
 from partners_api.dialogues.schemas import DialogueSchema
 from partners_api.errors import NotFound
 from partners_api.organizations import service as organizations
@@ -34,6 +36,11 @@ EVENT_TYPES: dict[tuple[str, str], str] = {
     ("dialogue", "deleted"): "dialogue.deleted",
     ("dialogue", "participant_set"): "participant.added",
     ("dialogue", "participant_removed"): "participant.removed",
+    ("invitation", "created"): "invitation.created",
+    ("invitation", "accepted"): "invitation.accepted",
+    ("invitation", "declined"): "invitation.declined",
+    ("invitation", "withdrawn"): "invitation.withdrawn",
+    ("invitation", "expired"): "invitation.expired",
 }
 KNOWN_EVENT_TYPES = tuple(sorted(set(EVENT_TYPES.values())))
 
@@ -57,6 +64,8 @@ class Snapshot:
             return {int(change.entity_id)}
         if change.entity == "partnership" and entity is not None:
             return {entity.proposer_id, entity.partner_id}
+        if change.entity == "invitation" and entity is not None:
+            return {entity.organization_id}  # private: the invitee's, never other participants'
         if change.entity == "dialogue":
             named = {_participant_named(change)} - {None}
             present = {p.organization_id for p in entity.participants} if entity else set()
@@ -98,6 +107,8 @@ class Snapshot:
                 contact_visibility.reset(token)
         if change.entity == "partnership":
             return PartnershipSchema().dump(entity)
+        if change.entity == "invitation":
+            return InvitationSchema().dump(entity)
         dialogue = DialogueSchema().dump(entity)
         organization_id = _participant_named(change)
         if organization_id is None:
@@ -117,6 +128,8 @@ def _load(session, change: ChangeEvent):
             return partnerships.get_partnership(session, partnership_id=int(change.entity_id))
         if change.entity == "dialogue":
             return dialogues.get_dialogue(session, dialogue_id=int(change.entity_id))
+        if change.entity == "invitation":
+            return session.get(Invitation, int(change.entity_id))
     except (NotFound, ValueError):
         return None
     return None

@@ -256,3 +256,35 @@ def test_deliveries_of_a_deleted_subscription_go_with_it(
         select(WebhookDelivery).where(WebhookDelivery.subscription_id == hook["id"])
     ).all()
     assert left == []
+
+
+def test_invitations_reach_only_the_invited_organization(
+    client, admin_key, ada_key, make_key, orgs, subscribe, receiver, dispatcher
+):
+    kinds = ["invitation.created", "invitation.accepted", "participant.added"]
+    subscribe(ada_key, "/ok/ada", kinds)
+    uk_key = make_key(["org:write"], orgs["uk-aisi"])
+    subscribe(uk_key, "/ok/uk", kinds[:2])  # participant.added is public: not here
+    planned = client.get("/api/v1/dialogues", query_string={"status": "planned"}).json[0]
+    invited = client.post(
+        f"/api/v1/dialogues/{planned['id']}/invitations",
+        json={"organization_ids": [orgs["ada-lovelace-institute"]], "message": "Join us?"},
+        headers=bearer(admin_key),
+    )
+    assert invited.status_code == 201, invited.json
+    [invitation] = invited.json["invitations"]
+    accepted = client.post(
+        f"/api/v1/dialogues/{planned['id']}/invitations/{invitation['id']}/accept",
+        json={},
+        headers=bearer(ada_key),
+    )
+    assert accepted.status_code == 200, accepted.json
+    dispatcher.run_until_idle()
+    ada = receiver.wait_for("/ok/ada", 3)
+    assert [r.json["type"] for r in ada] == [
+        "invitation.created",
+        "invitation.accepted",
+        "participant.added",
+    ]
+    assert ada[0].json["data"]["message"] == "Join us?" and all(r.verified for r in ada)
+    assert receiver.of("/ok/uk") == []  # another organization's invitation is private
