@@ -4,6 +4,8 @@ import {h, fill, field, showProblem, problemBox} from './dom.js';
 import {sectorName} from './reference.js';
 import {invitationsInbox} from './invite.js';
 
+const ROLES = {admin: 'an admin key', organization: 'an organization key', convener: 'a convener\'s key'};
+
 /** Draw the key form, or the key in use and what it opens. */
 export async function render(main) {
   const body = h('div', {});
@@ -32,7 +34,7 @@ function keyForm(body, redraw) {
   const orgInput = h('input', {type: 'text', name: 'organization', autocomplete: 'off'});
   const form = h('form', {id: 'key-form', novalidate: true},
     field('API key', keyInput, 'Kept in this tab only (sessionStorage), sent only to this server.'), keySlot,
-    field('Your organization', orgInput, 'Its slug or id, for an organization key (org:write); leave empty for an admin key.'), orgSlot,
+    field('Your organization', orgInput, 'Its slug or id, for an organization key (org:write); leave empty for an admin or a convener\'s key.'), orgSlot,
     h('button', {type: 'submit'}, 'Use this key'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -57,28 +59,26 @@ function keyForm(body, redraw) {
         showProblem(orgSlot, error);
         return;
       }
-    } else if (role !== 'admin') {
-      orgInput.setAttribute('aria-invalid', 'true');
-      showProblem(orgSlot, {problem: {title: 'Which organization?', detail: 'This is an organization key: name the organization it belongs to.'}});
-      return;
     }
-    session.save(key, organization, role);
+    // A key that is not admin acts for the organization named, else as a convener's.
+    session.save(key, organization, role === 'admin' ? 'admin' : organization ? 'organization' : 'convener');
     redraw();
   });
-  fill(body, h('p', {}, 'Reads are public. A key lets you act: an organization\'s key answers its proposals and invitations and edits its record; an admin key also resolves names and merges duplicates.'), form);
+  fill(body, h('p', {}, 'Reads are public. A key lets you act: an organization\'s key answers its proposals and invitations and edits its record; a convener\'s key invites rosters to dialogues; an admin key does all of it and also resolves names and merges duplicates.'), form);
 }
 
 async function inUse(body, redraw) {
   const org = session.organization;
   fill(body,
-    h('p', {}, `Using ${session.role === 'admin' ? 'an admin key' : 'an organization key'} (${session.key.slice(0, 12)}…)`,
+    h('p', {}, `Using ${ROLES[session.role] || 'a key'} (${session.key.slice(0, 12)}…)`,
       org ? [' for ', h('a', {href: `/org/${org}`}, org)] : '', '. ',
       h('button', {type: 'button', class: 'secondary', onclick: () => {
         session.forget();
         redraw();
       }}, 'Forget this key')),
     org ? h('p', {}, h('a', {href: `/org/${org}#edit-title`}, 'Edit your record')) : null,
-    session.role === 'admin' ? h('p', {}, h('a', {href: '/admin'}, 'Resolve names and merge duplicates')) : null);
+    session.role === 'admin' ? h('p', {}, h('a', {href: '/admin'}, 'Resolve names and merge duplicates')) : null,
+    ['admin', 'convener'].includes(session.role) ? h('p', {}, h('a', {href: '/roster'}, 'Compose a roster and invite it')) : null);
   if (org) await inbox(body, org);
 }
 

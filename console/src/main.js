@@ -35,8 +35,8 @@ function drawNav(path) {
     const here = href === '/' ? path === '/' : path.startsWith(href);
     return h('li', {}, h('a', {href, 'aria-current': here ? 'page' : null}, label));
   })));
-  const role = session.key ? (session.role === 'admin' ? 'admin key' : 'organization key') : '';
-  fill(document.getElementById('key-state'), role ? `Using an ${role}` : 'No key (public reads)');
+  const roles = {admin: 'an admin key', organization: `the key of ${session.organization}`, convener: 'a convener\'s key'};
+  fill(document.getElementById('key-state'), session.key ? `Using ${roles[session.role] || 'a key'}` : 'No key (public reads)');
 }
 
 async function show(url) {

@@ -65,7 +65,7 @@ export async function render(main, url) {
       const answer = await api('/dialogues/compose', {method: 'POST', body});
       markFields(form, null);
       showProblem(slot, null);
-      fill(output, rosterView(answer.data, topics, regions), invitePanel(answer.data));
+      fill(output, rosterView(answer.data, topics, regions), invitePanel(body));
     } catch (error) {
       markFields(form, error);
       showProblem(slot, error);
@@ -196,11 +196,19 @@ function tightness(c) {
   return slack === 0 ? 'exactly at the bound' : `${slack} to spare`;
 }
 
-function reservesView(result) {
-  const reserves = result.reserves || result.report.reserves;
-  if (!reserves?.length) return null;
-  return [h('h2', {}, 'Reserves'), h('ol', {id: 'reserves'}, reserves.map((r) => {
-    const org = r.organization || r;
-    return h('li', {}, h('a', {href: `/org/${org.slug}`}, org.name), ` · ${sectorName(org.sector)} · ${countryName(org.country)}`);
-  }))];
+function reservesView(result, regionName) {
+  const reserves = result.reserves || [];
+  if (!reserves.length) return null;
+  const label = (name) => {
+    const [group, code] = name.split('.');
+    return code ? `${group.replaceAll('_', ' ')}: ${group.startsWith('sector') ? sectorName(code) : regionName.get(code) || code}` : name;
+  };
+  return [h('h2', {}, 'Reserves'),
+    h('p', {}, 'Best first, for seats declined: each keeps the minimums named.'),
+    h('div', {class: 'table-wrap'}, h('table', {id: 'reserves'},
+      h('thead', {}, h('tr', {}, ['Rank', 'Organization', 'Sector', 'Country', 'Keeps'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('tbody', {}, reserves.map((r) => h('tr', {},
+        h('td', {}, String(r.rank)), h('td', {}, h('a', {href: `/org/${r.organization.slug}`}, r.organization.name)),
+        h('td', {}, sectorName(r.organization.sector)), h('td', {}, countryName(r.organization.country)),
+        h('td', {}, (r.keeps || []).map(label).join(', ') || '—'))))))];
 }

@@ -45,12 +45,11 @@ class Live:
         """The admin key's Authorization header."""
         return {"Authorization": f"Bearer {self.admin_key}"}
 
-    def key_for(self, organization_id: int, name: str) -> str:
-        """A new org:write key bound to an organization, made by the command line."""
+    def key_for(self, organization_id: int | None, name: str, scope: str = "org:write") -> str:
+        """A new key made by the command line, bound to an organization when one is given."""
+        bound = () if organization_id is None else ("--organization", str(organization_id))
         printed = cli(
-            self.database_url,
-            *("keys", "create", "--name", name, "--scope", "org:write"),
-            *("--organization", str(organization_id)),
+            self.database_url, *("keys", "create", "--name", name, "--scope", scope), *bound
         )
         return printed.strip().splitlines()[-1]
 
