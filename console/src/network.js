@@ -33,6 +33,13 @@ function edgeKind(edge) {
 const WIDTH = 800;
 const HEIGHT = 520;
 
+/** The first words of a long name (a prefix of it, so it stays part of the node's name). */
+function shortName(name) {
+  if (name.length <= 30) return name;
+  const cut = name.slice(0, 30);
+  return cut.slice(0, cut.lastIndexOf(' ') > 10 ? cut.lastIndexOf(' ') : 30);
+}
+
 /** A viewBox around the laid-out nodes, with room for labels. */
 function fitted(nodes) {
   const xs = nodes.map((n) => n.x);
@@ -40,19 +47,23 @@ function fitted(nodes) {
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const pad = 30;
   const width = Math.max(x1 - x0 + 2 * pad + 120, 200);
-  const height = Math.max(y1 - y0 + 2 * pad, width * 0.5);
+  const height = Math.max(y1 - y0 + 2 * pad, width * 0.45);
   return `${x0 - pad} ${(y0 + y1) / 2 - height / 2} ${width} ${height}`;
 }
 
 /** An SVG network picture with its legend; `network` is a /network answer. */
 export function networkPicture(network, centreId) {
   const nodes = network.nodes.map((n) => ({...n}));
-  const links = network.edges.map((e) => ({...e, kind: edgeKind(e)}));
+  const links = network.edges.map((e) => ({...e, kind: edgeKind(e)}))
+    .sort((a, b) => (b.kind === 'held dialogue') - (a.kind === 'held dialogue'));
+  const dialogueOnly = (l) => l.kind === 'held dialogue';
   const simulation = forceSimulation(nodes)
-    .force('link', forceLink(links).id((d) => d.id).distance((l) => (l.kind === 'held dialogue' ? 90 : 60)))
-    .force('charge', forceManyBody().strength(nodes.length > 40 ? -220 : -140))
+    .force('link', forceLink(links).id((d) => d.id)
+      .distance((l) => (dialogueOnly(l) ? 140 : 90))
+      .strength((l) => (dialogueOnly(l) ? 0.05 : 0.5)))
+    .force('charge', forceManyBody().strength(nodes.length > 40 ? -260 : -420))
     .force('center', forceCenter(WIDTH / 2, HEIGHT / 2))
-    .force('collide', forceCollide(14))
+    .force('collide', forceCollide(22))
     .stop();
   for (let i = 0; i < 300; i += 1) simulation.tick();
 
@@ -62,8 +73,8 @@ export function networkPicture(network, centreId) {
   const edge = layer.append('g').selectAll('line').data(links).join('line')
     .attr('stroke', (l) => EDGE_KINDS[l.kind]?.color || '#999')
     .attr('stroke-dasharray', (l) => EDGE_KINDS[l.kind]?.dash)
-    .attr('stroke-width', (l) => Math.min(4, 0.8 + l.weight))
-    .attr('stroke-opacity', 0.75)
+    .attr('stroke-width', (l) => (l.kind === 'held dialogue' ? 0.8 : Math.min(4, 1.2 + l.weight)))
+    .attr('stroke-opacity', (l) => (l.kind === 'held dialogue' ? 0.35 : 0.85))
     .attr('data-kind', (l) => l.kind);
   const node = layer.append('g').selectAll('a').data(nodes).join('a')
     .attr('href', (n) => `/org/${encodeURIComponent(n.slug)}`)
@@ -76,9 +87,10 @@ export function networkPicture(network, centreId) {
     .attr('stroke', (n) => (n.id === centreId ? '#111' : '#fff'))
     .attr('stroke-width', (n) => (n.id === centreId ? 2.5 : 1));
   node.append('title').text((n) => `${n.name} · ${sectorName(n.sector)} · ${n.country}`);
-  node.filter((n) => n.depth <= 1 || nodes.length <= 30).append('text')
+  const label = node.filter((n) => n.depth <= 1 || nodes.length <= 30).append('text')
     .attr('class', 'node-label').attr('dx', 9).attr('dy', 3)
-    .text((n) => n.name);
+    .text((n) => shortName(n.name));
+  label.filter((n) => shortName(n.name) !== n.name).append('tspan').attr('aria-hidden', 'true').text('…');
 
   const place = () => {
     edge.attr('x1', (l) => l.source.x).attr('y1', (l) => l.source.y)
