@@ -135,7 +135,7 @@ def test_keyboard_alone_reaches_the_search_box(tab: Tab):
     tab.open("/")
     tab.page.locator("#results .card").first.wait_for()
     # The page's heading has the focus after a navigation; the next stops lead to the search.
-    assert tab.page.evaluate("document.activeElement.tagName") == "H1"
+    tab.page.wait_for_function("() => document.activeElement.tagName === 'H1'")
     for _ in range(12):
         tab.page.keyboard.press("Tab")
         if tab.page.evaluate("document.activeElement.id") == "q":
