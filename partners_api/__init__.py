@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     # Routes of a layer above join a lower domain's blueprint (the network's join
     # partnerships, roster composition joins dialogues, merging joins organizations):
     # import them before registering.
+    import partners_api.dialogues.outcome_routes
     import partners_api.identity.merge_routes
     import partners_api.network.routes  # noqa: F401
     from partners_api.changes.routes import blp as changes

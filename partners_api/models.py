@@ -7,6 +7,7 @@ from partners_api.dialogues.models import (
     DialogueParticipant,
     DialogueTopic,
     Invitation,
+    OutcomeSignal,
 )
 from partners_api.idempotency.models import IdempotentRequest
 from partners_api.keys.models import ApiKey
@@ -44,6 +45,7 @@ __all__ = [
     "OrganizationOperatingRegion",
     "OrganizationRegion",
     "OrganizationTopic",
+    "OutcomeSignal",
     "Partnership",
     "Region",
     "Topic",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -150,3 +151,32 @@ class Invitation(Base):
     __mapper_args__ = {"version_id_col": version}
 
     organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class OutcomeSignal(Base):
+    """Whether one participant of a held dialogue would work with another again; private."""
+
+    __tablename__ = "outcome_signals"
+    __table_args__ = (
+        CheckConstraint("from_organization_id <> to_organization_id", name="not_self"),
+        UniqueConstraint("dialogue_id", "from_organization_id", "to_organization_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"))
+    from_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    to_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    again: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    from_organization: Mapped[Organization] = relationship(
+        foreign_keys=[from_organization_id], lazy="joined"
+    )
+    to_organization: Mapped[Organization] = relationship(
+        foreign_keys=[to_organization_id], lazy="joined"
+    )

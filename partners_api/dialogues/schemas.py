@@ -15,6 +15,7 @@ from partners_api.fields import (
     TrimmedString,
 )
 from partners_api.organizations.schemas import OrganizationSummarySchema
+from partners_api.partnerships.schemas import PartnershipSchema
 
 
 class ParticipantSchema(Schema):
@@ -114,3 +115,106 @@ class ParticipantPutSchema(Schema):
     role = fields.String(
         required=True, validate=validate.OneOf(ROLES), metadata={"example": "participant"}
     )
+
+
+class OutcomeSignalPutSchema(Schema):
+    """Whether the recording organization would work with the other one again."""
+
+    again = StrictBoolean(required=True, metadata={"example": True})
+    note = TrimmedString(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={
+            "description": "A short private note, read by the pair and conveners only.",
+            "example": "Shared evaluation data within a week; would co-host next time.",
+        },
+    )
+
+
+class OutcomeSignalSchema(Schema):
+    """What one participant of a held dialogue says of another: private to the pair."""
+
+    id = fields.Integer(metadata={"example": 31})
+    dialogue_id = fields.Integer(metadata={"example": 4})
+    from_organization = fields.Nested(
+        OrganizationSummarySchema, metadata={"description": "The organization that said it."}
+    )
+    to_organization = fields.Nested(
+        OrganizationSummarySchema, metadata={"description": "The organization it is about."}
+    )
+    again = fields.Boolean(metadata={"example": True})
+    note = fields.String(
+        metadata={"example": "Shared evaluation data within a week; would co-host next time."}
+    )
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+
+
+class SectorPairCountSchema(Schema):
+    """How many links joined organizations of two sectors (the same one twice if alike)."""
+
+    sectors = fields.List(fields.String(), metadata={"example": ["academia", "government"]})
+    count = fields.Integer(metadata={"example": 2})
+
+
+class CrossRegionSchema(Schema):
+    """How many links joined organizations of different continents, and of the same."""
+
+    yes = fields.Integer(metadata={"example": 1})
+    no = fields.Integer(metadata={"example": 2})
+
+
+class OutcomeLinksSchema(Schema):
+    """The partnerships that came out of a dialogue, counted several ways."""
+
+    total = fields.Integer(metadata={"example": 3})
+    by_kind = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"example": {"research": 3}}
+    )
+    by_status = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"example": {"active": 2, "proposed": 1}},
+    )
+    by_sector_pair = fields.List(fields.Nested(SectorPairCountSchema))
+    cross_sector = fields.Integer(
+        metadata={"description": "Links between two different sectors.", "example": 2}
+    )
+    cross_region = fields.Nested(
+        CrossRegionSchema,
+        metadata={"description": "Links across continents (headquarters), yes and no."},
+    )
+    items = fields.List(
+        fields.Nested(PartnershipSchema), metadata={"description": "The links, by id."}
+    )
+
+
+class OutcomeSignalsSummarySchema(Schema):
+    """Signals of a dialogue as far as the caller may see them."""
+
+    recorded = fields.Integer(
+        metadata={"description": "How many signals were recorded (shown to all).", "example": 4}
+    )
+    again = fields.Integer(
+        metadata={"description": "How many say yes (conveners only).", "example": 3}
+    )
+    not_again = fields.Integer(
+        metadata={"description": "How many say no (conveners only).", "example": 1}
+    )
+    items = fields.List(
+        fields.Nested(OutcomeSignalSchema),
+        metadata={
+            "description": "Every signal for conveners; a participant's key sees those of its "
+            "own pairs; nothing without a key."
+        },
+    )
+
+
+class OutcomesSchema(Schema):
+    """What came of a dialogue."""
+
+    dialogue_id = fields.Integer(metadata={"example": 4})
+    status = fields.String(metadata={"enum": list(STATUSES), "example": "held"})
+    participants = fields.Integer(metadata={"example": 12})
+    partnerships = fields.Nested(OutcomeLinksSchema)
+    signals = fields.Nested(OutcomeSignalsSummarySchema)

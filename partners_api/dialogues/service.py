@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
 from partners_api.db import assign_changed, fetch_page, get_or_not_found, lock_for_update, utcnow
-from partners_api.dialogues import invitations
+from partners_api.dialogues import invitations, outcomes
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
 from partners_api.keys.auth import Principal
@@ -106,7 +106,8 @@ def update_dialogue(
 
 
 def delete_dialogue(session: Session, *, dialogue: Dialogue, actor_key_id: int | None) -> None:
-    """Delete a dialogue and its participation records."""
+    """Delete a dialogue, its participation records and signals; its links lose their origin."""
+    outcomes.forget_dialogue(session, dialogue=dialogue, actor_key_id=actor_key_id)
     changes.record(
         session,
         entity="dialogue",

@@ -64,6 +64,7 @@ PARTNERSHIP_COLUMNS = (
     ("description", "string", "What the link is about."),
     ("started_on", "date", "When it became active."),
     ("ended_on", "date", "When it ended."),
+    ("origin_dialogue_id", "integer", "The held dialogue the link came out of, if any."),
     ("created_at", "datetime", "When it was recorded (UTC)."),
     ("updated_at", "datetime", "When it last changed (UTC)."),
 )
@@ -259,6 +260,7 @@ def partnership_records(
             Partnership.description,
             Partnership.started_on,
             Partnership.ended_on,
+            Partnership.origin_dialogue_id,
             Partnership.created_at,
             Partnership.updated_at,
         )

@@ -53,6 +53,7 @@ class OrganizationNetworkViews(MethodView):
                     "weight": tie.weight,
                     "kinds": sorted(tie.kinds),
                     "dialogues": sorted(tie.dialogues),
+                    "origin_dialogues": sorted(tie.origins),
                 }
                 for a, b, tie in walk.edges
             ],

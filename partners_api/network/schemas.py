@@ -31,6 +31,13 @@ class NetworkEdgeSchema(Schema):
     )
     kinds = fields.List(fields.String(), metadata={"example": ["research"]})
     dialogues = fields.List(fields.Integer(), metadata={"example": [4]})
+    origin_dialogues = fields.List(
+        fields.Integer(),
+        metadata={
+            "description": "Dialogues the pair's active links came out of.",
+            "example": [4],
+        },
+    )
 
 
 class NetworkSchema(Schema):

@@ -25,10 +25,12 @@ MAX_INTRODUCTION_PATHS = 5
 
 @dataclass
 class Tie:
-    """What joins two organizations: the kinds of their active links and shared dialogues."""
+    """What joins two organizations: their active links' kinds and the dialogues those came
+    out of, and the held dialogues they shared."""
 
     kinds: set[str] = field(default_factory=set)
     dialogues: set[int] = field(default_factory=set)
+    origins: set[int] = field(default_factory=set)
 
     @property
     def weight(self) -> float:
@@ -45,16 +47,22 @@ def ties_of(session: Session, ids: Collection[int]) -> Ties:
     if not ids:
         return ties
     ids = list(ids)
-    links = select(Partnership.proposer_id, Partnership.partner_id, Partnership.kind).where(
+    links = select(
+        Partnership.proposer_id,
+        Partnership.partner_id,
+        Partnership.kind,
+        Partnership.origin_dialogue_id,
+    ).where(
         Partnership.status == "active",
         or_(Partnership.low_id.in_(ids), Partnership.high_id.in_(ids)),
     )
     wanted = set(ids)
-    for a, b, kind in session.execute(links):
-        if a in wanted:
-            ties[a][b].kinds.add(kind)
-        if b in wanted:
-            ties[b][a].kinds.add(kind)
+    for a, b, kind, origin in session.execute(links):
+        for one, other in ((a, b), (b, a)):
+            if one in wanted:
+                ties[one][other].kinds.add(kind)
+                if origin is not None:
+                    ties[one][other].origins.add(origin)
     for a, b, dialogue_id in _met_at_held_dialogues(session, ids):
         ties[a][b].dialogues.add(dialogue_id)
     return ties

@@ -49,6 +49,10 @@ class Partnership(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # The held dialogue both sides took part in that the link came out of, if any.
+    origin_dialogue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialogues.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

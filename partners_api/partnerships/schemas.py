@@ -21,6 +21,14 @@ class PartnershipSchema(Schema):
     description = fields.String(metadata={"example": "Speech data for Southern African languages."})
     started_on = fields.Date(allow_none=True, metadata={"example": "2023-04-01"})
     ended_on = fields.Date(allow_none=True, metadata={"example": None})
+    origin_dialogue_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The held dialogue both sides took part in that the link came "
+            "out of, if any.",
+            "example": 4,
+        },
+    )
     created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
     updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
@@ -45,6 +53,15 @@ class PartnershipCreateSchema(Schema):
     started_on = fields.Date(
         metadata={"description": "For links recorded as active.", "example": "2023-04-01"}
     )
+    origin_dialogue_id = Id(
+        allow_none=True,
+        metadata={
+            "description": "The dialogue the link came out of: a held dialogue that both "
+            "the proposer and the partner took part in (else 409 `dialogue_not_held` or 422 "
+            "`unknown_dialogue`, `not_a_participant`).",
+            "example": 4,
+        },
+    )
 
 
 class PartnershipQueryArgsSchema(QueryArgsSchema):
@@ -53,6 +70,9 @@ class PartnershipQueryArgsSchema(QueryArgsSchema):
     organization = Id(strict=False, metadata={"description": "Links with this organization."})
     kind = fields.List(fields.String(validate=validate.OneOf(KINDS)))
     status = fields.List(fields.String(validate=validate.OneOf(STATUSES)))
+    origin_dialogue = Id(
+        strict=False, metadata={"description": "Links that came out of this dialogue."}
+    )
 
 
 class PartnerQueryArgsSchema(QueryArgsSchema):

@@ -17,6 +17,7 @@ from partners_api.keys.auth import Principal
 from partners_api.organizations import service as organizations
 from partners_api.organizations.signals import organization_archived
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
+from partners_api.partnerships.signals import partnership_origin
 
 # Which status each action leaves, from which status, and which side may take it.
 TRANSITIONS = {
@@ -32,11 +33,14 @@ def list_partnerships(
     organization: int | None = None,
     kind: list[str] | None = None,
     status: list[str] | None = None,
+    origin_dialogue: int | None = None,
     page: int,
     page_size: int,
 ) -> tuple[list[Partnership], int]:
-    """Return a page of links, filtered by organization, kind and status, by id."""
+    """Return a page of links, filtered by organization, kind, status and origin, by id."""
     query = select(Partnership)
+    if origin_dialogue is not None:
+        query = query.where(Partnership.origin_dialogue_id == origin_dialogue)
     if organization is not None:
         query = query.where(
             or_(Partnership.low_id == organization, Partnership.high_id == organization)
@@ -66,6 +70,9 @@ def propose(session: Session, *, data: Mapping[str, Any], principal: Principal) 
     status = data.get("status", "proposed")
     if status == "active" and not principal.is_admin:
         raise Forbidden("Only admin keys may record an active link directly.")
+    origin = data.get("origin_dialogue_id")
+    if origin is not None:
+        check_origin(session, dialogue_id=origin, organization_ids=(proposer.id, partner.id))
     _refuse_duplicate(session, proposer.id, partner.id, data["kind"])
     partnership = Partnership(
         kind=data["kind"],
@@ -78,6 +85,7 @@ def propose(session: Session, *, data: Mapping[str, Any], principal: Principal) 
         high_id=max(proposer.id, partner.id),
         description=data.get("description", ""),
         started_on=data.get("started_on") or (_today() if status == "active" else None),
+        origin_dialogue_id=origin,
     )
     changes.add_recorded(
         session,
@@ -101,9 +109,17 @@ def record_link(
     description: str = "",
     started_on: date | None = None,
     ended_on: date | None = None,
+    origin_dialogue_id: int | None = None,
     actor_key_id: int | None = None,
 ) -> Partnership:
-    """Record a link with its history as it stands (imports and the demo); not committed."""
+    """Record a link with its history as it stands (imports and the demo); not committed.
+
+    An origin is checked as on a proposal: a held dialogue both sides took part in.
+    """
+    if origin_dialogue_id is not None:
+        check_origin(
+            session, dialogue_id=origin_dialogue_id, organization_ids=(proposer_id, partner_id)
+        )
     link = Partnership(
         kind=kind,
         status=status,
@@ -114,15 +130,30 @@ def record_link(
         description=description,
         started_on=started_on,
         ended_on=ended_on,
+        origin_dialogue_id=origin_dialogue_id,
     )
+    fields = ["kind", "status", "started_on", "ended_on"]
     return changes.add_recorded(
         session,
         link,
         entity="partnership",
         action="recorded",
-        fields=["kind", "status", "started_on", "ended_on"],
+        fields=fields + (["origin_dialogue_id"] if origin_dialogue_id is not None else []),
         actor_key_id=actor_key_id,
     )
+
+
+def check_origin(session: Session, *, dialogue_id: int, organization_ids: tuple[int, int]) -> None:
+    """Refuse a link's origin unless the layer that knows dialogues vouches for it."""
+    answers = partnership_origin.send(
+        dialogue_id, session=session, organization_ids=organization_ids
+    )
+    if not any(answer for _, answer in answers):
+        raise Unprocessable.field(
+            "origin_dialogue_id",
+            "Origins of links cannot be checked here.",
+            code="unknown_dialogue",
+        )
 
 
 def transition(

@@ -136,3 +136,13 @@ def placement(session: Session, *, country: str, operating: Iterable[str]) -> se
     )
     parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
     return Placement(country_regions={country: regions}, parents=parents).of(country, operating)
+
+
+def continents_of(session: Session, countries: Iterable[str]) -> dict[str, str]:
+    """The M49 continent of each of these countries (alpha-2), for those placed in one."""
+    rows = session.execute(
+        select(CountryRegion.country_code, CountryRegion.region_code)
+        .join(Region, Region.code == CountryRegion.region_code)
+        .where(Region.kind == "continent", CountryRegion.country_code.in_(set(countries)))
+    )
+    return dict(rows.all())
