@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from partners_api.db import utcnow
 from partners_api.dialogues.invitations import current_status
 from partners_api.dialogues.models import Dialogue, Invitation
-from partners_api.exports import formats
+from partners_api.exports import formats, outcomes
 from partners_api.organizations.models import Organization
 
 BATCH = 500
@@ -33,6 +33,7 @@ DIALOGUE_COLUMNS = (
     ("topics", "string", "Topic slugs, ';'-separated."),
     ("participants", "string", "'slug:role' of each participant, ';'-separated."),
     ("invitations", "string", "'status=count' of its invitations, ';'-separated."),
+    *outcomes.DIALOGUE_OUTCOME_COLUMNS,
     ("created_at", "datetime", "When it was recorded (UTC)."),
     ("updated_at", "datetime", "When it last changed (UTC)."),
 )
@@ -95,11 +96,17 @@ def invitation_records(
 
 
 def dialogue_records(
-    session: Session, *, status: Sequence[str] | None = None, invitations: bool = False
+    session: Session,
+    *,
+    status: Sequence[str] | None = None,
+    invitations: bool = False,
+    signals: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Every dialogue (in some statuses) with topics, participants and invitation counts.
+    """Every dialogue (in some statuses) with topics, participants, invitation and outcome
+    counts.
 
-    With `invitations`, each record also holds its invitations in full (for conveners).
+    With `invitations`, each record also holds its invitations in full, and with `signals`
+    its outcome signals (both for conveners).
     """
     query = select(Dialogue).options(
         selectinload(Dialogue.topic_rows), selectinload(Dialogue.participants)
@@ -116,8 +123,15 @@ def dialogue_records(
         held: dict[int, list[dict]] = defaultdict(list)
         for record in invitation_records(session, dialogue_ids=[d.id for d in batch]):
             held[record["dialogue_id"]].append(record)
+        ids = [d.id for d in batch]
+        counts = outcomes.outcome_counts(session, ids)
+        said = outcomes.signals_by_dialogue(session, ids) if signals else None
         for dialogue in batch:
-            yield _dialogue_record(dialogue, held[dialogue.id], invitations)
+            record = _dialogue_record(dialogue, held[dialogue.id], invitations)
+            record.update(counts[dialogue.id])
+            if said is not None:
+                record["outcome_signals"] = said.get(dialogue.id, [])
+            yield record
         last = batch[-1].id
 
 
@@ -163,10 +177,15 @@ def _dialogue_row(record: dict[str, Any]) -> list[Any]:
 
 
 def dialogue_file(
-    session: Session, export_format: str, *, status=None, invitations: bool = False
+    session: Session,
+    export_format: str,
+    *,
+    status=None,
+    invitations: bool = False,
+    signals: bool = False,
 ) -> Iterator[bytes]:
     """The dialogues export in a format, as chunks of bytes."""
-    records = dialogue_records(session, status=status, invitations=invitations)
+    records = dialogue_records(session, status=status, invitations=invitations, signals=signals)
     if export_format == "json":
         return formats.json_chunks(records)
     if export_format == "ndjson":

@@ -12,7 +12,7 @@ from partners_api.api.bases import Blueprint
 from partners_api.api.problems import PROBLEM_MIMETYPE, ProblemSchema, problem_example
 from partners_api.db import database, get_session, utcnow
 from partners_api.errors import ProblemError
-from partners_api.exports import dialogues, formats, imports, service
+from partners_api.exports import dialogues, formats, imports, outcomes, service
 from partners_api.exports.schemas import (
     DialogueExportArgsSchema,
     DialogueRecordSchema,
@@ -24,8 +24,10 @@ from partners_api.exports.schemas import (
     NetworkExportArgsSchema,
     OrganizationExportArgsSchema,
     OrganizationRecordSchema,
+    OutcomeSignalRecordSchema,
     PartnershipExportArgsSchema,
     PartnershipRecordSchema,
+    SignalExportArgsSchema,
 )
 from partners_api.keys import auth
 
@@ -187,15 +189,19 @@ class DialogueExportViews(MethodView):
     def get(self, args):
         """Export dialogues
 
-        Every dialogue with its topics, participants (with roles) and its invitations
-        counted by status; filter `status`. In JSON and NDJSON, conveners
-        (`dialogues:convene`) and admins also get each dialogue's invitations in full.
+        Every dialogue with its topics, participants (with roles), its invitations
+        counted by status, how many partnerships came out of it and how many
+        would-work-together-again signals were recorded; filter `status`. In JSON and
+        NDJSON, conveners (`dialogues:convene`) and admins also get each dialogue's
+        invitations and outcome signals in full.
         """
         export_format = args.pop("format")
-        invitations = auth.current_principal().is_convener
+        convener = auth.current_principal().is_convener
 
         def produce(stream: Session) -> Iterable[bytes]:
-            return dialogues.dialogue_file(stream, export_format, invitations=invitations, **args)
+            return dialogues.dialogue_file(
+                stream, export_format, invitations=convener, signals=convener, **args
+            )
 
         return _download("dialogues", export_format, produce)
 
@@ -221,6 +227,29 @@ class InvitationExportViews(MethodView):
             return dialogues.invitation_file(stream, export_format, **args)
 
         return _download("invitations", export_format, produce)
+
+
+@blp.route("/exports/outcome-signals")
+class OutcomeSignalExportViews(MethodView):
+    """The private would-work-together-again signals as a file."""
+
+    @blp.arguments(SignalExportArgsSchema, location="query")
+    @blp.doc(**_file_doc("csv", "json", "ndjson", json_schema=OutcomeSignalRecordSchema(many=True)))
+    @blp.errors(403)
+    @blp.doc(operationId="exportOutcomeSignals")
+    def get(self, args):
+        """Export outcome signals
+
+        Conveners and admins: every signal a participant of a held dialogue recorded
+        about another, with both organizations' ids and slugs.
+        """
+        auth.require_convener()
+        export_format = args["format"]
+        return _download(
+            "outcome-signals",
+            export_format,
+            lambda stream: outcomes.signal_file(stream, export_format),
+        )
 
 
 @blp.route("/exports/datapackage.json")
@@ -298,6 +327,14 @@ def _resources() -> list[dict]:
                 url_for("exports.InvitationExportViews", format="csv", _external=True),
             ),
             "description": "Needs a key with the dialogues:convene or admin scope.",
+        },
+        {
+            **_resource(
+                "outcome_signals",
+                outcomes.SIGNAL_COLUMNS,
+                url_for("exports.OutcomeSignalExportViews", format="csv", _external=True),
+            ),
+            "description": "Private: needs a key with the dialogues:convene or admin scope.",
         },
     ]
 

@@ -168,6 +168,27 @@ class InvitationRecordSchema(Schema):
     updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
 
 
+class SignalExportArgsSchema(QueryArgsSchema):
+    """Format of the outcome signals export."""
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "json", "ndjson")))
+
+
+class OutcomeSignalRecordSchema(Schema):
+    """One would-work-together-again signal in an export: both sides by id and slug."""
+
+    id = fields.Integer(metadata={"example": 31})
+    dialogue_id = fields.Integer(metadata={"example": 4})
+    from_organization_id = fields.Integer(metadata={"example": 3})
+    from_slug = fields.String(metadata={"example": "lelapa-ai"})
+    to_organization_id = fields.Integer(metadata={"example": 7})
+    to_slug = fields.String(metadata={"example": "masakhane"})
+    again = fields.Boolean(metadata={"example": True})
+    note = fields.String(metadata={"example": "Would co-host the next one."})
+    created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+    updated_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})
+
+
 class DialogueParticipantRecordSchema(Schema):
     """A participant in a dialogue export."""
 
@@ -177,7 +198,8 @@ class DialogueParticipantRecordSchema(Schema):
 
 
 class DialogueRecordSchema(Schema):
-    """One dialogue in a JSON or NDJSON export; `invitations` for conveners and admins."""
+    """One dialogue in a JSON or NDJSON export; `invitations` and `outcome_signals` for
+    conveners and admins."""
 
     id = fields.Integer(metadata={"example": 4})
     title = fields.String(metadata={"example": "AI Seoul Summit"})
@@ -198,6 +220,16 @@ class DialogueRecordSchema(Schema):
     )
     invitations = fields.List(
         fields.Nested(InvitationRecordSchema),
+        metadata={"description": "Only in exports for conveners and admins."},
+    )
+    partnerships_formed = fields.Integer(
+        metadata={"description": "Partnerships that name it as their origin.", "example": 2}
+    )
+    signals_recorded = fields.Integer(
+        metadata={"description": "Would-work-together-again signals recorded.", "example": 5}
+    )
+    outcome_signals = fields.List(
+        fields.Nested(OutcomeSignalRecordSchema),
         metadata={"description": "Only in exports for conveners and admins."},
     )
     created_at = fields.DateTime(metadata={"example": TIME_EXAMPLE})

@@ -296,3 +296,65 @@ def test_exports_carry_the_origin_of_links(client, held):
     assert {"name": "origin_dialogue_id", "type": "integer"}.items() <= next(
         f for f in partnerships["schema"]["fields"] if f["name"] == "origin_dialogue_id"
     ).items()
+
+
+def _csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_the_dialogues_export_shows_signals_to_conveners_only(client, held):
+    link(client, held.keys["a"], held.a, held.b, origin_dialogue_id=held.id)
+    put_signal(client, held, held.a, held.b, held.keys["a"], note="=HYPERLINK(1)")
+    url = "/api/v1/exports/dialogues"
+    public = client.get(url, query_string={"format": "json", "status": "held"})
+    record = next(r for r in public.json if r["id"] == held.id)
+    assert (record["partnerships_formed"], record["signals_recorded"]) == (1, 1)
+    assert [p["organization_id"] for p in record["participants"]] == [held.a, held.b, held.c]
+    assert "outcome_signals" not in record and "HYPERLINK" not in public.get_data(as_text=True)
+    for reader in ("a", "d"):
+        response = client.get(
+            url, query_string={"format": "ndjson"}, headers=bearer(held.keys[reader])
+        )
+        assert "HYPERLINK" not in response.get_data(as_text=True)
+    convener = client.get(
+        url, query_string={"format": "json"}, headers=bearer(held.keys["convener"])
+    )
+    signals = next(r for r in convener.json if r["id"] == held.id)["outcome_signals"]
+    assert [(s["from_slug"], s["again"], s["note"]) for s in signals] == [
+        ("outcome-civic-lab", True, "=HYPERLINK(1)")
+    ]
+    row = next(r for r in _csv(client.get(url)) if r["id"] == str(held.id))
+    assert row["participants"] == f"{held.a}:participant;{held.b}:participant;{held.c}:participant"
+    assert (row["partnerships_formed"], row["signals_recorded"], row["status"]) == (
+        "1",
+        "1",
+        "held",
+    )
+    assert client.get(url, query_string={"status": "postponed"}).status_code == 422
+
+
+def test_the_outcome_signals_export_is_for_conveners(client, held):
+    put_signal(client, held, held.a, held.b, held.keys["a"], again=False, note="=HYPERLINK(1)")
+    url = "/api/v1/exports/outcome-signals"
+    assert client.get(url).status_code == 401
+    for reader in ("a", "b"):
+        refused = client.get(url, headers=bearer(held.keys[reader]))
+        assert refused.status_code == 403 and "HYPERLINK" not in refused.get_data(as_text=True)
+    for reader in ("admin", "convener"):
+        rows = _csv(client.get(url, headers=bearer(held.keys[reader])))
+        mine = [r for r in rows if r["dialogue_id"] == str(held.id)]
+        assert [(r["from_slug"], r["to_slug"], r["again"], r["note"]) for r in mine] == [
+            ("outcome-civic-lab", "outcome-university", "false", "'=HYPERLINK(1)")
+        ]
+    records = client.get(url, query_string={"format": "ndjson"}, headers=bearer(held.keys["admin"]))
+    assert '"again": false' in records.get_data(as_text=True)
+    package = client.get("/api/v1/exports/datapackage.json").json
+    resources = {r["name"]: r for r in package["resources"]}
+    assert [f["name"] for f in resources["outcome_signals"]["schema"]["fields"]][:3] == [
+        "id",
+        "dialogue_id",
+        "from_organization_id",
+    ]
+    assert "convener" in resources["outcome_signals"]["description"]
+    assert "signals_recorded" in [f["name"] for f in resources["dialogues"]["schema"]["fields"]]
