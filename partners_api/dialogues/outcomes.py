@@ -13,6 +13,7 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, or_, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
@@ -240,13 +241,14 @@ def _links_summary(session: Session, links: list[Partnership]) -> dict[str, Any]
 
 
 def led_to_active_partnerships(
-    session: Session, organization_ids: Collection[int] | None = None
+    session: Session | Connection, organization_ids: Collection[int] | None = None
 ) -> dict[int, int]:
     """Per organization, how many distinct dialogues it took part in led to an active link
     of its own (`origin_dialogue_id`); organizations with none are left out.
 
     One grouped query over active links with an origin (indexed by origin): for matching's
-    track record. `organization_ids` narrows the answer to those organizations.
+    track record. `organization_ids` narrows the answer to those organizations. A session or
+    a bare connection (as the matching index reads) serves.
     """
     active = Partnership.status == "active", Partnership.origin_dialogue_id.is_not(None)
     sides = union_all(
@@ -289,3 +291,44 @@ def forget_dialogue(session: Session, *, dialogue: Dialogue, actor_key_id: int |
             action="deleted",
             actor_key_id=actor_key_id,
         )
+
+
+def move_signals(
+    session: Session, *, source_id: int, target_id: int, actor_key_id: int | None
+) -> None:
+    """Give an organization's signals to another (a merge); not committed.
+
+    A signal moves to the target unless the target already has one for the same dialogue
+    and counterpart, or it would be about itself (between the two): then it is deleted.
+    Each moved or deleted signal has its event.
+    """
+    rows = session.scalars(
+        select(OutcomeSignal)
+        .where(
+            or_(
+                OutcomeSignal.from_organization_id == source_id,
+                OutcomeSignal.to_organization_id == source_id,
+            )
+        )
+        .order_by(OutcomeSignal.id)
+    ).all()
+    for signal in rows:
+        ends = [signal.from_organization_id, signal.to_organization_id]
+        moved = [target_id if end == source_id else end for end in ends]
+        taken = moved[0] == moved[1] or _find(session, signal.dialogue_id, *moved) is not None
+        fields = [
+            name for name, old, new in zip(("from", "to"), ends, moved, strict=True) if old != new
+        ]
+        if taken:
+            session.delete(signal)
+        else:
+            signal.from_organization_id, signal.to_organization_id = moved
+        changes.record(
+            session,
+            entity=ENTITY,
+            entity_id=signal.id,
+            action="deleted" if taken else "merged",
+            fields=[] if taken else [f"{end}_organization_id" for end in fields],
+            actor_key_id=actor_key_id,
+        )
+        session.flush()

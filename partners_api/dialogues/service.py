@@ -208,7 +208,8 @@ def move_participations(
     """Move an organization's places in dialogues to another (a merge); not committed.
 
     Where both took part, the target keeps the stronger role of the two (host >
-    participant > observer). Returns the ids of the dialogues changed, each with an event.
+    participant > observer); the source's outcome signals go to the target as well.
+    Returns the ids of the dialogues changed, each with an event.
     """
     rows = session.scalars(
         select(DialogueParticipant)
@@ -237,4 +238,7 @@ def move_participations(
             actor_key_id=actor_key_id,
         )
         changed.append(dialogue.id)
+    outcomes.move_signals(
+        session, source_id=source_id, target_id=target_id, actor_key_id=actor_key_id
+    )
     return changed

@@ -358,3 +358,47 @@ def test_the_outcome_signals_export_is_for_conveners(client, held):
     ]
     assert "convener" in resources["outcome_signals"]["description"]
     assert "signals_recorded" in [f["name"] for f in resources["dialogues"]["schema"]["fields"]]
+
+
+def test_led_to_active_partnerships_reads_through_a_bare_connection(
+    client, session, admin_key, held
+):
+    link(client, admin_key, held.a, held.c, status="active", origin_dialogue_id=held.id)
+    counts = outcomes.led_to_active_partnerships(session.connection(), [held.a, held.b, held.c])
+    assert counts == {held.a: 1, held.c: 1}
+
+
+def test_a_merge_gives_signals_to_the_survivor(client, admin_key, held):
+    survivor = new_organization(client, admin_key, "Outcome Survivor Institute", country="GH")
+    e = survivor["id"]
+    client.put(
+        f"{URL}/{held.id}/participants/{e}", json={"role": "host"}, headers=bearer(admin_key)
+    )
+    for from_id, to_id in (
+        (held.a, held.b),
+        (held.b, held.a),
+        (held.a, held.c),
+        (e, held.c),
+        (e, held.a),
+    ):
+        assert put_signal(client, held, from_id, to_id, admin_key).status_code == 201
+    etag = client.get(f"/api/v1/organizations/{held.a}").headers["ETag"]
+    merged = client.post(
+        f"/api/v1/organizations/{held.a}/merge",
+        json={"into": e},
+        headers={**bearer(admin_key), "If-Match": etag},
+    )
+    assert merged.status_code == 200, merged.json
+    signals = client.get(f"{URL}/{held.id}/outcomes/signals", headers=bearer(admin_key)).json
+    pairs = sorted((s["from_organization"]["id"], s["to_organization"]["id"]) for s in signals)
+    assert pairs == sorted([(e, held.b), (held.b, e), (e, held.c)])
+    events = client.get("/api/v1/changes", query_string={"limit": 1000}).json["events"]
+    signal_events = [
+        (e_["action"], e_["fields"]) for e_ in events if e_["entity"] == "outcome_signal"
+    ]
+    assert signal_events[-4:] == [
+        ("merged", ["from_organization_id"]),
+        ("merged", ["to_organization_id"]),
+        ("deleted", []),
+        ("deleted", []),
+    ]
