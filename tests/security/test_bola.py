@@ -27,6 +27,7 @@ BODIES = {
     "dialogues.DialogueViews": lambda ids: {"title": "X"},
     "dialogues.DialogueByIdViews": lambda ids: {"title": "Renamed"},
     "dialogues.ParticipantViews": lambda ids: {"role": "host"},
+    "dialogues.OutcomeSignalByPairViews": lambda ids: {"again": False},
     "invitations.DialogueInvitationViews": lambda ids: {"organization_ids": [ids["third"]]},
     "invitations.InvitationAcceptViews": lambda ids: {"message": "Yes"},
     "invitations.InvitationDeclineViews": lambda ids: {"message": "No"},
@@ -82,6 +83,8 @@ def world(client, admin_key, make_key):
         "slug": "red-teaming",
         "key_id": 1,
         "invitation_id": invitation,
+        "from_id": victim,
+        "to_id": third,
     }
     return ids, params, make_key(["org:write"], attacker)
 
