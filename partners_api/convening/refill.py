@@ -217,7 +217,8 @@ def _members_and_reserves(
 ) -> tuple[list[Seat], list[tuple[Seat, int]]]:
     """Who holds a seat (live invitations, seated participants), and the reserves left.
 
-    A reserve is left when the dialogue never invited it and it is active and open.
+    A reserve is left when the dialogue never invited it, it does not take part already,
+    and it is active and open to dialogue.
     """
     asked = dict(
         session.execute(
@@ -238,7 +239,9 @@ def _members_and_reserves(
             )
         )
     )
-    candidates = [(i, rank) for i, rank in ranked if i in open_ids and i not in asked]
+    candidates = [
+        (i, rank) for i, rank in ranked if i in open_ids and i not in asked and i not in live
+    ]
     seats = seats_of(session, sorted(live | {i for i, _ in candidates}))
     return [seats[i] for i in sorted(live)], [(seats[i], rank) for i, rank in candidates]
 
