@@ -21,6 +21,7 @@ app = Flask(__name__)
 
 
 @app.get("/api/v1/organizations")
-def organizations() -> Response:
+@app.get("/api/v1/organizations/<ref>")
+def organizations(ref: str | None = None) -> Response:
     """The same bytes for every request, whatever its query."""
     return Response(BODY, mimetype="application/json")

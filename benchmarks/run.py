@@ -27,7 +27,7 @@ from partners_api import create_app
 from partners_api.db import database
 from partners_api.identity import index as names
 from partners_api.matching import index as matching
-from partners_api.organizations import listing
+from partners_api.organizations import listing, rendering
 from partners_api.organizations.models import SECTORS
 from partners_api.synthetic_names import localities, organization_names
 
@@ -218,6 +218,7 @@ def prepare(url: str, size: int) -> tuple[object, str]:
         generate_postgresql(url, size)
     # A database emptied under this process: indexes built from its last life must go.
     listing.forget()
+    rendering.forget()
     matching.forget()
     names.forget()
     # The key is a write: issued before the indexes are built, it leaves them current.

@@ -2,7 +2,7 @@
 
     python -m benchmarks.throughput [--organizations 100000] [--seconds 10] [--connections 8]
         [--pages 1] [--database PATH] [--load auto|wrk|python] [--immutable]
-        [--gunicorn-config python:partners_api.serving.gunicorn_conf]
+        [--gunicorn-config python:partners_api.serving.gunicorn_conf] [--request list|get]
 
 Serves one synthetic SQLite directory with gunicorn (sync workers: one, then one per core)
 and with Datasette, and puts each under the same bounded load: a fixed number of
@@ -12,6 +12,9 @@ load generator. Our request is the filtered list
 Datasette's is `/<db>.json?_shape=array` with SQL that returns the same rows and fields,
 lists and total count included (checked before timing). The ceiling is a minimal Flask
 app under the same gunicorn settings, answering the bytes of our first page as a constant.
+`--request get` times a single organization, `/api/v1/organizations/<id>` (ids spread over
+the directory, one per page asked for), against the ceiling answering its bytes; Datasette
+is left out then.
 Requests per second count 2xx answers only; `--database` reuses a file, or keeps the one
 it generates there for the next run.
 """
@@ -138,8 +141,11 @@ class Load:
         return (self.requests - self.non_2xx) / self.seconds
 
 
-def our_paths(pages: int) -> list[str]:
-    """Our list request, pages 1 to `pages`."""
+def our_paths(pages: int, request: str = "list", organizations: int = 100_000) -> list[str]:
+    """Our list request, pages 1 to `pages`; or as many single organizations, spread out."""
+    if request == "get":
+        step = max(1, organizations // (pages + 1))
+        return [f"/api/v1/organizations/{step * n}" for n in range(1, pages + 1)]
     return [
         "/api/v1/organizations?"
         + urllib.parse.urlencode({**FILTERS, "page_size": PAGE_SIZE, "page": page})
@@ -273,14 +279,18 @@ def directory(database: str | None, organizations: int) -> Iterator[Path]:
 def first_look(path: Path, ours: str, paths: list[str], theirs: list[str] | None) -> bytes:
     """Our first page; prints the request and how Datasette's answers agree with ours."""
     page_one, headers = fetch(ours + paths[0])
+    what = (
+        f"{PAGE_SIZE} of {json.loads(headers['X-Pagination'])['total']:,} organizations"
+        if "X-Pagination" in headers
+        else "one organization"
+    )
     print(
         f"{path.stat().st_size / 2**20:,.0f} MB SQLite directory; GET {paths[0]}"
-        f"{f' and pages up to {len(paths)}' if len(paths) > 1 else ''}: {PAGE_SIZE} of"
-        f" {json.loads(headers['X-Pagination'])['total']:,} organizations,"
+        f"{f' and {len(paths) - 1} more like it' if len(paths) > 1 else ''}: {what},"
         f" {len(page_one) / 1024:.1f} kB"
     )
     if theirs is None:
-        print("Datasette not installed (pip install -e '.[bench]'); comparison skipped")
+        print("Datasette left out (a single GET, or not installed: pip install -e '.[bench]')")
         return page_one
     port = free_port()
     with running(datasette_command(path, port), port=port):
@@ -310,6 +320,7 @@ def main() -> None:
         metavar="CONFIG",
         help="e.g. python:partners_api.serving.gunicorn_conf, instead of plain sync workers",
     )
+    parser.add_argument("--request", choices=("list", "get"), default="list")
     args = parser.parse_args()
     if args.pages < 1 or args.seconds < 1 or args.connections < 1:
         parser.error("--pages, --seconds and --connections must be at least 1")
@@ -317,13 +328,14 @@ def main() -> None:
     load = wrk_load if tool == "wrk" else python_load
     cores = len(os.sched_getaffinity(0))
     workers = sorted({1, cores})
-    paths = our_paths(args.pages)
+    paths = our_paths(args.pages, args.request, args.organizations)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     rates: dict[tuple, float] = {}
     with directory(args.database, args.organizations) as path, tempfile.TemporaryDirectory() as tmp:
         env = {"DATABASE_URL": f"sqlite:///{path}", "RATELIMIT_ENABLED": "false"}
-        theirs = datasette_paths(path.stem, args.pages) if (BIN / "datasette").exists() else None
+        compare = args.request == "list" and (BIN / "datasette").exists()
+        theirs = datasette_paths(path.stem, args.pages) if compare else None
         body = Path(tmp) / "page.json"
         worker = "worker" if args.gunicorn_config else "sync worker"
         ceiling_env = {"CEILING_BODY": str(body)}

@@ -21,6 +21,7 @@ from partners_api.keys import service as keys
 from partners_api.matching import index as matching_index
 from partners_api.ops.service import alembic_config
 from partners_api.organizations import listing as listing_index
+from partners_api.organizations import rendering
 from partners_api.organizations.models import Organization
 from tests.servers import on_postgresql
 
@@ -76,6 +77,7 @@ def db_connection(app: Flask) -> Iterator:
             # The matching index may have been built from writes that were just undone.
             matching_index.forget()
             listing_index.forget()
+            rendering.forget()
             name_index.forget()
             duplicates.forget()
 
@@ -138,6 +140,7 @@ def committed_organizations(app: Flask) -> Iterator[list[int]]:
         )
         session.commit()
     listing_index.forget()
+    rendering.forget()
     matching_index.forget()
 
 

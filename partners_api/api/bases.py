@@ -109,6 +109,7 @@ class Blueprint(PaginationHeadersMixin, IfMatchMixin, SmorestBlueprint):
     """
 
     ARGUMENTS_PARSER = ArgumentsParser()
+    PAGINATION_ARGUMENTS_PARSER = ArgumentsParser()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -103,15 +103,19 @@ def _link_header(meta: Mapping[str, int]) -> str:
         "next": "next_page",
         "last": "last_page",
     }
+    # The arguments as given, `page` in its place (or last) with the page of each link.
+    before, after, seen = [], [], False
+    for k, values in request.args.lists():
+        if k == "page":
+            seen = True
+            continue
+        (after if seen else before).extend(
+            f"{quote(k, safe='')}={quote(v, safe='')}" for v in values
+        )
+    head, tail = "&".join(before), "&".join(after)
     parts = []
     for rel, key in relations.items():
         if key in meta:
-            args = request.args.copy()
-            args["page"] = str(meta[key])
-            query = "&".join(
-                f"{quote(k, safe='')}={quote(v, safe='')}"
-                for k, values in args.lists()
-                for v in values
-            )
+            query = "&".join(filter(None, (head, f"page={meta[key]}", tail)))
             parts.append(f'<{request.base_url}?{query}>; rel="{rel}"')
     return ", ".join(parts)

@@ -129,7 +129,10 @@ def bump_directory_version(session: Session) -> None:
 
 def directory_version(session: Session) -> int:
     """The number of writes so far, as committed."""
-    return session.scalar(select(DirectoryVersion.value)) or 0
+    return session.connection().scalar(_VERSION) or 0
+
+
+_VERSION = select(DirectoryVersion.value)
 
 
 def history(

@@ -6,10 +6,15 @@ import threading
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from partners_api.changes.service import directory_version
 from partners_api.db import database_key
+
+# Where a session keeps the directory version it read, until it writes or ends its
+# transaction: the indexes and caches of one request then ask the database once.
+SEEN_VERSION = "partners_directory_version"
 
 
 class Versioned(Protocol):
@@ -19,6 +24,26 @@ class Versioned(Protocol):
 
 
 V = TypeVar("V", bound=Versioned)
+
+
+def seen_version(session: Session) -> int:
+    """The directory version as this session sees it: read once per transaction.
+
+    Forgotten when the session flushes, commits or rolls back, so a write's own request
+    sees the version its write made.
+    """
+    info = session.info
+    if SEEN_VERSION not in info:
+        info[SEEN_VERSION] = directory_version(session)
+    return info[SEEN_VERSION]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_seen_version(session: Session, *_args) -> None:
+    session.info.pop(SEEN_VERSION, None)
 
 
 class PerDatabase(Generic[V]):
@@ -34,7 +59,7 @@ class PerDatabase(Generic[V]):
         `make(previous, version)` builds it; `previous` is the outdated value, or None.
         """
         key = database_key(session)
-        version = directory_version(session)
+        version = seen_version(session)
         value = self._values.get(key)
         if value is not None and value.version == version:
             return value

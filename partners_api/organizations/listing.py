@@ -350,9 +350,14 @@ def page(
     index: ListingIndex, mask: np.ndarray, *, sort: str, offset: int, limit: int
 ) -> tuple[list[int], int]:
     """Ids of one page of the selected rows in a sort order, and how many are selected."""
-    order = index.order(sort)
-    chosen = order[mask[order]]
+    chosen = in_order(index, mask, sort=sort)
     return index.rows.ids[chosen[offset : offset + limit]].tolist(), len(chosen)
+
+
+def in_order(index: ListingIndex, mask: np.ndarray, *, sort: str) -> np.ndarray:
+    """Positions of the selected rows, in a sort order."""
+    order = index.order(sort)
+    return order[mask[order]]
 
 
 def counts(index: ListingIndex, mask: np.ndarray) -> dict[str, dict[Any, int]]:

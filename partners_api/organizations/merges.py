@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from partners_api.changes import service as changes
 from partners_api.db import utcnow
 from partners_api.errors import Conflict
-from partners_api.organizations import service
+from partners_api.organizations import rendering, service
 from partners_api.organizations.models import Organization
 from partners_api.organizations.names import MAX_NAMES
 
@@ -42,9 +42,12 @@ def successor_chain(session: Session, *, org_id: int) -> list[int]:
 def final_successor(session: Session, *, ref: str) -> int | None:
     """The organization a merged one (by id or slug) now lives in; None when not merged.
 
-    Every read of an organization asks this first: one query, and the chain of merges
-    only for a merged one.
+    Every read of an organization asks this first: the rendering store knows the status
+    of an organization it holds at the version the session sees; else one query, and the
+    chain of merges only for a merged one.
     """
+    if rendering.status_of(session, ref) not in (None, "merged"):
+        return None
     found = session.execute(
         select(Organization.id, Organization.status).where(service.by_ref(ref))
     ).first()

@@ -14,7 +14,7 @@ from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
 from partners_api.errors import Conflict
 from partners_api.keys import auth
-from partners_api.organizations import merges, service
+from partners_api.organizations import merges, rendering, service
 from partners_api.organizations.schemas import (
     RESERVED_SLUGS,
     FacetsSchema,
@@ -136,7 +136,8 @@ class OrganizationViews(MethodView):
             filters=args,
             sort=sort,
         )
-        return organizations
+        body = rendering.page_body(organizations, auth.current_principal().can_read_contacts)
+        return Response(body, mimetype="application/json")
 
     @blp.etag
     @blp.arguments(OrganizationCreateArgsSchema, location="query")
@@ -200,9 +201,10 @@ class OrganizationByRefViews(MethodView):
         into in `Location` (so do its history, partners, network, introductions and
         matches).
         """
-        record = service.read_organization(get_session(), ref=ref)
-        blp.set_etag(organization_etag(record["id"], record["version"]))
-        return record
+        organization = service.rendered_organization(get_session(), ref=ref)
+        contacts = auth.current_principal().can_read_contacts(organization.id)
+        blp.set_etag(organization_etag(organization.id, organization.version, contacts=contacts))
+        return Response(organization.body(contacts) + b"\n", mimetype="application/json")
 
     @blp.arguments(OrganizationPatchSchema)
     @blp.response(200, OrganizationSchema)

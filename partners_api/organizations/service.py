@@ -14,7 +14,7 @@ from partners_api.changes import service as changes
 from partners_api.db import assign_changed, in_chunks, insert_rows, utcnow
 from partners_api.errors import Conflict, NotFound, Unprocessable
 from partners_api.keys.signals import key_binding
-from partners_api.organizations import listing, names, records, search
+from partners_api.organizations import listing, names, records, rendering, search, selections
 from partners_api.organizations.models import (
     TOPIC_RELATIONS,
     Organization,
@@ -120,17 +120,25 @@ def filter_clauses(session: Session, filters: Mapping[str, Any]) -> list:
 
 def list_organizations(
     session: Session, *, filters: Mapping[str, Any], sort: str = "id", page: int, page_size: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Return one page of the organizations matching the filters, and their total.
+) -> tuple[list[rendering.Rendered], int]:
+    """Return one page of the organizations matching the filters, rendered, and their total.
 
-    The list index picks the page's ids; the organizations are then read by id, as records.
+    The list index picks the page's ids (the selection kept for the next page); the
+    organizations' JSON comes from the rendering store, rendered there when missing.
     """
     index = listing.current_index(session)
-    mask = listing.selected(index, _conditions(session, filters))
-    ids, total = listing.page(
-        index, mask, sort=sort, offset=(page - 1) * page_size, limit=page_size
+    chosen = selections.selection(
+        session,
+        index,
+        filters=filters,
+        sort=sort,
+        select=lambda: listing.in_order(
+            index, listing.selected(index, _conditions(session, filters)), sort=sort
+        ),
     )
-    return records.read_records(session, ids) if ids else [], total
+    offset = (page - 1) * page_size
+    ids = index.rows.ids[chosen[offset : offset + page_size]].tolist()
+    return rendering.rendered(session, ids) if ids else [], len(chosen)
 
 
 def facets(session: Session, *, filters: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,6 +214,17 @@ def read_organization(session: Session, *, ref: str | int) -> dict[str, Any]:
     by_slug = select(Organization.id).where(Organization.slug == ref)
     org_id = int(ref) if _is_id(ref) else session.scalar(by_slug)
     found = records.read_records(session, [org_id]) if org_id is not None else []
+    if not found:
+        raise NotFound(f"No organization '{ref}'.")
+    return found[0]
+
+
+def rendered_organization(session: Session, *, ref: str | int) -> rendering.Rendered:
+    """Return an organization by id or slug, rendered (archived ones too); else NotFound."""
+    ref = str(ref)
+    by_slug = select(Organization.id).where(Organization.slug == ref)
+    org_id = int(ref) if _is_id(ref) else session.scalar(by_slug)
+    found = rendering.rendered(session, [org_id]) if org_id is not None else []
     if not found:
         raise NotFound(f"No organization '{ref}'.")
     return found[0]
