@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select, true, tuple_, update
+from sqlalchemy import BigInteger, Engine, Text, and_, cast, func, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
@@ -128,11 +128,47 @@ def bump_directory_version(session: Session) -> None:
 
 
 def directory_version(session: Session) -> int:
-    """The number of writes so far, as committed."""
+    """The number of writes so far, as committed (or as this session's transaction sees it).
+
+    A session bound to an engine and not in a transaction reads it on a pooled connection
+    in autocommit mode: one statement, no BEGIN and no ROLLBACK around it.
+    """
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not session.in_transaction():
+        try:
+            return _committed_version(bind)
+        except bind.dialect.loaded_dbapi.Error:
+            pass  # read again below, where SQLAlchemy reports the error (503 when down)
     return session.connection().scalar(_VERSION) or 0
 
 
 _VERSION = select(DirectoryVersion.value)
+_VERSION_SQL = "SELECT value FROM directory_version"
+
+
+def _committed_version(engine: Engine) -> int:
+    """The version on a pooled DBAPI connection in autocommit mode: the statement alone.
+
+    Through SQLAlchemy's Connection the same read cost ten times as much in Python, about
+    a quarter of a single organization's read.
+    """
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        manual = getattr(driver, "autocommit", None) is False  # psycopg; SQLite autocommits
+        if manual:
+            driver.autocommit = True
+        try:
+            cursor = pooled.cursor()
+            cursor.execute(_VERSION_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if manual:
+                driver.autocommit = False
+    finally:
+        pooled.close()
+    return (row[0] if row else 0) or 0
 
 
 def history(
