@@ -87,34 +87,44 @@ def _show_contacts(_organization_id: int) -> bool:
 
 
 @dataclass
-class Store:
-    """Renderings by organization id, valid at one directory version."""
+class Bodies:
+    """Renderings by organization id, and the bytes they hold."""
 
-    version: int
-    position: tuple[int, int]  # in the change feed, as for the list index
-    bodies: dict[int, Rendered] = field(default_factory=dict)
-    size: int = 0  # bytes held
+    by_id: dict[int, Rendered] = field(default_factory=dict)
+    size: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, rendered: Iterable[Rendered]) -> None:
         """Keep these renderings, dropping the oldest beyond MAX_BYTES."""
         with self.lock:
             for item in rendered:
-                old = self.bodies.pop(item.id, None)
+                old = self.by_id.pop(item.id, None)
                 self.size += len(item.public) - (len(old.public) if old else 0)
-                self.bodies[item.id] = item
-            while self.size > MAX_BYTES and self.bodies:
-                oldest = self.bodies.pop(next(iter(self.bodies)))
+                self.by_id[item.id] = item
+            while self.size > MAX_BYTES and self.by_id:
+                oldest = self.by_id.pop(next(iter(self.by_id)))
                 self.size -= len(oldest.public)
 
-    def without(self, version: int, position: tuple[int, int], ids: set[int]) -> Store:
-        """A store at a newer version, without the organizations that changed."""
+    def without(self, ids: set[int]) -> Bodies:
+        """A copy without these organizations (empty when they are many)."""
         with self.lock:
-            if len(ids) > FULL_DROP_SHARE * max(len(self.bodies), 1):
-                return Store(version, position)
-            bodies = {i: r for i, r in self.bodies.items() if i not in ids}
-        size = sum(len(r.public) for r in bodies.values())
-        return Store(version, position, bodies, size)
+            if len(ids) > FULL_DROP_SHARE * max(len(self.by_id), 1):
+                return Bodies()
+            kept = {i: r for i, r in self.by_id.items() if i not in ids}
+        return Bodies(kept, sum(len(r.public) for r in kept.values()))
+
+
+@dataclass
+class Store:
+    """The renderings valid at one directory version.
+
+    When the version moves without an organization changing, the new store shares the
+    old one's renderings: any the old one gains are just as valid at the new version.
+    """
+
+    version: int
+    position: tuple[int, int]  # in the change feed, as for the list index
+    bodies: Bodies = field(default_factory=Bodies)
 
 
 _stores: PerDatabase[Store] = PerDatabase()
@@ -129,7 +139,9 @@ def current_store(session: Session) -> Store:
         names, position = changes.changed_since(
             session, entity="organization", position=previous.position
         )
-        return previous.without(version, position, {int(name) for name in names})
+        changed = {int(name) for name in names}
+        bodies = previous.bodies.without(changed) if changed else previous.bodies
+        return Store(version, position, bodies)
 
     return _stores.get(session, make)
 
@@ -141,13 +153,12 @@ def forget() -> None:
 
 def rendered(session: Session, ids: Sequence[int]) -> list[Rendered]:
     """The organizations with these ids, in this order, rendered; unknown ids left out."""
-    store = current_store(session)
-    bodies = store.bodies
-    found = [bodies.get(i) for i in ids]
+    bodies = current_store(session).bodies
+    found = [bodies.by_id.get(i) for i in ids]
     missing = [i for i, item in zip(ids, found, strict=True) if item is None]
     if missing:
         fresh = {item.id: item for item in map(render, records.read_records(session, missing))}
-        store.add(fresh.values())
+        bodies.add(fresh.values())
         found = [item or fresh.get(i) for i, item in zip(ids, found, strict=True)]
     return [item for item in found if item is not None]
 
@@ -156,7 +167,7 @@ def status_of(session: Session, ref: str) -> str | None:
     """The status of an organization by id, when the store holds it; else None."""
     if not (ref.isascii() and ref.isdigit() and len(ref) <= 18):
         return None
-    found = current_store(session).bodies.get(int(ref))
+    found = current_store(session).bodies.by_id.get(int(ref))
     return found.status if found is not None else None
 
 

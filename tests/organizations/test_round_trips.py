@@ -1,0 +1,92 @@
+"""Round trips to the database per request: what a warm list page and a single read cost.
+
+Counted below SQLAlchemy, as the database sees them: on SQLite every statement SQLite
+runs (BEGIN and ROLLBACK included, through its trace callback); on PostgreSQL every
+statement sent on a cursor (the pool's ping included) plus each BEGIN, COMMIT and
+ROLLBACK. On an application of its own, bound to the engine as in production (the other
+tests' sessions join one transaction, which hides these).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from partners_api import create_app
+
+URL = "/api/v1/organizations"
+PINGS = ("SELECT 1", ";")  # how SQLAlchemy's pool checks a connection it lends
+LIST = f"{URL}?region=africa&sector=academia&sector=civil_society&page_size=50"
+
+
+@pytest.fixture
+def counted(app: Flask, database_url: str) -> Iterator[tuple[Flask, list[str]]]:
+    """An application of its own on the test database (the demo directory loaded by `app`),
+    and the statements its database runs."""
+    app = create_app({"DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
+    engine = app.extensions["partners_db"].engine
+    statements: list[str] = []
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _trace(dbapi_connection, _record) -> None:
+            dbapi_connection.set_trace_callback(statements.append)
+
+    else:
+        import psycopg
+
+        class CountingCursor(psycopg.Cursor):
+            def execute(self, query, *args, **kwargs):
+                statements.append(str(query))
+                return super().execute(query, *args, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _count(dbapi_connection, _record) -> None:
+            dbapi_connection.cursor_factory = CountingCursor
+
+        for name in ("begin", "commit", "rollback"):
+            event.listen(engine, name, lambda _c, name=name: statements.append(name.upper()))
+    try:
+        yield app, statements
+    finally:
+        engine.dispose()
+
+
+def round_trips(app: Flask, statements: list[str], path: str) -> list[str]:
+    """The statements one GET runs, after the same GET warmed every cache."""
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    statements.clear()
+    assert client.get(path).status_code == 200
+    return list(statements)
+
+
+def test_a_warm_single_read_asks_only_the_directory_version(counted):
+    app, statements = counted
+    org = app.test_client().get(f"{URL}?page_size=1").json[0]["id"]
+    ran = round_trips(app, statements, f"{URL}/{org}")
+    pings = [s for s in ran if s.strip().upper() in PINGS]
+    assert [s for s in ran if s not in pings] == ["SELECT value FROM directory_version"], ran
+    assert len(pings) <= 1, ran  # PostgreSQL's pool checks the connection it lends
+
+
+def test_a_warm_list_page_asks_only_the_directory_version(counted):
+    app, statements = counted
+    ran = round_trips(app, statements, LIST)
+    pings = [s for s in ran if s.strip().upper() in PINGS]
+    assert [s for s in ran if s not in pings] == ["SELECT value FROM directory_version"], ran
+    assert len(pings) <= 1, ran
+
+
+def test_a_new_list_page_reads_its_organizations_in_one_transaction(counted):
+    app, statements = counted
+    client = app.test_client()
+    assert client.get(LIST).status_code == 200
+    statements.clear()
+    assert client.get(f"{LIST}&page=2&sort=-name").status_code == 200
+    transactions = [s for s in statements if s.strip().upper().startswith("BEGIN")]
+    assert len(transactions) <= 1, statements
+    assert len(statements) <= 12, statements
