@@ -1,8 +1,9 @@
 """The matching index: the directory as arrays, one per database, rebuilt as it changes.
 
 Scoring 100,000 candidates must not walk ORM objects, so the active organizations, their
-topics (expanded up the taxonomy), places, languages, ties, track record and held
-participations (matching.record) are loaded into numpy arrays.
+topics (expanded up the taxonomy, as sparse topic columns: see sparse.py), places,
+languages, ties, track record and held participations (matching.record) are loaded into
+numpy arrays.
 Each worker keeps one index per database it serves and rebuilds it when the directory
 version counter, bumped by every write, has moved since the build.
 """
@@ -20,6 +21,7 @@ from partners_api.arrays import positions
 from partners_api.changes.versioned import PerDatabase
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.matching.record import Record, build_record
+from partners_api.matching.sparse import TopicColumns, expanded, larger
 from partners_api.organizations.models import (
     SECTORS,
     Organization,
@@ -86,10 +88,10 @@ class MatchingIndex:
     continent: np.ndarray  # int8, index into CONTINENTS, -1 for none
     global_south: np.ndarray  # bool
     open: np.ndarray  # bool: open to dialogue
-    offers: np.ndarray  # bool [N, T]: topics offered
-    seeks: np.ndarray  # bool [N, T]: topics sought
-    offers_up: np.ndarray  # float64 [N, T]: offers expanded up the taxonomy
-    topics_up: np.ndarray  # float64 [N, T]: offers and seeks expanded, the larger
+    offers: TopicColumns  # 0/1 [N, T]: topics offered
+    seeks: TopicColumns  # 0/1 [N, T]: topics sought
+    offers_up: TopicColumns  # [N, T]: offers expanded up the taxonomy
+    topics_up: TopicColumns  # [N, T]: offers and seeks expanded, the larger
     topics_sum: np.ndarray  # float64 [N]: row sums of topics_up
     seeks_count: np.ndarray  # int [N]: number of topics sought
     in_region: dict[str, np.ndarray]  # region code -> rows lying or operating there
@@ -111,10 +113,6 @@ class MatchingIndex:
             self.continent,
             self.global_south,
             self.open,
-            self.offers,
-            self.seeks,
-            self.offers_up,
-            self.topics_up,
             self.topics_sum,
             self.seeks_count,
             self.graph.partner_ptr,
@@ -125,7 +123,8 @@ class MatchingIndex:
         ]
         arrays += list(self.in_region.values()) + list(self.speaks.values())
         arrays += self.record.arrays()
-        return sum(a.nbytes for a in arrays)
+        topics = (self.offers, self.seeks, self.offers_up, self.topics_up)
+        return sum(a.nbytes for a in arrays) + sum(m.nbytes() for m in topics)
 
 
 _indexes: PerDatabase[MatchingIndex] = PerDatabase()
@@ -160,8 +159,8 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     sector_code = {s: i for i, s in enumerate(SECTORS)}
     offers, seeks = _topic_matrices(connection, ids, taxonomy)
-    offers_up = expand_up(offers, taxonomy)
-    topics_up = np.maximum(offers_up, expand_up(seeks, taxonomy))
+    offers_up = expanded(offers, taxonomy.expand)
+    topics_up = larger(offers_up, expanded(seeks, taxonomy.expand))
     places = _places(connection, ids, [r[4] for r in rows])
     return MatchingIndex(
         version=version,
@@ -179,8 +178,8 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
         seeks=seeks,
         offers_up=offers_up,
         topics_up=topics_up,
-        topics_sum=topics_up.sum(axis=1),
-        seeks_count=seeks.sum(axis=1),
+        topics_sum=topics_up.row_sums(),
+        seeks_count=np.diff(seeks.row_pointer),
         in_region=places.in_region,
         speaks=_memberships(connection, OrganizationLanguage.code, ids),
         taxonomy=taxonomy,
@@ -272,7 +271,7 @@ def _taxonomy(session: Session) -> Taxonomy:
 
 
 def _topic_matrices(connection, ids: np.ndarray, taxonomy: Taxonomy):
-    """Boolean [organization, topic] matrices of what each offers and seeks."""
+    """0/1 [organization, topic] matrices of what each offers and seeks."""
     topic_ids = dict(connection.execute(select(Topic.id, Topic.slug)).all())
     column_of = np.full(max(topic_ids, default=0) + 1, -1, dtype=np.int64)
     for topic_id, slug in topic_ids.items():
@@ -288,15 +287,16 @@ def _topic_matrices(connection, ids: np.ndarray, taxonomy: Taxonomy):
     columns = column_of[np.fromiter((r[1] for r in links), dtype=np.int64, count=len(links))]
     offered = np.fromiter((r[2] == "offers" for r in links), dtype=bool, count=len(links))
     rows, indexed = positions(ids, org_ids)
-    shape = (len(ids), len(taxonomy.slugs))
-    offers, seeks = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
-    offers[rows[indexed & offered], columns[indexed & offered]] = True
-    seeks[rows[indexed & ~offered], columns[indexed & ~offered]] = True
+    shape = {"size": len(ids), "width": len(taxonomy.slugs)}
+    offers = TopicColumns.from_entries(rows[indexed & offered], columns[indexed & offered], **shape)
+    seeks = TopicColumns.from_entries(
+        rows[indexed & ~offered], columns[indexed & ~offered], **shape
+    )
     return offers, seeks
 
 
 def expand_up(exact: np.ndarray, taxonomy: Taxonomy) -> np.ndarray:
-    """Credit each topic's ancestors with a discount, capped at 1."""
+    """Credit each topic's ancestors with a discount, capped at 1 (dense topic vectors)."""
     return np.minimum(exact.astype(np.float64) @ taxonomy.expand, 1.0)
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partners_api.matching.sparse import TopicColumns
+
 COMPONENTS = ("reciprocity", "shared_focus", "bridging", "network", "track_record")
 DEFAULT_WEIGHTS = {
     "reciprocity": 0.45,
@@ -42,27 +44,31 @@ class Profile:
 
 
 def reciprocity(
-    profile: Profile, offers_up: np.ndarray, seeks: np.ndarray, seeks_count: np.ndarray
+    profile: Profile, offers_up: TopicColumns, seeks: TopicColumns, seeks_count: np.ndarray
 ) -> np.ndarray:
     """Harmonic mean of what each side gains from the other, per candidate row.
 
-    Only the seeker's own topic columns are read, so the cost grows with the rows alone.
+    Only the seeker's own topic columns are read, so the cost grows with the rows having them.
     """
     size = len(seeks_count)
     sought = np.flatnonzero(profile.seeks)
-    a = offers_up[:, sought].sum(axis=1) / sought.size if sought.size else np.zeros(size)
+    a = (
+        offers_up.weighted_sum(sought, np.ones(sought.size)) / sought.size
+        if sought.size
+        else np.zeros(size)
+    )
     giving = np.flatnonzero(profile.offers_up)
-    wanted = seeks[:, giving].astype(np.float64) @ profile.offers_up[giving]
+    wanted = seeks.weighted_sum(giving, profile.offers_up[giving])
     b = np.divide(wanted, seeks_count, out=np.zeros(size), where=seeks_count > 0)
     total = a + b
     return np.divide(2 * a * b, total, out=np.zeros(size), where=total > 0)
 
 
-def shared_focus(profile: Profile, topics_up: np.ndarray, topics_sum: np.ndarray) -> np.ndarray:
+def shared_focus(profile: Profile, topics_up: TopicColumns, topics_sum: np.ndarray) -> np.ndarray:
     """Weighted Jaccard of the expanded topic vectors: sum of minima over sum of maxima."""
     mine = profile.topics_up
     columns = np.flatnonzero(mine)
-    overlap = np.minimum(topics_up[:, columns], mine[columns]).sum(axis=1)
+    overlap = topics_up.capped_sum(columns, mine[columns])
     union = topics_sum + mine.sum() - overlap
     return np.divide(overlap, union, out=np.zeros(len(topics_sum)), where=union > 0)
 

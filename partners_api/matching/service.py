@@ -65,10 +65,10 @@ def match_organization(
 def profile_of(index: MatchingIndex, row: int, *, with_place: bool = True) -> scoring.Profile:
     """The profile of an indexed organization (without sector and place if asked)."""
     return scoring.Profile(
-        offers=index.offers[row],
-        seeks=index.seeks[row],
-        offers_up=index.offers_up[row],
-        topics_up=index.topics_up[row],
+        offers=index.offers.row(row),
+        seeks=index.seeks.row(row),
+        offers_up=index.offers_up.row(row),
+        topics_up=index.topics_up.row(row),
         sector=int(index.sector[row]) if with_place else -1,
         continent=int(index.continent[row]) if with_place else -1,
         global_south=bool(index.global_south[row]) if with_place else None,
@@ -165,7 +165,7 @@ def candidate_rows(index: MatchingIndex, options: MatchOptions, excluded: set[in
         columns = np.concatenate(
             [index.taxonomy.below[index.taxonomy.column[t]] for t in options.topic]
         )
-        mask &= (index.offers[:, columns] | index.seeks[:, columns]).any(axis=1)
+        mask &= index.offers.any(columns) | index.seeks.any(columns)
     if options.region:
         _check_known(options.region, index.in_region, "region", "See GET /api/v1/regions.")
         mask &= _rows_in(index.size, [index.in_region[r] for r in options.region])
@@ -241,10 +241,12 @@ def _explain(
             "contribution": weights[name] * value,
         }
     slugs = index.taxonomy.slugs
-    they_offer = [slugs[t] for t in np.flatnonzero(seeker.seeks & (index.offers_up[row] > 0))]
-    they_seek = [slugs[t] for t in np.flatnonzero(index.seeks[row] & (seeker.offers_up > 0))]
+    offers, seeks = index.offers.row(row), index.seeks.row(row)
+    offers_up = index.offers_up.row(row)
+    they_offer = [slugs[t] for t in np.flatnonzero(seeker.seeks & (offers_up > 0))]
+    they_seek = [slugs[t] for t in np.flatnonzero(seeks & (seeker.offers_up > 0))]
     mine = seeker.offers | seeker.seeks
-    shared = [slugs[t] for t in np.flatnonzero(mine & (index.offers[row] | index.seeks[row]))]
+    shared = [slugs[t] for t in np.flatnonzero(mine & (offers | seeks))]
     introducers = _introducers(index, seeker_row, row)
     return {
         "organization": summary(index, row),
@@ -388,17 +390,12 @@ def build_roster_problem(
 ) -> roster.RosterProblem:
     """The roster problem over the candidate rows (index rows, include as positions)."""
     columns = [index.taxonomy.column[t] for t in topics]
-    coverage = index.topics_up[np.ix_(rows, columns)]
-
-    offers_up, seeks, seeks_count = (
-        index.offers_up[rows],
-        index.seeks[rows],
-        index.seeks_count[rows],
-    )
+    coverage = index.topics_up.dense(rows, columns)
 
     def reciprocity(position: int) -> np.ndarray:
         seeker = profile_of(index, int(rows[position]), with_place=False)
-        values = scoring.reciprocity(seeker, offers_up, seeks, seeks_count)
+        values = scoring.reciprocity(seeker, index.offers_up, index.seeks, index.seeks_count)
+        values = values[rows]
         values[position] = 0.0
         return values
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from partners_api.matching import scoring
+from partners_api.matching.sparse import TopicColumns
 
 # Topics: 0 = parent, 1 = child of 0, 2 = unrelated.
 EXPAND = np.array([[1, 0, 0], [0.5, 1, 0], [0, 0, 1]], dtype=np.float64)
@@ -51,7 +52,9 @@ def test_reciprocity_needs_both_sides_to_gain():
         ((0,), ()),  # one-sided decoy
         ((1,), (2,)),  # offers the child of what I seek: half credit for me
     )
-    r = scoring.reciprocity(me, offers_up, seeks, seeks.sum(axis=1))
+    r = scoring.reciprocity(
+        me, TopicColumns.from_dense(offers_up), TopicColumns.from_dense(seeks), seeks.sum(axis=1)
+    )
     assert r[0] == pytest.approx(1.0)
     assert r[1] == 0.0
     assert r[2] == pytest.approx(2 * 0.5 * 1 / 1.5)
@@ -61,7 +64,7 @@ def test_shared_focus_is_weighted_jaccard():
     me = profile(offers=[0], seeks=[2])
     _, _, offers_up, seeks_up = candidates(((0,), (2,)), ((1,), ()), ((), ()))
     topics_up = np.maximum(offers_up, seeks_up)
-    j = scoring.shared_focus(me, topics_up, topics_up.sum(axis=1))
+    j = scoring.shared_focus(me, TopicColumns.from_dense(topics_up), topics_up.sum(axis=1))
     assert j[0] == pytest.approx(1.0)
     assert j[1] == pytest.approx(0.5 / (1 + 1 + 1))  # min(1,.5)=.5 over max 1+1+1
     assert j[2] == 0.0
