@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -23,25 +27,73 @@ from partners_api.synthetic import generate_directory
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Set by `python -m benchmarks`: a folder where the benchmarks of one run share the
-# synthetic SQLite directories they generate, one file per size.
+# Set by `python -m benchmarks`: a folder where the benchmarks share the synthetic SQLite
+# directories they generate, one file per size and version of the generator, kept from one
+# run to the next (a million organizations take minutes to generate).
 SHARED = "BENCH_DIRECTORIES"
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# What a generated directory depends on: the generator, its names, and the schema.
+GENERATOR_SOURCES = ("partners_api/synthetic.py", "partners_api/synthetic_names.py", "migrations")
+
+
+FIGURES = "figures.jsonl"  # in BENCH_DIRECTORIES: the figures of the run, for its table
+
+
+def record(part: str, figure: str, value: float, unit: str, target: str = "") -> None:
+    """Keep a figure for the one table `python -m benchmarks` prints, with its target if it
+    has one ("< 25", ">= 100000", in the figure's unit); nothing outside such a run."""
+    shared = os.environ.get(SHARED)
+    if not shared:
+        return
+    line = {"part": part, "figure": figure, "value": value, "unit": unit, "target": target}
+    with (Path(shared) / FIGURES).open("a") as figures:
+        figures.write(json.dumps(line) + "\n")
+
+
+def generator_version() -> str:
+    """A digest of the generator's code and of the migrations: a kept file of another
+    version is generated anew."""
+    digest = hashlib.sha256()
+    for name in GENERATOR_SOURCES:
+        root = ROOT / name
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def sqlite_directory(path: Path, organizations: int) -> None:
     """Write the synthetic SQLite directory of this size, migrated to head, at `path`.
 
     Generated with the size as seed; when BENCH_DIRECTORIES names a folder, copied from
-    the file an earlier benchmark of the run left there, or else generated and left there.
+    the file kept there for this size and generator version, or else generated and kept.
     """
     shared = os.environ.get(SHARED)
-    kept = Path(shared) / f"directory-{organizations}.db" if shared else None
-    if kept is None or not kept.exists():
-        generate(f"sqlite:///{kept or path}", organizations)
-    if kept is not None:
-        with closing(sqlite3.connect(kept)) as source, closing(sqlite3.connect(path)) as copy:
-            source.backup(copy)
+    if not shared:
+        generate(f"sqlite:///{path}", organizations)
+        return
+    kept = Path(shared) / f"directory-{organizations}-{generator_version()}.db"
+    if not kept.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        generate(f"sqlite:///{partial}", organizations)
+        with closing(sqlite3.connect(partial)) as connection:  # the whole file, no WAL
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        partial.rename(kept)
+    shutil.copyfile(kept, path)
+
+
+@contextmanager
+def temporary_directory(database: str | None, organizations: int) -> Iterator[Path]:
+    """The file to serve: `database` if it exists (migrated to head), else a new directory
+    of this size, kept at `database` when given."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(database or Path(folder) / "directory.db").resolve()
+        if path.exists():
+            command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+        else:
+            sqlite_directory(path, organizations)
+        yield path
 
 
 def generate(url: str, organizations: int) -> None:
@@ -54,6 +106,8 @@ def generate(url: str, organizations: int) -> None:
     backend = make_url(url).get_backend_name()
     kind = NAMES.get(backend, backend)
     print(f"  generated {organizations:,} organizations on {kind} in {seconds:.0f} s")
+    target = "< 600" if organizations >= 1_000_000 and backend == "sqlite" else ""
+    record("generate", f"{kind}, {organizations:,} organizations", seconds, "s", target)
 
 
 def admin_key(url: str) -> str:

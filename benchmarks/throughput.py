@@ -32,16 +32,11 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
-
-from benchmarks.servers import datasette_command, gunicorn, sqlite_directory
-from partners_api.ops.service import alembic_config
+from benchmarks.servers import datasette_command, gunicorn, record, temporary_directory
 from partners_api.serving.local import BIN, free_port, running
 
 FILTERS = {"region": "africa", "topic": "ai-safety", "sector": "academia"}
@@ -264,18 +259,6 @@ def python_load(base: str, paths: list[str], seconds: float, connections: int) -
     )
 
 
-@contextmanager
-def directory(database: str | None, organizations: int) -> Iterator[Path]:
-    """The file to serve: --database if it exists (migrated to head), else a new directory."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(database or Path(folder) / "directory.db").resolve()
-        if path.exists():
-            command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
-        else:
-            sqlite_directory(path, organizations)
-        yield path
-
-
 def first_look(path: Path, ours: str, paths: list[str], theirs: list[str] | None) -> bytes:
     """Our first page; prints the request and how Datasette's answers agree with ours."""
     page_one, headers = fetch(ours + paths[0])
@@ -332,7 +315,10 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     rates: dict[tuple, float] = {}
-    with directory(args.database, args.organizations) as path, tempfile.TemporaryDirectory() as tmp:
+    with (
+        temporary_directory(args.database, args.organizations) as path,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         env = {"DATABASE_URL": f"sqlite:///{path}", "RATELIMIT_ENABLED": "false"}
         compare = args.request == "list" and (BIN / "datasette").exists()
         theirs = datasette_paths(path.stem, args.pages) if compare else None
@@ -373,6 +359,9 @@ def main() -> None:
             if rates.get(key)
         ]
         print(f"ours with {plural(n, worker)}: {', '.join(ratios)}")
+        if rates.get(("ceiling", n)):
+            ratio = rates["ours", n] / rates["ceiling", n]
+            record("throughput", f"list page / ceiling, {plural(n, worker)}", ratio, "x", ">= 0.25")
 
 
 def print_header(args: argparse.Namespace, tool: str, cores: int) -> None:

@@ -26,6 +26,7 @@ from partners_api.regions.models import CountryRegion, Region
 from partners_api.synthetic_names import localities, organization_names
 from partners_api.topics.models import Topic
 
+SQLITE_CACHE_KB = 2_000_000  # taken only as the load needs it
 LANGUAGES = ("en", "fr", "es", "pt", "ar", "zh", "hi", "sw", "ru", "de", "ja", "id", "ko", "yo")
 NOUNS = (
     "Data",
@@ -63,6 +64,10 @@ def generate_directory(
 ) -> GeneratedDirectory:
     """Add a reproducible synthetic directory; each run adds new organizations."""
     rng = random.Random(seed)
+    if session.get_bind().dialect.name == "sqlite":
+        # A bulk load touches every index at random places: with SQLite's default cache of
+        # 2 MB each insert rereads pages, and a million organizations take hours, not minutes.
+        session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}"))
     start = (session.scalar(select(func.max(Organization.id))) or 0) + 1
     ids = range(start, start + organizations)
     _insert_organizations(session, rng, ids, seed)

@@ -47,11 +47,13 @@ def readiness(engine: Engine) -> tuple[bool, str]:
     return True, "ok"
 
 
-def warm_up(app: Flask) -> None:
-    """Build the list and matching indexes now, so that no request waits for them.
+def warm_up(app: Flask, *, names: bool = False) -> None:
+    """Build the list and matching indexes (and the name index, if asked) now, so that no
+    request waits for them.
 
     A database that is not ready yet is left for the first request to find.
     """
+    from partners_api.identity import index as name_index
     from partners_api.matching import index as matching
     from partners_api.organizations import listing
 
@@ -59,5 +61,7 @@ def warm_up(app: Flask) -> None:
         with app.app_context(), database().session() as session:
             listing.current_index(session)
             matching.current_index(session)
+            if names:
+                name_index.current(session)
     except SQLAlchemyError as error:
         logger.warning("indexes not built at start: %s", type(error).__name__)

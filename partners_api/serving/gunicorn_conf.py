@@ -2,9 +2,14 @@
 
 Gunicorn reads every name of this module that is one of its settings, so helpers start
 with an underscore. Environment: WEB_CONCURRENCY (workers), WEB_THREADS (threads per
-worker), BIND or HOST and PORT, LOG_FORMAT (json here), LOG_LEVEL and
-PROMETHEUS_MULTIPROC_DIR. Any setting can still be overridden on the command line or in
-GUNICORN_CMD_ARGS.
+worker), BIND or HOST and PORT, LOG_FORMAT (json here), LOG_LEVEL,
+PROMETHEUS_MULTIPROC_DIR and PRELOAD ("false" to load the app in each worker instead).
+
+With PRELOAD (the default) the master loads the app and builds the in-memory indexes
+once, before it forks the workers: they start with the indexes in pages they share with
+the master and with one another (copy-on-write), so a new worker answers at once and
+four workers take little more memory than one. Any setting can still be overridden on the
+command line or in GUNICORN_CMD_ARGS.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 
 from partners_api.observability.logs import gunicorn_logging
 
-MAX_DEFAULT_WORKERS = 8  # each worker holds its own matching index and database pool
+MAX_DEFAULT_WORKERS = 8  # each worker holds its own database pool
 
 # Workers share their metrics through files in this directory. prometheus_client reads the
 # variable when first imported, in the workers, so it must be set before they start.
@@ -50,9 +55,11 @@ threads = int(os.environ.get("WEB_THREADS") or 4)
 timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 30  # time to finish requests in flight on restart or shutdown
 keepalive = 5  # seconds an idle connection stays open; keep below the proxy's idle timeout
+# Built once in the master, before fork: see the module's text.
+preload_app = (os.environ.get("PRELOAD") or "true").lower() not in ("0", "false", "no")
 # Recycle workers now and then, at different times, to bound any slow growth of memory.
-# Rarely: a new worker rebuilds its in-memory indexes (seconds of CPU at 100,000
-# organizations), which at 5,000 requests a life took a third of the machine under load.
+# Rarely: without PRELOAD, a new worker rebuilds its in-memory indexes (seconds of CPU at
+# 100,000 organizations), which at 5,000 requests a life took a third of the machine.
 max_requests = 100_000
 max_requests_jitter = 10_000
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
@@ -73,11 +80,31 @@ def on_starting(server) -> None:
         stale.unlink()
 
 
+def when_ready(server) -> None:
+    """With PRELOAD, build the indexes in the master, then fork workers that share them.
+
+    The master's database connections are closed first, so no worker inherits a socket
+    it would share with another; the objects made so far are frozen out of the garbage
+    collector's reach, whose passes would otherwise write to (and so copy) their pages.
+    """
+    if not preload_app:
+        return
+    import gc
+
+    from partners_api.ops.service import warm_up
+
+    app = server.app.wsgi()
+    warm_up(app, names=True)
+    app.extensions["partners_db"].engine.dispose()
+    gc.freeze()
+
+
 def post_worker_init(worker) -> None:
     """Start building the worker's in-memory indexes before its first request arrives.
 
     In a thread, so the worker keeps its heartbeat however long a large directory takes;
-    a request that comes first waits for the build instead of starting another.
+    a request that comes first waits for the build instead of starting another. With
+    PRELOAD the indexes came built from the master, and this only checks they are current.
     """
     import threading
 

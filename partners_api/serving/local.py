@@ -106,12 +106,13 @@ def running(
     stdout: Path | None = None,
     stderr: Path | None = None,
     explain: Callable[[], str] = lambda: "",
+    seconds: float = 30,
 ) -> Iterator[subprocess.Popen]:
     """Run a server on a loopback port until the block ends, once it answers.
 
     It answers when `ready()` holds, by default when the port accepts connections. Its
     environment is this one (but for NOT_INHERITED) updated with `env`; its output goes
-    to the files `stdout` and `stderr`, else nowhere.
+    to the files `stdout` and `stderr`, else nowhere; it has `seconds` to start answering.
     """
     environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     with contextlib.ExitStack() as files:
@@ -128,7 +129,9 @@ def running(
             start_new_session=True,
         )
     try:
-        wait_until_ready(process, ready or (lambda: listening(port)), explain=explain)
+        wait_until_ready(
+            process, ready or (lambda: listening(port)), seconds=seconds, explain=explain
+        )
         yield process
     finally:
         stop(process)
