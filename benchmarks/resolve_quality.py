@@ -231,7 +231,7 @@ def build(records: list[dict]) -> NameIndex:
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(
         f"index: {len(index.ids):,} organizations, {len(index.variant_row):,} names, "
-        f"{len(index.postings):,} tokens; built in {seconds:.1f} s, arrays "
+        f"{len(index.words):,} tokens; built in {seconds:.1f} s, arrays "
         f"{index.nbytes() / 2**20:.0f} MB, peak memory grew {grown:.0f} MB"
     )
     return index

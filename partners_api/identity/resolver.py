@@ -10,6 +10,7 @@ leads the next organization by a margin.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import defaultdict
@@ -21,6 +22,8 @@ import pycountry
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from partners_api.arrays import Strings
 
 INDEXED_STATUSES = frozenset({"active", "archived"})
 LABEL, ALIAS, ACRONYM = 0, 1, 2
@@ -305,19 +308,22 @@ class NameIndex:
     def __init__(self, records: Iterable[Mapping], settings: Settings):
         self.settings = settings
         self.ids: list[int] = []
-        self.names: list[str] = []
+        names: list[str] = []
         self.countries: list[str | None] = []
         self.cities: list[str] = []
         variants = _Variants([], [], [])
         city_countries: dict[str, set[str]] = defaultdict(set)
+        same: dict[str, str] = {}  # one string object per distinct country, city or word
         for record in records:
             if record.get("status", "active") not in INDEXED_STATUSES:
                 continue
             row = len(self.ids)
             self.ids.append(int(record["id"]))
-            self.names.append(record.get("name") or "")
+            names.append(record.get("name") or "")
             country = (record.get("country_code") or "").upper() or None
+            country = same.setdefault(country, country) if country else None
             city = normalize(record.get("city") or "")
+            city = same.setdefault(city, city)
             self.countries.append(country)
             self.cities.append(city)
             if city and country:
@@ -325,7 +331,8 @@ class NameIndex:
             for kind, words in _record_variants(record):
                 variants.rows.append(row)
                 variants.kinds.append(kind)
-                variants.tokens.append(words)
+                variants.tokens.append(tuple(same.setdefault(w, w) for w in words))
+        self.names = Strings(names)
         self.places = Places(city_countries)
         self._index_variants(variants)
 
@@ -335,45 +342,85 @@ class NameIndex:
         return cls(records, settings or Settings())
 
     def _index_variants(self, variants: _Variants) -> None:
-        """Postings, IDF, variant weights, the compact-name table and the typo vocabulary."""
-        postings: dict[str, list[int]] = defaultdict(list)
-        self.compact: dict[str, list[int]] = defaultdict(list)
-        for number, words in enumerate(variants.tokens):
-            for word in set(words):
-                postings[word].append(number)
-            # Run together with and without repeated words: the query's words are deduplicated,
-            # but a Latin spelling of Chinese runs every syllable, repeated or not, together.
-            for key in {compact(words), compact(dict.fromkeys(words))}:
-                self.compact[key].append(number)
-        total = max(len(variants.tokens), 1)
-        self.idf = {
-            word: math.log(1 + total / len(numbers))
-            * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
-            for word, numbers in postings.items()
-        }
-        self.max_idf = math.log(1 + total)
-        self.postings = {word: np.asarray(n, dtype=np.int32) for word, n in postings.items()}
+        """Postings, IDF, variant weights, the compact-name table and the typo vocabulary.
+
+        Stored as arrays rather than dicts of lists: a word's number in `words`, each
+        variant's word numbers in one array (rows of a compressed matrix), each word's
+        variants likewise, and the compact names and acronyms as sorted hashes beside
+        their variants or rows.
+        """
+        number_of: dict[str, int] = {}
+        self.variant_word = np.fromiter(
+            (number_of.setdefault(w, len(number_of)) for words in variants.tokens for w in words),
+            np.int32,
+        )
+        self.word_number = number_of
+        self.words = list(number_of)
+        self.variant_pointer = _pointer([len(words) for words in variants.tokens])
+        count = max(len(variants.tokens), 1)
+        owner = np.repeat(np.arange(len(variants.tokens)), np.diff(self.variant_pointer))
+        pairs = np.unique(self.variant_word.astype(np.int64) * count + owner)  # by word
+        pair_word, pair_variant = np.divmod(pairs, count)
+        self.posting_pointer = _pointer(np.bincount(pair_word, minlength=len(self.words)))
+        self.posting_variant = pair_variant.astype(np.int32)
+        weights = np.array([FUNCTION_WEIGHT if w in FUNCTION_WORDS else 1.0 for w in self.words])
+        self.word_idf = np.log(1 + count / np.maximum(np.diff(self.posting_pointer), 1)) * weights
+        self.max_idf = math.log(1 + count)
+        self.variant_weight = np.bincount(
+            pair_variant, weights=self.word_idf[pair_word], minlength=len(variants.tokens)
+        )
         self.variant_row = np.asarray(variants.rows, dtype=np.int32)
         self.variant_kind = np.asarray(variants.kinds, dtype=np.int8)
-        self.variant_tokens = variants.tokens
-        self.variant_weight = np.asarray(
-            [sum(self.idf[w] for w in set(words)) for words in variants.tokens], dtype=np.float64
-        )
         self.row_country = np.asarray([c or "" for c in self.countries])
-        acronyms: dict[str, set[int]] = defaultdict(set)
-        for number in np.flatnonzero(self.variant_kind == ACRONYM):
-            acronyms[compact(variants.tokens[number])].add(variants.rows[number])
-        self.acronym_rows = {key: sorted(rows) for key, rows in acronyms.items()}
-        self.rare = max(50, total // 50)
-        vocabulary = sorted((w for w in postings if len(w) >= 3), key=lambda w: (len(w), w))
+        # Run together with and without repeated words: the query's words are deduplicated,
+        # but a Latin spelling of Chinese runs every syllable, repeated or not, together.
+        self.compact = _HashedKeys(
+            (key, number)
+            for number, words in enumerate(variants.tokens)
+            for key in {compact(words), compact(dict.fromkeys(words))}
+        )
+        acronyms = np.flatnonzero(self.variant_kind == ACRONYM)
+        self.acronym_rows = _HashedKeys(
+            (compact(variants.tokens[number]), variants.rows[number]) for number in acronyms
+        )
+        self.rare = max(50, count // 50)
+        vocabulary = sorted((w for w in self.words if len(w) >= 3), key=lambda w: (len(w), w))
         self.vocabulary = vocabulary
         lengths = np.asarray([len(w) for w in vocabulary])
         self.vocabulary_from = {n: int(np.searchsorted(lengths, n)) for n in range(0, 64)}
 
     def nbytes(self) -> int:
-        """Bytes held by the index's arrays (postings and per-variant arrays)."""
-        arrays = [*self.postings.values(), self.variant_row, self.variant_kind, self.variant_weight]
+        """Bytes held by the index's arrays (postings, per-variant arrays, hashed keys)."""
+        arrays = [
+            self.variant_pointer,
+            self.variant_word,
+            self.posting_pointer,
+            self.posting_variant,
+            self.word_idf,
+            self.variant_row,
+            self.variant_kind,
+            self.variant_weight,
+            *self.compact.arrays(),
+            *self.acronym_rows.arrays(),
+        ]
         return sum(a.nbytes for a in arrays)
+
+    def idf(self, word: str) -> float | None:
+        """A directory word's weight; None for a word the directory lacks."""
+        number = self.word_number.get(word)
+        return None if number is None else float(self.word_idf[number])
+
+    def posting(self, word: str) -> np.ndarray:
+        """The ascending variants holding a directory word."""
+        number = self.word_number[word]
+        return self.posting_variant[self.posting_pointer[number] : self.posting_pointer[number + 1]]
+
+    def variant_tokens(self, variant: int) -> tuple[str, ...]:
+        """A variant's words, in order."""
+        numbers = self.variant_word[
+            self.variant_pointer[variant] : self.variant_pointer[variant + 1]
+        ]
+        return tuple(self.words[n] for n in numbers.tolist())
 
     def similar(self, word: str) -> list[tuple[str, float]]:
         """Directory tokens within one edit (two for words of six letters or more) of a word."""
@@ -393,22 +440,23 @@ class NameIndex:
         (itself, or near spellings for a word the directory lacks) with their similarity."""
         expanded = []
         for word, factor in zip(query.tokens, query.factors, strict=True):
-            if word in self.idf:
-                expanded.append((self.idf[word], factor, [(word, 1.0)]))
+            weight = self.idf(word)
+            if weight is not None:
+                expanded.append((weight, factor, [(word, 1.0)]))
                 continue
             near = self.similar(word)
-            weight = self.idf[near[0][0]] if near else self.max_idf
+            weight = self.idf(near[0][0]) if near else self.max_idf
             expanded.append((weight, factor, near))
         return expanded
 
     def _candidates(self, expanded, exact: list[int]) -> np.ndarray:
         """Variants sharing a distinctive token with the query (else its rarest), and exact ones."""
-        options = [(len(self.postings[w]), w) for _, _, near in expanded for w, _ in near]
+        options = [(len(self.posting(w)), w) for _, _, near in expanded for w, _ in near]
         if not options and not exact:
             return np.empty(0, dtype=np.int32)
-        rare = [self.postings[w] for n, w in options if n <= self.rare]
+        rare = [self.posting(w) for n, w in options if n <= self.rare]
         if not rare and options:
-            rare = [self.postings[min(options)[1]]]
+            rare = [self.posting(min(options)[1])]
         return np.unique(np.concatenate([*rare, np.asarray(exact, dtype=np.int32)]))
 
     def _token_scores(self, expanded, variants: np.ndarray) -> np.ndarray:
@@ -418,9 +466,9 @@ class NameIndex:
         for weight, factor, near in expanded:
             found = np.zeros(len(variants))
             for word, similarity in near:
-                posting = self.postings[word]
+                posting = self.posting(word)
                 at = np.minimum(np.searchsorted(posting, variants), len(posting) - 1)
-                found = np.maximum(found, (posting[at] == variants) * self.idf[word] * similarity)
+                found = np.maximum(found, (posting[at] == variants) * self.idf(word) * similarity)
             overlap += found
             missing += factor * np.maximum(weight - found, 0.0)
         query_share = overlap / np.maximum(overlap + missing, 1e-9)
@@ -437,11 +485,11 @@ class NameIndex:
     def _acronym_score(self, query: Query, variant: int, token_score: float, scope) -> float:
         """An acronym's score: high when the string is just an acronym that names this
         organization alone (within the countries the query names), lower when shared."""
-        key = compact(self.variant_tokens[variant])
+        key = compact(self.variant_tokens(variant))
         if query.core() != key:
             return self.settings.acronym_score * token_score
         row = int(self.variant_row[variant])
-        rows = self.acronym_rows.get(key, [])
+        rows = sorted(set(self.acronym_rows.get(key)))
         if scope:
             rows = [r for r in rows if self.countries[r] in scope]
         return self.settings.unique_acronym_score if rows == [row] else self.settings.acronym_score
@@ -449,7 +497,7 @@ class NameIndex:
     def _rescore(self, query: Query, variant: int, token_score: float, scope) -> tuple[float, str]:
         """A variant's score from its token score and string similarity, and how it matched."""
         kind = int(self.variant_kind[variant])
-        words = self.variant_tokens[variant]
+        words = self.variant_tokens(variant)
         present = set(words)
         used = [w for w, f in zip(query.tokens, query.factors, strict=True) if f or w in present]
         if kind == ACRONYM:
@@ -468,7 +516,7 @@ class NameIndex:
         bonus when the place words are the matched name's own ('Tanzania Ministry of …')."""
         s, country, city = self.settings, self.countries[row], self.cities[row]
         places = {w for w, f in zip(query.tokens, query.factors, strict=True) if f == SOFT}
-        own = bool(places) and places <= set(self.variant_tokens[variant])
+        own = bool(places) and places <= set(self.variant_tokens(variant))
         adjustment = 0.0
         if query.countries:
             agrees = country in query.countries
@@ -486,7 +534,7 @@ class NameIndex:
         """The best raw score and matching type of each candidate organization row."""
         expanded = self._alternatives(query)
         named = compact(t for t, f in zip(query.tokens, query.factors, strict=True) if f)
-        exact = [*self.compact.get(named, []), *self.compact.get(query.core(), [])]
+        exact = [*self.compact.get(named), *self.compact.get(query.core())]
         variants = self._candidates(expanded, exact)
         if country:
             variants = variants[self.row_country[self.variant_row[variants]] == country.upper()]
@@ -539,3 +587,43 @@ class NameIndex:
     ) -> list[list[Candidate]]:
         """Candidates for each of several strings, in order."""
         return [self.resolve(text, country=country, limit=limit) for text in texts]
+
+
+def _pointer(lengths) -> np.ndarray:
+    """Row pointers of a compressed matrix whose rows have these lengths."""
+    pointer = np.zeros(len(lengths) + 1, dtype=np.int64)
+    pointer[1:] = np.cumsum(lengths)
+    return pointer
+
+
+class _HashedKeys:
+    """Strings to numbers, many to many, as sorted 64-bit hashes beside their numbers:
+    a fraction of the memory of a dict of lists (strings are hashed by blake2b, the same
+    in every process)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]):
+        hashes, numbers = [], []
+        for key, number in pairs:
+            hashes.append(_hash(key))
+            numbers.append(number)
+        hashed = np.asarray(hashes, dtype=np.int64)
+        order = np.lexsort((np.asarray(numbers, dtype=np.int64), hashed))
+        self.hashes = hashed[order]
+        self.numbers = np.asarray(numbers, dtype=np.int32)[order]
+
+    def get(self, key: str) -> list[int]:
+        """The numbers of a key, ascending (none for an unknown key)."""
+        hashed = _hash(key)
+        start = np.searchsorted(self.hashes, hashed, side="left")
+        stop = np.searchsorted(self.hashes, hashed, side="right")
+        return self.numbers[start:stop].tolist()
+
+    def arrays(self) -> list[np.ndarray]:
+        """The arrays held."""
+        return [self.hashes, self.numbers]
+
+
+def _hash(key: str) -> int:
+    """A signed 64-bit digest of a string."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
