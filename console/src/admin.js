@@ -1,6 +1,6 @@
 // With an admin key: resolve a pasted column of names, and merge probable duplicates.
 import {api, session} from './api.js';
-import {h, fill, field, showProblem, problemBox} from './dom.js';
+import {h, fill, field, showProblem, problemBox, scrollBox} from './dom.js';
 import {countryName} from './filters.js';
 
 const MAX_NAMES = 1000;
@@ -54,7 +54,7 @@ function resolver() {
 function resolutions(results) {
   const found = results.filter((r) => r.candidates.some((c) => c.chosen)).length;
   return [h('p', {role: 'status'}, `${found} of ${results.length} names resolved.`),
-    h('div', {class: 'table-wrap'}, h('table', {id: 'resolve-table'},
+    scrollBox(h('table', {id: 'resolve-table'},
       h('thead', {}, h('tr', {}, ['Name given', 'Organization', 'Score', 'Matched on', 'Other candidates'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, results.map((r) => {
         const chosen = r.candidates.find((c) => c.chosen);

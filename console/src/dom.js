@@ -118,3 +118,10 @@ export function debounce(fn, ms) {
     timer = setTimeout(() => fn(...args), ms);
   };
 }
+
+/** A table that may scroll sideways on a phone, reachable by keyboard to scroll it. */
+export function scrollBox(table) {
+  const caption = table.querySelector('caption')?.textContent;
+  return h('div', {class: 'table-wrap', tabindex: 0, role: 'region',
+    'aria-label': caption || table.id?.replaceAll('-', ' ') || 'Table'}, table);
+}

@@ -1,6 +1,6 @@
 // An organization's page: its record, partners, network picture, history and matches.
 import {api} from './api.js';
-import {h, fill, problemBox} from './dom.js';
+import {h, fill, problemBox, scrollBox} from './dom.js';
 import {navigate} from './router.js';
 import {countryName, languageName} from './filters.js';
 import {topicTable, regionsList, topicName, sectorName} from './reference.js';
@@ -84,7 +84,7 @@ function recordView(org, topics, regionName) {
       links.length ? row('Links', h('ul', {class: 'tags'}, links)) : null,
       org.status !== 'active' ? row('Status', org.status) : null),
     h('h3', {class: 'names-title'}, 'Names'),
-    h('div', {class: 'table-wrap'}, h('table', {},
+    scrollBox(h('table', {},
       h('caption', {class: 'visually-hidden'}, `Names of ${org.name}`),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Name'), h('th', {scope: 'col'}, 'Language'),
         h('th', {scope: 'col'}, 'Kind'))),
@@ -119,7 +119,7 @@ async function partners(box, org) {
     if (!byKind.has(kind)) byKind.set(kind, []);
     byKind.get(kind).push(item);
   }
-  return fill(box, h('div', {class: 'table-wrap'}, h('table', {id: 'partners-table'},
+  return fill(box, scrollBox(h('table', {id: 'partners-table'},
     h('caption', {class: 'visually-hidden'}, `Partners of ${org.name} by kind and status`),
     h('thead', {}, h('tr', {}, ['Kind', 'Partner', 'Status', 'Since'].map((c) => h('th', {scope: 'col'}, c)))),
     h('tbody', {}, [...byKind].sort().flatMap(([kind, items]) => items.map((item, i) => h('tr', {},

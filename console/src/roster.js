@@ -1,6 +1,6 @@
 // The roster builder: compose a balanced dialogue, see the roster and how its quotas held.
 import {api} from './api.js';
-import {h, fill, field, showProblem, markFields, uid} from './dom.js';
+import {h, fill, field, showProblem, markFields, uid, scrollBox} from './dom.js';
 import {navigate} from './router.js';
 import {countryName} from './filters.js';
 import {topicTable, regionsList, topicName, sectorName} from './reference.js';
@@ -102,7 +102,7 @@ function composeForm(topics, regions, initial) {
         'From 0 to 1: how much recent participants yield to comparable newcomers'),
       field('Languages', h('input', {type: 'text', name: 'languages'}), 'ISO 639-1 codes separated by commas, e.g. en, fr')),
     h('fieldset', {class: 'plain'}, h('legend', {}, 'Topics to cover'), h('ul', {class: 'checks'}, topicBoxes)),
-    h('fieldset', {class: 'plain'}, h('legend', {}, 'Seats by sector'), h('div', {class: 'table-wrap'}, h('table', {},
+    h('fieldset', {class: 'plain'}, h('legend', {}, 'Seats by sector'), scrollBox(h('table', {id: 'sector-quotas'},
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Sector'), h('th', {scope: 'col'}, 'At least'), h('th', {scope: 'col'}, 'At most'))),
       h('tbody', {}, SECTORS.map((s) => h('tr', {}, h('th', {scope: 'row'}, sectorName(s)),
         h('td', {}, quota(s, 'sector_min')), h('td', {}, quota(s, 'sector_max')))))))),
@@ -167,7 +167,7 @@ function rosterView(result, topics, regions) {
   };
   return h('section', {'aria-labelledby': 'roster-title'},
     h('h2', {id: 'roster-title'}, `Roster: ${roster.length} organizations from ${report.countries} countries`),
-    h('div', {class: 'table-wrap'}, h('table', {id: 'roster-table'},
+    scrollBox(h('table', {id: 'roster-table'},
       h('thead', {}, h('tr', {}, ['Organization', 'Sector', 'Country', 'Recent dialogues', 'Adds topics', 'Fills'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, roster.map((m) => h('tr', {dataset: {id: m.organization.id, sector: m.organization.sector, country: m.organization.country}},
         h('td', {}, h('a', {href: `/org/${m.organization.slug}`}, m.organization.name)),
@@ -180,7 +180,7 @@ function rosterView(result, topics, regions) {
       ` ${Math.round(report.topic_coverage * 100)}%`,
       report.uncovered_topics.length ? ` · not covered: ${report.uncovered_topics.map((t) => topicName(topics, t)).join(', ')}` : '',
       report.newcomers === undefined ? '' : ` · newcomers: ${report.newcomers} of ${report.size}`),
-    h('div', {class: 'table-wrap'}, h('table', {id: 'constraints-table'},
+    scrollBox(h('table', {id: 'constraints-table'},
       h('thead', {}, h('tr', {}, ['Constraint', 'Asked', 'Roster', 'Held', 'How tightly'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, report.constraints.map((c) => h('tr', {dataset: {name: c.name, satisfied: c.satisfied}},
         h('td', {}, label(c.name)), h('td', {}, String(c.target)), h('td', {}, String(c.actual)),
@@ -205,7 +205,7 @@ function reservesView(result, regionName) {
   };
   return [h('h2', {}, 'Reserves'),
     h('p', {}, 'Best first, for seats declined: each keeps the minimums named.'),
-    h('div', {class: 'table-wrap'}, h('table', {id: 'reserves'},
+    scrollBox(h('table', {id: 'reserves'},
       h('thead', {}, h('tr', {}, ['Rank', 'Organization', 'Sector', 'Country', 'Keeps'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, reserves.map((r) => h('tr', {},
         h('td', {}, String(r.rank)), h('td', {}, h('a', {href: `/org/${r.organization.slug}`}, r.organization.name)),

@@ -17,7 +17,7 @@ def test_an_organization_page_shows_its_record_network_and_matches(tab: Tab):
     org = tab.live.organization(CENTRE)
     tab.open("/")
     tab.page.get_by_label("Search organizations").fill("African Union Commission")
-    first = "() => document.querySelector('#results h3 a').textContent"
+    first = "() => document.querySelector('#results h3 a')?.textContent"
     tab.page.wait_for_function(f"{first} === 'African Union Commission'")
     tab.page.locator("#results h3 a").first.click()
     tab.page.wait_for_url(re.compile(f"/org/{CENTRE}$"))
@@ -53,7 +53,7 @@ def test_an_organization_page_shows_its_record_network_and_matches(tab: Tab):
     for match in matches:
         assert match["reasons"] > 0 and len(match["parts"]) >= 4
         assert sum(match["parts"]) == pytest.approx(match["score"], abs=1e-9)
-    assert tab.page.locator("#history li").count() >= 1
+    tab.page.locator("#history li").first.wait_for()
     tab.audit("organization page")
     tab.shot("organization")
 
@@ -215,4 +215,18 @@ def test_a_429_shows_its_retry_after_and_keeps_the_search(tab: Tab):
     assert "300 per 1 minute" in problem.inner_text()
     assert tab.page.get_by_label("Search organizations").input_value() == "busy"
     tab.shot("directory-429")
+    tab.stayed_home()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/org/{CENTRE}", "/map?highlight=eu", "/roster?size=6&sector_min.academia=2", "/account"],
+)
+def test_every_page_fits_a_phone_375_pixels_wide(tab: Tab, path: str):
+    tab.page.set_viewport_size({"width": 375, "height": 800})
+    tab.open(path)
+    tab.page.wait_for_function("() => !document.querySelector('main').hasAttribute('aria-busy')")
+    tab.page.wait_for_load_state("networkidle")
+    assert tab.page.evaluate("document.documentElement.scrollWidth") <= 375
+    tab.audit(f"{path} at 375 px")
     tab.stayed_home()
