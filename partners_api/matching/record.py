@@ -7,8 +7,8 @@ For each indexed organization (row i of the index):
   proposed;
 - how many invitations to dialogues came to an end for it (answered, or expired
   unanswered) and how many it answered (accepted or declined);
-- how many of its earlier dialogues led to active partnerships (0 while partnerships do
-  not record the dialogue they came from);
+- how many of its dialogues led to active partnerships of its own (links whose
+  origin_dialogue_id names the dialogue);
 - its participations in held dialogues, each with the dialogue's date (its end, else its
   start, else the day it was recorded), so that "recent" is counted on the day it is asked.
 
@@ -23,6 +23,7 @@ single answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -33,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from partners_api.arrays import positions
 from partners_api.db import utcnow
-from partners_api.dialogues import invitations
+from partners_api.dialogues import invitations, outcomes
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, Invitation
 from partners_api.partnerships.models import Partnership
 
@@ -122,18 +123,24 @@ def invitation_counts(connection: Connection, ids: np.ndarray) -> tuple[np.ndarr
 
 
 def fruitful_dialogue_counts(connection: Connection, ids: np.ndarray) -> np.ndarray:
-    """Earlier dialogues of each row that led to active partnerships (none recorded yet)."""
-    return np.zeros(len(ids), np.int64)
+    """Dialogues of each row that led to active partnerships of its own (origin_dialogue_id)."""
+    return _per_row(ids, outcomes.led_to_active_partnerships(connection).items())
 
 
 def _count_by(connection: Connection, column, ids: np.ndarray, *where) -> np.ndarray:
     """Rows of a table per organization id in `column`, as an array over the index rows."""
     pairs = connection.execute(select(column, func.count()).where(*where).group_by(column)).all()
-    counts = np.zeros(len(ids), np.int64)
+    return _per_row(ids, pairs)
+
+
+def _per_row(ids: np.ndarray, counts: Iterable[tuple[int, int]]) -> np.ndarray:
+    """(organization id, count) pairs as an array over the index rows (0 where none)."""
+    pairs = list(counts)
+    per_row = np.zeros(len(ids), np.int64)
     wanted = np.fromiter((p[0] for p in pairs), np.int64, len(pairs))
     rows, indexed = positions(ids, wanted)
-    counts[rows[indexed]] = np.fromiter((p[1] for p in pairs), np.int64, len(pairs))[indexed]
-    return counts
+    per_row[rows[indexed]] = np.fromiter((p[1] for p in pairs), np.int64, len(pairs))[indexed]
+    return per_row
 
 
 def _held_participations(connection: Connection, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -164,6 +164,24 @@ def test_track_record_counts_answered_and_expired_invitations(client, session, a
         assert found[invitee]["components"]["track_record"]["value"] == pytest.approx(value)
 
 
+def test_track_record_credits_dialogues_that_led_to_active_links(client, admin_key, trio):
+    u, v, w = trio
+    body = {"title": "Held together", "status": "held"}
+    dialogue = client.post("/api/v1/dialogues", json=body, headers=bearer(admin_key)).json
+    for member in (v, w):
+        url = f"/api/v1/dialogues/{dialogue['id']}/participants/{member['id']}"
+        put = client.put(url, json={"role": "participant"}, headers=bearer(admin_key))
+        assert put.status_code == 201
+    came = link(client, admin_key, w["id"], v["id"], origin_dialogue_id=dialogue["id"])
+    assert came.status_code == 201, came.json
+    url = f"/api/v1/partnerships/{came.json['id']}/accept"
+    assert client.post(url, headers=bearer(admin_key)).status_code == 200
+    found = {m["organization"]["id"]: m for m in matches(client, u["id"], limit=100)}
+    # v: one fruitful dialogue, one proposal answered: (1/2 + 1/2) / 2; w: (1/2 + 0) / 2.
+    assert found[v["id"]]["components"]["track_record"]["value"] == pytest.approx(0.5)
+    assert found[w["id"]]["components"]["track_record"]["value"] == pytest.approx(0.25)
+
+
 def test_track_record_weight_is_bounded(client, trio):
     bad = client.get(
         f"/api/v1/organizations/{trio[0]['id']}/matches", query_string={"w_track_record": 1.5}
