@@ -33,13 +33,14 @@ export async function render(main, url, [ref]) {
     section('partners', 'Partners', (box) => partners(box, org)),
     section('network', 'Network', (box) => network(box, org, depth, url)),
     section('matches', 'Whom to talk to', (box) => matches(box, org, topics)),
+    section('dialogues', 'Dialogues', (box) => dialogues(box, org)),
     section('history', 'History', (box) => history(box, org)),
   ];
   fill(main,
     h('p', {class: 'crumbs'}, h('a', {href: '/'}, '← Directory')),
     h('h1', {tabindex: -1}, org.name, org.acronym ? h('span', {class: 'acronym'}, ` (${org.acronym})`) : null),
     h('nav', {'aria-label': 'On this page', class: 'toc'}, h('ul', {class: 'tags'},
-      ['record', 'partners', 'network', 'matches', 'history'].map((id) =>
+      ['record', 'partners', 'network', 'matches', 'dialogues', 'history'].map((id) =>
         h('li', {}, h('a', {href: `#${id}-title`}, id === 'matches' ? 'Whom to talk to' : id[0].toUpperCase() + id.slice(1)))))),
     record,
     mayEdit(org) ? editForm(org, answer.etag, drawRecord) : null,
@@ -145,6 +146,24 @@ async function network(box, org, depth, url) {
 async function matches(box, org, topics) {
   const answer = await api(`/organizations/${org.id}/matches`, {params: {limit: 10}});
   fill(box, matchList(answer.data.matches, topics));
+}
+
+async function dialogues(box, org) {
+  const answer = await api('/dialogues', {params: {organization: org.id, page_size: 50}});
+  if (!answer.data.length) return fill(box, h('p', {}, 'No dialogue listed.'));
+  const outcomes = await Promise.all(answer.data.map((d) => (d.status === 'held'
+    ? api(`/dialogues/${d.id}/outcomes`).then((a) => a.data).catch(() => null) : null)));
+  return fill(box, h('ul', {class: 'cards', id: 'dialogues-list'}, answer.data.map((d, i) => {
+    const role = d.participants?.find((p) => p.organization.id === org.id)?.role;
+    const outcome = outcomes[i];
+    return h('li', {class: 'card', dataset: {dialogue: d.id}},
+      h('h3', {}, d.title),
+      h('p', {class: 'meta'}, [d.status, d.starts_on, d.city, d.country ? countryName(d.country) : null,
+        d.virtual ? 'online' : null, role ? `as ${role}` : null, `${d.participants?.length || 0} participants`]
+        .filter(Boolean).join(' · ')),
+      outcome ? h('p', {class: 'outcome'}, `Outcomes: ${outcome.partnerships.total} links formed`
+        + ` (${outcome.partnerships.cross_sector} across sectors), ${outcome.signals.recorded} signals recorded.`) : null);
+  })));
 }
 
 async function history(box, org) {

@@ -54,6 +54,16 @@ def test_an_organization_page_shows_its_record_network_and_matches(tab: Tab):
         assert match["reasons"] > 0 and len(match["parts"]) >= 4
         assert sum(match["parts"]) == pytest.approx(match["score"], abs=1e-9)
     tab.page.locator("#history li").first.wait_for()
+    # Its dialogues, with the outcomes of those held.
+    tab.page.locator("#dialogues-list li").first.wait_for()
+    held = tab.live.server.call("GET", f"/api/v1/dialogues?organization={org['id']}").json
+    shown = tab.page.locator("#dialogues-list li").evaluate_all(
+        "l => l.map(i => Number(i.dataset.dialogue))"
+    )
+    assert shown == [d["id"] for d in held]
+    assert tab.page.locator("#dialogues-list .outcome").count() == sum(
+        d["status"] == "held" for d in held
+    )
     tab.audit("organization page")
     tab.shot("organization")
 
