@@ -8,6 +8,7 @@ from flask.views import MethodView
 from partners_api.api.bases import Blueprint
 from partners_api.api.links import etag_links, link
 from partners_api.api.pagination import page_of
+from partners_api.changes.schemas import ChangeEventSchema
 from partners_api.db import get_session
 from partners_api.keys import auth
 from partners_api.webhooks import service
@@ -237,3 +238,42 @@ class RedeliverViews(MethodView):
             get_session(), subscription=subscription, delivery_id=delivery_id
         )
         return delivery_view(delivery, event)
+
+
+@blp.route("/<int:webhook_id>/ping")
+class PingViews(MethodView):
+    """A test event."""
+
+    @blp.response(202, DeliverySchema)
+    @blp.errors(403, 404, 409)
+    @blp.doc(operationId="pingWebhook")
+    def post(self, webhook_id):
+        """Send a test event
+
+        Queues a `webhook.ping` event (`{"type": "webhook.ping", "timestamp", "data":
+        {"webhook": id}}`), signed like any other, after the deliveries already due; follow
+        it in the deliveries list. 409 while the webhook is not active.
+        """
+        subscription, _ = _subscription(webhook_id)
+        delivery, event = service.ping(get_session(), subscription=subscription)
+        return delivery_view(delivery, event)
+
+
+@blp.route("/<int:webhook_id>/history")
+class WebhookHistoryViews(MethodView):
+    """The change events of one subscription."""
+
+    @blp.response(200, ChangeEventSchema(many=True))
+    @blp.paginate()
+    @blp.errors(403, 404)
+    @blp.doc(operationId="listWebhookHistory")
+    def get(self, webhook_id, pagination_parameters):
+        """List a webhook's changes
+
+        Newest first: created, updated (the fields named), secret rotated, disabled by the
+        dispatcher. Never a secret.
+        """
+        subscription, _ = _subscription(webhook_id)
+        return page_of(
+            pagination_parameters, service.history, session=get_session(), subscription=subscription
+        )

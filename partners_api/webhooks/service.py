@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import assign_changed, fetch_page, utcnow
+from partners_api.db import assign_changed, fetch_page, json_text, utcnow
 from partners_api.errors import Conflict, Forbidden, NotFound, Unprocessable, unknown_values
 from partners_api.keys.auth import Principal
 from partners_api.organizations import service as organizations
@@ -233,16 +233,54 @@ def get_delivery(
     return row[0], row[1]
 
 
-def redeliver(
-    session: Session, *, subscription: WebhookSubscription, delivery_id: int
+def history(session: Session, *, subscription: WebhookSubscription, page: int, page_size: int):
+    """A page of a subscription's change events (never a secret), newest first, and the total."""
+    return changes.history(
+        session, entity="webhook", entity_id=subscription.id, page=page, page_size=page_size
+    )
+
+
+def ping(
+    session: Session, *, subscription: WebhookSubscription
 ) -> tuple[WebhookDelivery, WebhookEvent]:
-    """Queue a delivery to be sent again now, with the same webhook-id."""
-    delivery, event = get_delivery(session, subscription=subscription, delivery_id=delivery_id)
+    """Queue a `webhook.ping` event to the subscription, after what it is already due."""
+    _refuse_inactive(subscription)
+    now = utcnow()
+    payload = {
+        "type": "webhook.ping",
+        "timestamp": now.isoformat(),
+        "data": {"webhook": subscription.id},
+    }
+    event = WebhookEvent(event_type="webhook.ping", payload=json_text(payload))
+    session.add(event)
+    session.flush()
+    delivery = WebhookDelivery(
+        subscription_id=subscription.id,
+        event_id=event.id,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.commit()
+    return delivery, event
+
+
+def _refuse_inactive(subscription: WebhookSubscription) -> None:
     if not subscription.active:
         raise Conflict(
             "The webhook is not active: make it active again (PATCH) to send deliveries.",
             code="webhook_inactive",
         )
+
+
+def redeliver(
+    session: Session, *, subscription: WebhookSubscription, delivery_id: int
+) -> tuple[WebhookDelivery, WebhookEvent]:
+    """Queue a delivery to be sent again now, with the same webhook-id."""
+    delivery, event = get_delivery(session, subscription=subscription, delivery_id=delivery_id)
+    _refuse_inactive(subscription)
     delivery.status = "pending"
     delivery.next_attempt_at = utcnow()
     subscription.retry_at = None

@@ -289,3 +289,44 @@ def test_invitations_reach_only_the_invited_organization(
     ]
     assert ada[0].json["data"]["message"] == "Join us?" and all(r.verified for r in ada)
     assert receiver.of("/ok/uk") == []  # another organization's invitation is private
+
+
+def test_a_public_name_that_resolves_to_loopback_is_refused_at_connection(
+    client, admin_key, subscribe, receiver, app
+):
+    port = receiver.url.rsplit(":", 1)[1]
+    body = {"url": f"https://localhost:{port}/ok/x", "event_types": ["organization.created"]}
+    made = client.post("/api/v1/webhooks", json=body, headers=bearer(admin_key))
+    assert made.status_code == 201  # private targets allowed when subscribing, here
+    new_organization(client, admin_key, "Loopback Test")
+    strict = Dispatcher(app.extensions["partners_db"], Settings(timeout=0.5, allow_private=False))
+    strict.run_until_idle()
+    [refused] = deliveries(client, admin_key, made.json)
+    assert refused["status"] == "pending" and refused["response_status"] is None
+    assert "loopback, private" in refused["error"]
+    assert receiver.of("/ok/x") == []  # nothing ever reached the refused address
+
+
+def test_ping_sends_a_signed_test_event(client, admin_key, subscribe, receiver, dispatcher):
+    hook = subscribe(admin_key, "/ok/x", ["organization.created"])
+    pinged = client.post(f"/api/v1/webhooks/{hook['id']}/ping", headers=bearer(admin_key))
+    assert pinged.status_code == 202 and pinged.json["event_type"] == "webhook.ping"
+    dispatcher.run_until_idle()
+    [got] = receiver.wait_for("/ok/x", 1)
+    assert got.verified and got.json["type"] == "webhook.ping"
+    assert got.json["data"] == {"webhook": hook["id"]}
+    assert got.webhook_id == pinged.json["webhook_id"]
+
+
+def test_history_shows_what_the_dispatcher_did(
+    client, admin_key, subscribe, receiver, dispatcher, clock
+):
+    hook = subscribe(admin_key, "/fail/x", ["organization.created"])
+    new_organization(client, admin_key, "History Test")
+    dispatcher.run_until_idle()
+    clock.now += timedelta(days=3, hours=1)
+    dispatcher.run_until_idle()
+    history = client.get(f"/api/v1/webhooks/{hook['id']}/history", headers=bearer(admin_key))
+    assert [e["action"] for e in history.json] == ["disabled", "created"]
+    pinged = client.post(f"/api/v1/webhooks/{hook['id']}/ping", headers=bearer(admin_key))
+    assert pinged.status_code == 409 and pinged.json["code"] == "webhook_inactive"
