@@ -117,13 +117,12 @@ def _own(principal: Principal) -> int:
 def get_subscription(
     session: Session, *, subscription_id: int, principal: Principal
 ) -> WebhookSubscription:
-    """One subscription the caller may manage; another organization's is a 404."""
+    """One subscription the caller may manage; 404 when none, 403 for another organization's."""
     subscription = session.get(WebhookSubscription, subscription_id)
-    visible = subscription is not None and (
-        principal.is_admin or subscription.organization_id == _own(principal)
-    )
-    if not visible:
+    if subscription is None:
         raise NotFound(f"No webhook {subscription_id}.")
+    if not principal.is_admin and subscription.organization_id != _own(principal):
+        raise Forbidden("This key manages only its own organization's webhooks.")
     return subscription
 
 

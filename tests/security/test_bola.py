@@ -35,6 +35,12 @@ BODIES = {
     "topics.TopicViews": lambda ids: {"slug": "new-topic", "name": "X"},
     "topics.TopicBySlugViews": lambda ids: {"name": "Renamed"},
     "keys.KeyViews": lambda ids: {"name": "x", "scopes": ["admin"]},
+    "webhooks.WebhookViews": lambda ids: {
+        "url": "https://1.1.1.1/hook",
+        "event_types": ["partnership.proposed"],
+        "organization_id": ids["victim"],
+    },
+    "webhooks.WebhookByIdViews": lambda ids: {"description": "Hijacked"},
     "exports.OrganizationImportViews": lambda ids: [
         {"name": "X", "sector": "media", "country": "FR"}
     ],
@@ -45,6 +51,9 @@ NO_BODY = {
     "partnerships.PartnershipEndViews",
     "keys.KeyByIdViews",
     "invitations.InvitationWithdrawViews",
+    "webhooks.WebhookSecretViews",
+    "webhooks.RedeliverViews",
+    "webhooks.PingViews",
 }
 # Computations that write nothing and are open to all.
 OPEN = {
@@ -74,6 +83,15 @@ def world(client, admin_key, make_key):
         json={"organization_ids": [victim]},
         headers=bearer(admin_key),
     ).json["invitations"][0]["id"]
+    webhook = client.post(
+        "/api/v1/webhooks",
+        json={
+            "url": "https://1.1.1.1/hook",  # an address, not a name: nothing to resolve
+            "event_types": ["partnership.proposed"],
+            "organization_id": victim,
+        },
+        headers=bearer(admin_key),
+    ).json["id"]
     ids = {"attacker": attacker, "victim": victim, "third": third}
     params = {
         "ref": victim,
@@ -85,6 +103,8 @@ def world(client, admin_key, make_key):
         "invitation_id": invitation,
         "from_id": victim,
         "to_id": third,
+        "webhook_id": webhook,
+        "delivery_id": 1,
     }
     return ids, params, make_key(["org:write"], attacker)
 

@@ -30,7 +30,7 @@ def test_another_organization_neither_sees_nor_subscribes_to_it(
 ):
     made = subscribe(masakhane_key, "/ok/a", PROPOSED)
     other = make_key(["org:write"], org_id(client, "uk-aisi"))
-    assert client.get(f"/api/v1/webhooks/{made['id']}", headers=bearer(other)).status_code == 404
+    assert client.get(f"/api/v1/webhooks/{made['id']}", headers=bearer(other)).status_code == 403
     assert client.get("/api/v1/webhooks", headers=bearer(other)).json == []
     body = {
         "url": "https://example.org/hook",
@@ -117,6 +117,7 @@ def test_delete_needs_if_match_and_removes_it(client, masakhane_key, subscribe):
     etag = client.get(path, headers=key).headers["ETag"]
     assert client.delete(path, headers={**key, "If-Match": etag}).status_code == 204
     assert client.get(path, headers=key).status_code == 404
+    assert client.get("/api/v1/webhooks/999999", headers=key).status_code == 404
 
 
 def test_rotation_shows_a_new_secret_once_and_keeps_the_old_for_a_day(
