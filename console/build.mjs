@@ -60,6 +60,8 @@ const result = await build({
   bundle: true,
   minify: true,
   format: 'esm',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: ['es2022'],
   legalComments: 'none',
   metafile: true,

@@ -3,19 +3,16 @@ import {h, fill} from './dom.js';
 import {session} from './api.js';
 import {start, onNavigate} from './router.js';
 import * as directory from './directory.js';
-import * as organization from './organization.js';
-import * as worldMap from './map.js';
-import * as roster from './roster.js';
-import * as account from './account.js';
-import * as admin from './admin.js';
 
+// The directory is in the first script; the other pages (and d3's layout, map and zoom
+// code they use) load when first visited.
 const ROUTES = [
-  [/^\/$/, directory, 'Directory'],
-  [/^\/org\/(.+)$/, organization, 'Organization'],
-  [/^\/map$/, worldMap, 'Map'],
-  [/^\/roster$/, roster, 'Roster builder'],
-  [/^\/account$/, account, 'Your key'],
-  [/^\/admin$/, admin, 'Admin'],
+  [/^\/$/, async () => directory, 'Directory'],
+  [/^\/org\/(.+)$/, () => import('./organization.js'), 'Organization'],
+  [/^\/map$/, () => import('./map.js'), 'Map'],
+  [/^\/roster$/, () => import('./roster.js'), 'Roster builder'],
+  [/^\/account$/, () => import('./account.js'), 'Your key'],
+  [/^\/admin$/, () => import('./admin.js'), 'Admin'],
 ];
 
 const NAV = [
@@ -47,7 +44,8 @@ async function show(url) {
     fill(main, h('h1', {tabindex: -1}, 'Not found'), h('p', {}, h('a', {href: '/'}, 'Back to the directory')));
     return;
   }
-  const [pattern, view, title] = route;
+  const [pattern, load, title] = route;
+  const view = await load();
   const match = decodeURI(url.pathname).match(pattern);
   if (current && current.view === view && current.path === url.pathname && current.update) {
     current.update(url);
