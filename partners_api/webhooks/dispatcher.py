@@ -315,10 +315,19 @@ class Dispatcher:
             if outcomes:
                 session.execute(ATTEMPT, [_attempt_values(outcome, now) for outcome in outcomes])
             values = self._subscription_values(session, subscription, outcomes, now)
+            this = WebhookSubscription.id == subscription.id
+            if values:
+                session.execute(
+                    update(WebhookSubscription)
+                    .where(this)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+            # Released only if still ours: after an expired lease another dispatcher holds it.
             session.execute(
                 update(WebhookSubscription)
-                .where(WebhookSubscription.id == subscription.id)
-                .values(**values)
+                .where(this, WebhookSubscription.lease_owner == claim.lease_owner)
+                .values(lease_expires_at=None, lease_owner=None)
                 .execution_options(synchronize_session=False)
             )
             session.commit()
@@ -326,19 +335,17 @@ class Dispatcher:
     def _subscription_values(
         self, session: Session, subscription: WebhookSubscription, outcomes: list[Outcome], now
     ) -> dict:
-        """The subscription's new state: released, and failing, retrying or disabled."""
-        values: dict = {"lease_expires_at": None, "lease_owner": None}
+        """The subscription's new state: failing, retrying or disabled; {} when unchanged."""
         if not outcomes:
-            return values
+            return {}
         last = outcomes[-1]
         if last.succeeded:
-            return {**values, "failing_since": None, "retry_at": None}
+            return {"failing_since": None, "retry_at": None}
         failing_since = subscription.failing_since if len(outcomes) == 1 else None
         failing_since = failing_since or now
         if now - failing_since >= DISABLE_AFTER:
             self._disable(session, subscription, last, failing_since, now)
             return {
-                **values,
                 "active": False,
                 "retry_at": None,
                 "disabled_reason": (
@@ -356,7 +363,7 @@ class Dispatcher:
             .where(WebhookDelivery.id == last.delivery_id)
             .values(next_attempt_at=retry_at)
         )
-        return {**values, "failing_since": failing_since, "retry_at": retry_at}
+        return {"failing_since": failing_since, "retry_at": retry_at}
 
     def _disable(self, session: Session, subscription, last: Outcome, since, now) -> None:
         """Give up the delivery that kept failing, and record the subscription's disabling."""

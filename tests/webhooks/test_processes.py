@@ -61,9 +61,13 @@ def dispatcher(url: str, logs: Path, name: str) -> subprocess.Popen:
 
 
 def stop(process: subprocess.Popen) -> None:
-    """SIGTERM, and wait for the dispatcher to finish its batches."""
+    """SIGTERM, and wait for the dispatcher to finish its batches (else SIGKILL)."""
     process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def by_organization(receiver: Receiver, path: str) -> dict[int, set[str]]:
@@ -80,14 +84,16 @@ def test_a_killed_dispatcher_loses_nothing_after_a_restart(tmp_path, receiver, f
     with fresh_database("hooks_kill", tmp_path) as url:
         subscribe_all(url, receiver, paths, count)
         first = dispatcher(url, tmp_path, "first")
-        receiver.wait_for("/slow/a", 30, seconds=60)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        try:
+            receiver.wait_for("/slow/a", 30, seconds=180)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
         sent_before = sum(len(receiver.of(p)) for p in paths)
         second = dispatcher(url, tmp_path, "second")
         try:
             for path in paths:
-                deadline = time.monotonic() + 90
+                deadline = time.monotonic() + 180
                 while len(by_organization(receiver, path)) < count:
                     assert time.monotonic() < deadline, (path, len(receiver.of(path)))
                     time.sleep(0.1)
@@ -115,7 +121,7 @@ def test_two_dispatchers_never_send_one_delivery_twice(tmp_path, receiver, figur
         processes = [dispatcher(url, tmp_path, f"d{n}") for n in range(2)]
         try:
             for path in paths:
-                receiver.wait_for(path, count, seconds=90)
+                receiver.wait_for(path, count, seconds=180)
             time.sleep(1)  # anything sent twice would arrive now
         finally:
             for process in processes:
