@@ -60,6 +60,7 @@ function group(legend, items, extra) {
 function listFacet(legend, values, chosen, item) {
   const present = new Set(values.map((v) => v.value));
   const all = [...values, ...chosen.filter((c) => !present.has(c)).map((value) => ({value, count: 0}))];
+  if (!all.length) return null;
   const first = all.filter((v, i) => i < SHOWN || chosen.includes(v.value));
   const rest = all.filter((v) => !first.includes(v));
   const list = h('ul', {}, first.map(item));
@@ -97,8 +98,10 @@ function regionFacet(values, chosen, allRegions, box) {
     .filter((r) => r.kind === 'grouping' && (count.get(r.code) || chosen.includes(r.code)))
     .sort((a, b) => (count.get(b.code) || 0) - (count.get(a.code) || 0))
     .map((r) => box('region', r.code, r.name, count.get(r.code) || 0));
+  const tree = branch('world');
+  if (!tree.length && !groupings.length) return null;
   return h('fieldset', {class: 'facet regions'}, h('legend', {}, 'Region'),
-    h('ul', {class: 'tree'}, branch('world')),
+    h('ul', {class: 'tree'}, tree),
     groupings.length ? h('p', {class: 'sublegend'}, 'Groupings') : null,
     h('ul', {}, groupings));
 }

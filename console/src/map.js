@@ -62,7 +62,9 @@ export async function render(main, url) {
       const chosen = new Set(state.country);
       fill(mapBox, drawMap(shapes, counts, chosen, new Set(members), (code) => go(toggled(state, 'country', code, !chosen.has(code)))));
       fill(buttons, countryButtons(facets.country, chosen, (code, on) => go(toggled(state, 'country', code, on))));
+      const named = state.country.map(countryName).join(', ');
       status.textContent = `${facets.total} organizations in ${counts.size} countries` +
+        (named ? ` for the other filters; chosen: ${named}` : '') +
         (highlight ? `; ${members.length} countries outlined` : '');
     } catch (error) {
       status.textContent = '';
