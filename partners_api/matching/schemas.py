@@ -116,7 +116,10 @@ class MatchProfileSchema(Schema):
     )
     include_declined = fields.Boolean(
         load_default=False,
-        metadata={"description": "Keep the declined pairs of `organization_id` in."},
+        metadata={
+            "description": "Keep the declined pairs of `organization_id` in.",
+            "example": False,
+        },
     )
     limit = fields.Integer(
         load_default=10,

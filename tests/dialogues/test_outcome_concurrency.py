@@ -14,9 +14,13 @@ from partners_api.organizations.models import Organization
 from tests.helpers import bearer
 from tests.servers import on_postgresql
 
-pytestmark = pytest.mark.skipif(
-    not on_postgresql(), reason="concurrent writers race only on PostgreSQL (set TEST_DATABASE_URL)"
-)
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.skipif(
+        not on_postgresql(),
+        reason="concurrent writers race only on PostgreSQL (set TEST_DATABASE_URL)",
+    ),
+]
 ROUNDS = 5
 
 

@@ -12,6 +12,7 @@ import csv
 import http.client
 import io
 import json
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -19,7 +20,7 @@ import pytest
 from tests.servers import Server, fresh_database, prepare, serve
 
 URL = "/api/v1/organizations"
-TRIES = 80  # reads per check at most, until both workers have answered twice
+TRIES = 40  # pairs of reads per check at most, until both workers have answered twice
 
 
 @pytest.fixture(scope="module")
@@ -32,27 +33,44 @@ def server(tmp_path_factory) -> Iterator[tuple[Server, dict]]:
             yield running, admin
 
 
-def read(server: Server, path: str, headers: dict) -> tuple[int | None, bytes]:
-    """GET on a new connection: the worker that answered, and the body."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+def read_together(
+    server: Server, path: str, headers: dict, connections: int = 2
+) -> list[tuple[int | None, bytes]]:
+    """GET on several connections opened before any request is sent.
+
+    A sync worker that has accepted a connection waits for its request, so the next
+    connection goes to another worker: with two workers, two connections reach both.
+    (One connection at a time may reach the same worker every time.)
+    """
+    opened = [
+        http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        for _ in range(connections)
+    ]
     try:
-        connection.request("GET", path, headers=headers)
-        answer = connection.getresponse()
-        body = answer.read()
-        assert answer.status == 200, body[:300]
-        return server.worker_serving(connection.sock), body
+        for connection in opened:
+            connection.connect()
+        time.sleep(0.05)  # let the workers accept them
+        answers = []
+        for connection in opened:
+            connection.request("GET", path, headers=headers)
+            answer = connection.getresponse()
+            body = answer.read()
+            assert answer.status == 200, body[:300]
+            answers.append((server.worker_serving(connection.sock), body))
+        return answers
     finally:
-        connection.close()
+        for connection in opened:
+            connection.close()
 
 
 def on_every_worker(server: Server, path: str, check: Callable[[bytes], bool], headers=None):
     """Read until each worker answered twice; every answer must pass the check."""
     answered: dict[int, int] = {}
     for _ in range(TRIES):
-        worker, body = read(server, path, headers or {})
-        assert check(body), (path, worker, body[:500])
-        if worker is not None:
-            answered[worker] = answered.get(worker, 0) + 1
+        for worker, body in read_together(server, path, headers or {}):
+            assert check(body), (path, worker, body[:500])
+            if worker is not None:
+                answered[worker] = answered.get(worker, 0) + 1
         if len(answered) == 2 and min(answered.values()) >= 2:
             return
     pytest.fail(f"not every worker answered {path}: {answered}")
