@@ -43,8 +43,7 @@ def read_together(
     (One connection at a time may reach the same worker every time.)
     """
     opened = [
-        http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        for _ in range(connections)
+        http.client.HTTPConnection("127.0.0.1", server.port, timeout=30) for _ in range(connections)
     ]
     try:
         for connection in opened:
