@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from partners_api.changes import service as changes
 from partners_api.db import lock_for_update, utcnow
 from partners_api.dialogues import invitations
+from partners_api.dialogues import service as dialogues
 from partners_api.dialogues.models import (
     LIVE_INVITATION_STATUSES,
     Dialogue,
@@ -275,15 +276,7 @@ def _seat_changed(
         action = "participant_removed"
     else:
         return
-    dialogue.updated_at = utcnow()
-    changes.record(
-        session,
-        entity="dialogue",
-        entity_id=dialogue.id,
-        action=action,
-        fields=[f"participants.{org_id}"],
-        actor_key_id=principal.key_id,
-    )
+    dialogues.record_participation(session, dialogue, action, org_id, principal.key_id)
 
 
 def create_invitations(

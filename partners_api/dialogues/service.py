@@ -164,6 +164,18 @@ def _participation_changed(
     session: Session, dialogue: Dialogue, action: str, organization_id: int, principal: Principal
 ) -> None:
     """Bump the dialogue's version (its ETag), record the event and commit."""
+    record_participation(session, dialogue, action, organization_id, principal.key_id)
+    session.commit()
+
+
+def record_participation(
+    session: Session,
+    dialogue: Dialogue,
+    action: str,
+    organization_id: int,
+    actor_key_id: int | None,
+) -> None:
+    """Bump the dialogue's version and record a participant's change; not committed."""
     dialogue.updated_at = utcnow()
     changes.record(
         session,
@@ -171,9 +183,8 @@ def _participation_changed(
         entity_id=dialogue.id,
         action=action,
         fields=[f"participants.{organization_id}"],
-        actor_key_id=principal.key_id,
+        actor_key_id=actor_key_id,
     )
-    session.commit()
 
 
 def _check_may_manage(principal: Principal, organization_id: int) -> None:
