@@ -24,7 +24,7 @@ from partners_api.dialogues import invitations
 from partners_api.dialogues.models import LIVE_INVITATION_STATUSES, Dialogue, Invitation
 from partners_api.errors import Conflict, Unprocessable
 from partners_api.keys.auth import Principal
-from partners_api.matching.index import current_index
+from partners_api.matching import record
 from partners_api.organizations.models import Organization, OrganizationRegion
 
 
@@ -155,10 +155,18 @@ def seats_of(session: Session, ids: Sequence[int]) -> dict[int, Seat]:
 
 
 def newcomers(session: Session, ids: Sequence[int]) -> set[int]:
-    """The active organizations among these with no held dialogue in the last 24 months."""
-    index = current_index(session)
-    recent = index.record.recent_participations(index.size, utcnow().date())
-    return {i for i in ids if i in index.row_of and recent[index.row_of[i]] == 0}
+    """The active organizations among these with no held dialogue in the last 24 months.
+
+    Read for these organizations alone, not from the matching index, which a refill (just
+    after the decline that opened its seat) would otherwise rebuild whole.
+    """
+    active = set(
+        session.scalars(
+            select(Organization.id).where(Organization.id.in_(ids), Organization.status == "active")
+        )
+    )
+    recent = record.recent_participations_of(session.connection(), sorted(active), utcnow().date())
+    return {i for i in active if recent[i] == 0}
 
 
 def refill(

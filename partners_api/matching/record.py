@@ -23,7 +23,8 @@ single answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -145,7 +146,25 @@ def _per_row(ids: np.ndarray, counts: Iterable[tuple[int, int]]) -> np.ndarray:
 
 def _held_participations(connection: Connection, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index rows and dialogue days of every participation in a held dialogue."""
-    found = connection.execute(
+    found = connection.execute(_held_query()).all()
+    wanted = np.fromiter((f[0] for f in found), np.int64, len(found))
+    rows, indexed = positions(ids, wanted)
+    days = np.fromiter((_day(*f[1:]) for f in found), np.int64, len(found))
+    return rows[indexed], days[indexed]
+
+
+def recent_participations_of(
+    connection: Connection, organization_ids: Sequence[int], today: date
+) -> Counter[int]:
+    """Participations of these organizations only in held dialogues of the last 24 months."""
+    since = months_before(today, RECENT_MONTHS).toordinal()
+    query = _held_query().where(DialogueParticipant.organization_id.in_(organization_ids))
+    return Counter(found[0] for found in connection.execute(query) if _day(*found[1:]) >= since)
+
+
+def _held_query():
+    """Each participation in a held dialogue: the organization and the dialogue's dates."""
+    return (
         select(
             DialogueParticipant.organization_id,
             Dialogue.ends_on,
@@ -154,11 +173,7 @@ def _held_participations(connection: Connection, ids: np.ndarray) -> tuple[np.nd
         )
         .join(Dialogue, Dialogue.id == DialogueParticipant.dialogue_id)
         .where(Dialogue.status == "held")
-    ).all()
-    wanted = np.fromiter((f[0] for f in found), np.int64, len(found))
-    rows, indexed = positions(ids, wanted)
-    days = np.fromiter((_day(*f[1:]) for f in found), np.int64, len(found))
-    return rows[indexed], days[indexed]
+    )
 
 
 def _day(ends_on: date | None, starts_on: date | None, created_at: datetime) -> int:
