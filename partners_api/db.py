@@ -293,6 +293,17 @@ def _insert_sqlite(connection: Connection, table, rows: Sequence[Mapping], batch
         connection.exec_driver_sql(statement, values)
 
 
+def keyset_rows(session: Session, query: Select, key, *, batch: int = 500) -> Iterator[Any]:
+    """A query's rows in batches by its unique key (also its first column), never all at once."""
+    last = 0
+    while True:
+        rows = session.execute(query.where(key > last).order_by(key).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
 def in_chunks(values: Sequence[T], size: int = 5_000) -> Iterator[Sequence[T]]:
     """The values in slices of at most `size`, in order: IN lists within drivers' limits.
 

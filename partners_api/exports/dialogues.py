@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from partners_api.db import utcnow
+from partners_api.db import keyset_rows, utcnow
 from partners_api.dialogues.invitations import current_status
 from partners_api.dialogues.models import Dialogue, Invitation
 from partners_api.exports import formats, outcomes
@@ -83,16 +83,8 @@ def invitation_records(
     if status:
         query = query.where(current_status(now).in_(status))
     names = [name for name, _, _ in INVITATION_COLUMNS]
-    last = 0
-    while True:
-        rows = session.execute(
-            query.where(Invitation.id > last).order_by(Invitation.id).limit(BATCH * 4)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield dict(zip(names, row, strict=True))
-        last = rows[-1][0]
+    for row in keyset_rows(session, query, Invitation.id, batch=BATCH * 4):
+        yield dict(zip(names, row, strict=True))
 
 
 def dialogue_records(

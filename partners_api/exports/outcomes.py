@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from partners_api.db import keyset_rows
 from partners_api.dialogues.models import OutcomeSignal
 from partners_api.exports import formats
 from partners_api.organizations.models import Organization
@@ -87,15 +88,8 @@ def signal_records(
     if dialogue_ids is not None:
         query = query.where(OutcomeSignal.dialogue_id.in_(dialogue_ids))
     names = [name for name, _, _ in SIGNAL_COLUMNS]
-    last = 0
-    while True:
-        rows = session.execute(
-            query.where(OutcomeSignal.id > last).order_by(OutcomeSignal.id).limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        yield from (dict(zip(names, row, strict=True)) for row in rows)
-        last = rows[-1][0]
+    for row in keyset_rows(session, query, OutcomeSignal.id, batch=BATCH):
+        yield dict(zip(names, row, strict=True))
 
 
 def signal_file(session: Session, export_format: str) -> Iterator[bytes]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from partners_api.db import keyset_rows
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.exports import cells, formats
 from partners_api.organizations import records
@@ -272,16 +273,8 @@ def partnership_records(
     if status:
         query = query.where(Partnership.status.in_(status))
     names = [name for name, _, _ in PARTNERSHIP_COLUMNS]
-    last = 0
-    while True:
-        rows = session.execute(
-            query.where(Partnership.id > last).order_by(Partnership.id).limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield dict(zip(names, row, strict=True))
-        last = rows[-1][0]
+    for row in keyset_rows(session, query, Partnership.id, batch=BATCH):
+        yield dict(zip(names, row, strict=True))
 
 
 def network_nodes(session: Session) -> Iterator[dict[str, Any]]:
