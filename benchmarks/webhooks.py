@@ -27,6 +27,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine, func, select, text
 
+from benchmarks.servers import record
 from partners_api import create_app
 from partners_api.db import database
 from partners_api.keys import service as keys
@@ -142,12 +143,25 @@ def main() -> None:
             [sys.executable, "-m", "benchmarks.webhooks", "--receive", str(port), str(secrets_file)]
         )
         try:
-            time.sleep(1)
+            wait_until_up(f"http://127.0.0.1:{port}/stats")
             measure(app, url, args, f"http://127.0.0.1:{port}/stats")
         finally:
             receiver.terminate()
             receiver.wait()
             app.extensions["partners_db"].engine.dispose()
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    """Wait until the receiver answers (it imports standardwebhooks first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def measure(app, url: str, args, stats_url: str) -> None:
@@ -177,6 +191,12 @@ def measure(app, url: str, args, stats_url: str) -> None:
     print(f"  events added in {added:.1f} s; fan-out and delivery of all took {took:.1f} s")
     print(f"  {received} received ({received / took:.0f} per second), {succeeded} succeeded")
     print(f"  out of order {out_of_order}, duplicates {stats['duplicates']}, bad signatures {bad}")
+    size = f"{args.events:,} events x {args.subscriptions} subscriptions"
+    record("webhooks", f"{database_kind}, {size}, all delivered", took, "s")
+    record("webhooks", f"{database_kind}, deliveries per second", received / took, "/s")
+    wrong = out_of_order + stats["duplicates"] + bad + (args.events * args.subscriptions - received)
+    wrong_name = f"{database_kind}, missing, duplicated, out of order or bad"
+    record("webhooks", wrong_name, wrong, "deliveries", "< 1")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from partners_api.changes import service as changes
 from partners_api.changes.models import ChangeEvent
 from partners_api.db import Database, utcnow, write_intent
-from partners_api.webhooks.events import Snapshot, event_type
+from partners_api.webhooks.events import Snapshot, event_type, preload_organizations
 from partners_api.webhooks.models import (
     WebhookCursor,
     WebhookDelivery,
@@ -179,52 +179,70 @@ class Dispatcher:
             subscriptions = session.scalars(
                 select(WebhookSubscription).where(WebhookSubscription.active)
             ).all()
-            rows = [
-                row for change in events for row in self._deliveries(session, change, subscriptions)
+            organizations = preload_organizations(session, events)
+            planned = [
+                plan
+                for change in events
+                if (plan := self._plan(session, change, subscriptions, organizations))
             ]
-            if rows:
-                session.execute(insert(WebhookDelivery), rows)
+            if planned:
+                self._insert_deliveries(session, planned)
             cursor.tx_id, cursor.event_id = events[-1].tx_id, events[-1].id
             session.commit()
             return len(events)
 
-    def _deliveries(
-        self, session: Session, change: ChangeEvent, subscriptions: Iterable[WebhookSubscription]
-    ) -> list[dict]:
-        """Delivery rows of one change for the subscriptions that receive it."""
+    def _plan(
+        self,
+        session: Session,
+        change: ChangeEvent,
+        subscriptions: Iterable[WebhookSubscription],
+        organizations: dict[str, dict],
+    ) -> tuple[dict, list[WebhookSubscription]] | None:
+        """The event row of one change and the subscriptions that receive it; None if none."""
         kind = event_type(change)
         wanting = [s for s in subscriptions if kind in s.event_types and s.created_at <= change.at]
         if kind is None or not wanting:
-            return []
-        snapshot = Snapshot(session, change)
+            return None
+        snapshot = Snapshot(session, change, organizations)
         if any(s.organization_id is not None for s in wanting):
             concerned = snapshot.organizations()
             wanting = [
                 s for s in wanting if s.organization_id is None or s.organization_id in concerned
             ]
         if not wanting:
-            return []
+            return None
         payload, with_contacts = snapshot.payloads(kind)
-        event = WebhookEvent(
-            change_event_id=change.id,
-            event_type=kind,
-            payload=payload,
-            payload_with_contacts=with_contacts,
-        )
-        session.add(event)
-        session.flush()
+        event = {
+            "change_event_id": change.id,
+            "event_type": kind,
+            "payload": payload,
+            "payload_with_contacts": with_contacts,
+            "created_at": self.clock(),
+        }
+        return event, wanting
+
+    def _insert_deliveries(
+        self, session: Session, planned: list[tuple[dict, list[WebhookSubscription]]]
+    ) -> None:
+        """Write the events of a feed page in one statement, then their deliveries, in order."""
+        event_ids = session.scalars(
+            insert(WebhookEvent).returning(WebhookEvent.id, sort_by_parameter_order=True),
+            [event for event, _ in planned],
+        ).all()
         now = self.clock()
-        return [
+        rows = [
             {
                 "subscription_id": s.id,
-                "event_id": event.id,
+                "event_id": event_id,
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
             }
+            for event_id, (_, wanting) in zip(event_ids, planned, strict=True)
             for s in wanting
         ]
+        session.execute(insert(WebhookDelivery), rows)
 
     # --- claiming ------------------------------------------------------------------------
 
