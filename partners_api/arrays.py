@@ -38,3 +38,30 @@ class Strings:
     def nbytes(self) -> int:
         """Bytes held by the buffer and the offsets."""
         return len(self._buffer) + self._offsets.nbytes
+
+
+def bit_columns(matrix: np.ndarray) -> np.ndarray:
+    """uint64 [columns, words]: each column of a bool [rows, columns] matrix as packed bits,
+    row r at bit r % 64 (little-endian) of word r // 64."""
+    packed = np.packbits(np.ascontiguousarray(matrix.T), axis=1, bitorder="little")
+    padding = -packed.shape[1] % 8
+    return np.pad(packed, ((0, 0), (0, padding))).view(np.uint64)
+
+
+def bit_mask(mask: np.ndarray) -> np.ndarray:
+    """uint64 [words]: a bool [rows] array packed as `bit_columns` packs one column."""
+    return bit_columns(mask[:, np.newaxis])[0]
+
+
+def counts_within(columns: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """int64 [columns]: how many rows of the mask each packed column has."""
+    return np.bitwise_count(columns & bit_mask(mask)).sum(axis=1, dtype=np.int64)
+
+
+def any_of(columns: np.ndarray, chosen: list[int], size: int) -> np.ndarray:
+    """bool [size]: rows having at least one of the chosen packed columns."""
+    if not chosen:
+        return np.zeros(size, dtype=bool)
+    words = np.bitwise_or.reduce(columns[chosen], axis=0)
+    as_bytes = np.ascontiguousarray(words).view(np.uint8)
+    return np.unpackbits(as_bytes, count=size, bitorder="little").view(bool)

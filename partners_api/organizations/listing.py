@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.arrays import positions
+from partners_api.arrays import any_of, bit_columns, counts_within, positions
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
 from partners_api.db import in_chunks
@@ -100,6 +100,20 @@ class ListingIndex:
         """bool [N, topics]: offered or sought."""
         return self.rows.offers | self.rows.seeks
 
+    @cached_property
+    def bits(self) -> dict[str, np.ndarray]:
+        """Each many-valued field's membership as packed bit columns (see arrays.bit_columns):
+        a filter ORs a few of them, a facet counts each within the selection, in a
+        millisecond or two at a million rows where the bool matrices take tens."""
+        rows = self.rows
+        return {
+            "region": bit_columns(rows.region),
+            "language": bit_columns(rows.language),
+            "topic": bit_columns(self.either_topic),
+            "offers": bit_columns(rows.offers),
+            "seeks": bit_columns(rows.seeks),
+        }
+
     def order(self, sort: str) -> np.ndarray:
         """Rows in the order of a sort key ('-' for descending), ties broken by id."""
         if sort not in self._orders:
@@ -127,8 +141,11 @@ def current_index(session: Session) -> ListingIndex:
 
     def make(previous: ListingIndex | None, version: int) -> ListingIndex:
         if previous is None:
-            return build(session, version=version)
-        return refreshed(session, previous, version=version)
+            made = build(session, version=version)
+        else:
+            made = refreshed(session, previous, version=version)
+        _ = made.bits  # packed before the index is shared (with workers forked after it)
+        return made
 
     return _indexes.get(session, make)
 
@@ -334,15 +351,16 @@ def selected(index: ListingIndex, conditions: Mapping[str, Any]) -> np.ndarray:
         mask &= rows.open == conditions["open_to_dialogue"]
     if "updated_since" in conditions:
         mask &= rows.updated >= conditions["updated_since"].timestamp()
-    for name, matrix, vocabulary in (
-        ("region", rows.region, index.regions),
-        ("language", rows.language, index.languages),
-        ("topic", index.either_topic, index.topics),
-        ("offers", rows.offers, index.topics),
-        ("seeks", rows.seeks, index.topics),
+    for name, vocabulary in (
+        ("region", index.regions),
+        ("language", index.languages),
+        ("topic", index.topics),
+        ("offers", index.topics),
+        ("seeks", index.topics),
     ):
         if name in conditions:
-            mask &= matrix[:, vocabulary.columns(conditions[name])].any(axis=1)
+            chosen = vocabulary.columns(conditions[name])
+            mask &= any_of(index.bits[name], chosen, index.size)
     return mask
 
 
@@ -370,13 +388,12 @@ def counts(index: ListingIndex, mask: np.ndarray) -> dict[str, dict[Any, int]]:
             np.bincount(rows.country[mask], minlength=len(index.countries.codes)),
         ),
     }
-    for name, matrix, vocabulary in (
-        ("region", rows.region, index.regions),
-        ("topic", index.either_topic, index.topics),
-        ("language", rows.language, index.languages),
+    for name, vocabulary in (
+        ("region", index.regions),
+        ("topic", index.topics),
+        ("language", index.languages),
     ):
-        chosen = matrix if mask.all() else matrix[mask]
-        facets[name] = _nonzero(vocabulary.codes, np.count_nonzero(chosen, axis=0))
+        facets[name] = _nonzero(vocabulary.codes, counts_within(index.bits[name], mask))
     return facets
 
 
