@@ -340,14 +340,15 @@ def bulk_create(
         taken.add(org_id)
         ids.append(org_id)
         _bulk_rows(rows, org_id, record, topic_ids, places, now)
-    for model in (
-        Organization,
-        OrganizationTopic,
-        OrganizationLanguage,
-        OrganizationOperatingRegion,
-        OrganizationRegion,
-    ):
-        insert_rows(session, model, rows[model.__tablename__])
+    with search.indexed_in_bulk(session, ids):
+        for model in (
+            Organization,
+            OrganizationTopic,
+            OrganizationLanguage,
+            OrganizationOperatingRegion,
+            OrganizationRegion,
+        ):
+            insert_rows(session, model, rows[model.__tablename__])
     changes.record_many(
         session, entity="organization", entity_ids=ids, action="created", actor_key_id=actor_key_id
     )
