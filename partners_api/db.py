@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -284,13 +285,24 @@ def _insert_sqlite(connection: Connection, table, rows: Sequence[Mapping], batch
     would: at a million rows, Core's per-row parameter handling is most of a bulk load."""
     keys = list(rows[0])
     processors = [table.c[k].type._cached_bind_processor(connection.dialect) for k in keys]
-    converters = [(k, p) for k, p in zip(keys, processors, strict=True)]
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(table.c[k].name) for k in keys)
     statement = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(keys))})"
+    values_of = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     for chunk in in_chunks(rows, batch):
-        values = [tuple(p(row[k]) if p else row[k] for k, p in converters) for row in chunk]
-        connection.exec_driver_sql(statement, values)
+        by_column = zip(*map(values_of, chunk), strict=True)
+        converted = [_converted(c, p) for c, p in zip(by_column, processors, strict=True)]
+        connection.exec_driver_sql(statement, list(zip(*converted, strict=True)))
+
+
+def _converted(values: Sequence, processor) -> Sequence:
+    """A column's values as bound: a value repeated down the whole column (a load's one
+    timestamp) converted once."""
+    if processor is None:
+        return values
+    if values.count(values[0]) == len(values):
+        return [processor(values[0])] * len(values)
+    return [processor(value) for value in values]
 
 
 def keyset_rows(session: Session, query: Select, key, *, batch: int = 500) -> Iterator[Any]:
