@@ -334,6 +334,11 @@ TOWNS_PER_COUNTRY = 60
 AFRICAN_ENGLISH = frozenset({"KE", "UG", "NG", "GH", "ZA", "TZ", "ET", "RW"})
 _ELISION = re.compile(r"\b([dl])e (?=[AEIOUÉÈH])")
 _SPACES = re.compile(r"\s+")
+_WORD_BREAKS = re.compile(r"[\s\-']+")
+ACRONYM_SKIPPED = frozenset({"of", "for", "and", "the", "de", "du", "des", "la", "le", "el", "y", "e", "et", "und",
+                             "für", "pour", "para", "sur", "sobre", "da", "do", "em", "en", "at", "on", "in", "l", "d"})  # fmt: skip
+COLUMNS = {language: column for column, language in enumerate(LANGUAGES + SCRIPTS)}
+THEME_INDEXES = tuple(range(len(THEMES)))
 
 
 @cache
@@ -371,6 +376,7 @@ def localities(country_code: str) -> tuple[str, ...]:
     return (*city_names(country_code), *(town for town, _ in towns(country_code)))
 
 
+@cache
 def _country_name(country_code: str, language: str) -> str:
     """The country's name in a language (its local name where known, else English)."""
     if language in SCRIPTS:
@@ -387,15 +393,22 @@ def _country_name(country_code: str, language: str) -> str:
 
 def _script_city(country_code: str, city: str) -> str:
     """The city's (or town's) name in its country's script, or '' when there is none."""
-    cities = dict(COUNTRIES.get(country_code, ("", "", ()))[2])
-    return cities.get(city) or dict(towns(country_code)).get(city, "")
+    return _script_places(country_code).get(city, "")
+
+
+@cache
+def _script_places(country_code: str) -> dict[str, str]:
+    """A country's cities and towns by name, with their script spellings (those it has)."""
+    places = dict(towns(country_code))
+    places.update(
+        (city, local) for city, local in COUNTRIES.get(country_code, ("", "", ()))[2] if local
+    )
+    return places
 
 
 def _person(rng: random.Random, language: str, country_code: str) -> str:
     """A person's name for a named body: a surname alone or a first name and surname."""
-    group = (
-        "africa" if country_code in {"KE", "UG", "NG", "GH", "ZA", "TZ", "ET", "RW"} else language
-    )
+    group = "africa" if country_code in AFRICAN_ENGLISH else language
     firsts, surnames = PEOPLE.get(group, PEOPLE["en"])
     if rng.random() < 0.15:
         return rng.choice(surnames)
@@ -405,8 +418,8 @@ def _person(rng: random.Random, language: str, country_code: str) -> str:
 def _slots(rng: random.Random, language: str, country_code: str, city: str) -> dict:
     """The choices a name is made of, language-independent where they can be translated."""
     scripted = COUNTRIES.get(country_code, ("", "", ()))[1]
-    pool = SCRIPTED_THEMES if scripted and rng.random() < 0.6 else range(len(THEMES))
-    first, second = rng.sample(list(pool), 2)
+    pool = SCRIPTED_THEMES if scripted and rng.random() < 0.6 else THEME_INDEXES
+    first, second = rng.sample(pool, 2)
     # A registered brand is distinct within its market: three syllables more often than two.
     coined = rng.choice(PREFIXES) + rng.choice(MIDDLES) + rng.choice(INFIXES) + rng.choice(SUFFIXES)
     if rng.random() < 0.3:
@@ -424,25 +437,31 @@ def _slots(rng: random.Random, language: str, country_code: str, city: str) -> d
 
 def render(template: str, slots: dict, language: str) -> str:
     """A form filled in one language: themes, region and country translated, names kept."""
-    column = (LANGUAGES + SCRIPTS).index(language)
-    region_column = min(column, len(LANGUAGES) - 1) if language in LANGUAGES else 0
-    city = slots["P"]
-    if language in SCRIPTS:
-        city = _script_city(slots["C"], city)
-    values = {
-        "T": lambda: THEMES[slots["T"]][column],
-        "U": lambda: THEMES[slots["U"]][column],
-        "N": lambda: slots["N"],
-        "X": lambda: slots["X"],
-        "R": lambda: REGIONS[slots["R"]][region_column],
-        "P": lambda: city,
-        "C": lambda: _country_name(slots["C"], language),
-    }
-    needed = {key: value() for key, value in values.items() if "{" + key + "}" in template}
+    column = COLUMNS[language]
+    needed = {key: _slot_text(key, slots, language, column) for key in _fields(template)}
     text = template.format(**needed)
     if language == "fr":
         text = _ELISION.sub(lambda m: f"{m.group(1)}'", text)
     return _SPACES.sub(" ", text).strip()
+
+
+@cache
+def _fields(template: str) -> tuple[str, ...]:
+    """The slots a form uses, by their one-letter keys."""
+    return tuple(key for key in "TUNXRPC" if "{" + key + "}" in template)
+
+
+def _slot_text(key: str, slots: dict, language: str, column: int) -> str:
+    """One slot's words in a language (column: the language's place in the tables)."""
+    if key in "TU":
+        return THEMES[slots[key]][column]
+    if key == "R":
+        return REGIONS[slots["R"]][min(column, len(LANGUAGES) - 1) if language in LANGUAGES else 0]
+    if key == "P":
+        return _script_city(slots["C"], slots["P"]) if language in SCRIPTS else slots["P"]
+    if key == "C":
+        return _country_name(slots["C"], language)
+    return slots[key]
 
 
 def _renderable(form: dict, slots: dict, language: str) -> bool:
@@ -451,8 +470,8 @@ def _renderable(form: dict, slots: dict, language: str) -> bool:
         return False
     if language in LANGUAGES:
         return True
-    column = (LANGUAGES + SCRIPTS).index(language)
-    needs = {key for key in "TUPC" if "{" + key + "}" in form[language]}
+    column = COLUMNS[language]
+    needs = set(_fields(form[language]))
     themes_ok = all(len(THEMES[slots[k]]) > column for k in "TU" if k in needs)
     city_ok = "P" not in needs or bool(_script_city(slots["C"], slots["P"]))
     country_ok = "C" not in needs or bool(SCRIPT_COUNTRY.get(slots["C"]))
@@ -461,9 +480,7 @@ def _renderable(form: dict, slots: dict, language: str) -> bool:
 
 def acronym_of(name: str) -> str:
     """Initials of a name's words, function words left out: 'Kenya AI Safety Institute' → KASI."""
-    skip = {"of", "for", "and", "the", "de", "du", "des", "la", "le", "el", "y", "e", "et", "und",
-            "für", "pour", "para", "sur", "sobre", "da", "do", "em", "en", "at", "on", "in", "l", "d"}  # fmt: skip
-    words = [w for w in re.split(r"[\s\-']+", name) if w and w.casefold() not in skip]
+    words = [w for w in _WORD_BREAKS.split(name) if w and w.casefold() not in ACRONYM_SKIPPED]
     letters = "".join(w[0] if not w.isupper() else w for w in words)
     return letters.upper()
 
@@ -483,8 +500,7 @@ def organization_names(
         acronym = None
     if acronym:
         names.append({"value": acronym, "lang": None, "types": ["acronym"]})
-    others = [lang for lang in LANGUAGES if lang != language]
-    for other in rng.sample(others, rng.choice((0, 0, 1, 1, 2))):
+    for other in rng.sample(_other_languages(language), rng.choice((0, 0, 1, 1, 2))):
         alias = render(form[other], slots, other)
         if alias.casefold() != name.casefold():
             names.append({"value": alias, "lang": other, "types": ["alias"]})
@@ -493,3 +509,9 @@ def organization_names(
             {"value": render(form[script], slots, script), "lang": script, "types": ["alias"]}
         )
     return name, acronym, names
+
+
+@cache
+def _other_languages(language: str) -> list[str]:
+    """The languages an alias may be written in, besides the name's own."""
+    return [lang for lang in LANGUAGES if lang != language]
