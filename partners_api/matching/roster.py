@@ -66,6 +66,16 @@ class RosterProblem:
 
     reserves: int = 0  # how many ranked reserves to return beside the roster
 
+    @cached_property
+    def covers(self) -> np.ndarray:
+        """bool [C]: candidates covering at least one requested topic."""
+        return self.coverage.any(axis=1)
+
+    @cached_property
+    def covering(self) -> np.ndarray:
+        """Positions of the candidates covering at least one requested topic."""
+        return np.flatnonzero(self.covers)
+
 
 class Infeasible(Exception):
     """No roster can meet a constraint; names the constraint."""
@@ -174,6 +184,8 @@ class _State:
         self.pair_sum = 0.0
         self.fatigue = problem.fatigue if problem.rotation else None
         self.fatigue_sum = 0.0
+        # Coverage gains of every candidate, for the roster's coverage they were made for.
+        self._every_cover: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, row: int) -> None:
         self.pair_sum += self.r_with_members[row]
@@ -190,17 +202,38 @@ class _State:
     def count_in(self, quota: Quota) -> int:
         return int(quota.members[self.members].sum()) if self.members else 0
 
-    def gains(self, rows: np.ndarray) -> np.ndarray:
-        """Objective after adding each row (the constant current value left out)."""
+    def gains(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Objective after adding each row, or every candidate when rows is None (the
+        constant current value left out)."""
         problem = self.problem
-        k = problem.coverage.shape[1]
-        cover = np.maximum(problem.coverage[rows], self.cover).sum(axis=1) / k if k else 0.0
-        new_country = ~self.country_seen[problem.countries[rows]]
+        every = slice(None) if rows is None else rows
+        new_country = ~self.country_seen[problem.countries[every]]
         countries = (len(self.country_count) + new_country) / problem.size
         m = len(self.members) + 1
         pairs = m * (m - 1) / 2
-        mean_r = (self.pair_sum + self.r_with_members[rows]) / pairs if pairs else 0.0
-        return cover + countries + mean_r - self._rotation_cost(rows, m)
+        mean_r = (self.pair_sum + self.r_with_members[every]) / pairs if pairs else 0.0
+        return self._cover_gains(rows) + countries + mean_r - self._rotation_cost(every, m)
+
+    def _cover_gains(self, rows: np.ndarray | None) -> np.ndarray | float:
+        """Mean coverage of the requested topics after adding each row (or every one).
+
+        Computed only for candidates covering a requested topic: for the others it is the
+        roster's own, the same value a row of zeros gives by the same operations. Those of
+        every candidate are kept until the roster's coverage changes (a member adding a
+        topic), after which they are made again.
+        """
+        problem = self.problem
+        k = problem.coverage.shape[1]
+        if not k:
+            return 0.0
+        if rows is None:
+            if self._every_cover is None or not np.array_equal(self._every_cover[0], self.cover):
+                self._every_cover = (self.cover, self._cover_gains(np.arange(len(problem.ids))))
+            return self._every_cover[1]
+        into = np.flatnonzero(problem.covers[rows])
+        values = np.full(len(rows), np.maximum(np.zeros((1, k)), self.cover).sum(axis=1)[0] / k)
+        values[into] = np.maximum(problem.coverage[rows[into]], self.cover).sum(axis=1) / k
+        return values
 
     def _rotation_cost(self, rows: np.ndarray, m: int) -> np.ndarray | float:
         """rotation * mean fatigue of the members once each row is added."""
@@ -306,16 +339,21 @@ def _next_member(state: _State) -> int | None:
         )
         if (helps & allowed).any():
             pool = helps & allowed  # otherwise the repair swaps deal with it
-    rows = np.flatnonzero(pool)
-    if rows.size == 0:
+    if not pool.any():
         return None
-    return _best(state, rows)
+    gains = state.gains()  # every candidate: cheaper than gathering the pool's rows first
+    return _highest(state, np.flatnonzero(pool), gains[pool])
 
 
 def _best(state: _State, rows: np.ndarray) -> int:
     """The row of highest gain, the lowest id among equals."""
-    gains = state.gains(rows)
-    return int(rows[np.lexsort((state.problem.ids[rows], -gains))[0]])
+    return _highest(state, rows, state.gains(rows))
+
+
+def _highest(state: _State, rows: np.ndarray, gains: np.ndarray) -> int:
+    """The row of highest gain, the lowest id among equals (as a sort by both would give)."""
+    best = rows[gains == gains.max()]
+    return int(best[np.argmin(state.problem.ids[best])])
 
 
 def _repair(state: _State, max_swaps: int = 50) -> _State:

@@ -50,18 +50,31 @@ def reciprocity(
 
     Only the seeker's own topic columns are read, so the cost grows with the rows having them.
     """
-    size = len(seeks_count)
+    rows, values = reciprocity_entries(profile, offers_up, seeks, seeks_count)
+    dense = np.zeros(len(seeks_count), dtype=np.float64)
+    dense[rows] = values
+    return dense
+
+
+def reciprocity_entries(
+    profile: Profile, offers_up: TopicColumns, seeks: TopicColumns, seeks_count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows where reciprocity may be above 0 (ascending) and its value there.
+
+    A row seeking nothing that the seeker offers has b = 0, hence 0: the means are taken
+    over the other rows alone, each with the same operations as over every row.
+    """
     sought = np.flatnonzero(profile.seeks)
-    a = (
-        offers_up.weighted_sum(sought, np.ones(sought.size)) / sought.size
-        if sought.size
-        else np.zeros(size)
-    )
     giving = np.flatnonzero(profile.offers_up)
     wanted = seeks.weighted_sum(giving, profile.offers_up[giving])
-    b = np.divide(wanted, seeks_count, out=np.zeros(size), where=seeks_count > 0)
+    rows = np.flatnonzero(wanted)
+    if not sought.size:
+        return rows, np.zeros(rows.size)
+    a = offers_up.weighted_sum(sought, np.ones(sought.size))[rows] / sought.size
+    count = seeks_count[rows]
+    b = np.divide(wanted[rows], count, out=np.zeros(rows.size), where=count > 0)
     total = a + b
-    return np.divide(2 * a * b, total, out=np.zeros(size), where=total > 0)
+    return rows, np.divide(2 * a * b, total, out=np.zeros(rows.size), where=total > 0)
 
 
 def shared_focus(profile: Profile, topics_up: TopicColumns, topics_sum: np.ndarray) -> np.ndarray:

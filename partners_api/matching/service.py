@@ -392,12 +392,19 @@ def build_roster_problem(
     columns = [index.taxonomy.column[t] for t in topics]
     coverage = index.topics_up.dense(rows, columns)
 
+    position_of = np.full(index.size, -1, dtype=np.int64)  # each row's place among rows
+    position_of[rows] = np.arange(len(rows))
+
     def reciprocity(position: int) -> np.ndarray:
         seeker = profile_of(index, int(rows[position]), with_place=False)
-        values = scoring.reciprocity(seeker, index.offers_up, index.seeks, index.seeks_count)
-        values = values[rows]
-        values[position] = 0.0
-        return values
+        found, values = scoring.reciprocity_entries(
+            seeker, index.offers_up, index.seeks, index.seeks_count
+        )
+        at = position_of[found]
+        dense = np.zeros(len(rows))
+        dense[at[at >= 0]] = values[at >= 0]
+        dense[position] = 0.0
+        return dense
 
     sectors = index.sector[rows]
     minimums = [
