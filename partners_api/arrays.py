@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 
@@ -20,11 +22,18 @@ class Strings:
     """A list of strings as one UTF-8 buffer and offsets: a fraction of the memory of a list
     of Python strings (about 50 bytes each besides the text), read back one at a time."""
 
-    def __init__(self, values):
-        encoded = [value.encode() for value in values]
-        self._buffer = b"".join(encoded)
-        self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        self._offsets[1:] = np.cumsum([len(value) for value in encoded])
+    def __init__(self, values=()):
+        builder = StringsBuilder()
+        for value in values:
+            builder.append(value)
+        self._buffer, self._offsets = builder.parts()
+
+    @classmethod
+    def of(cls, builder: StringsBuilder) -> Strings:
+        """The strings a builder was given, in order."""
+        strings = cls()
+        strings._buffer, strings._offsets = builder.parts()
+        return strings
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -65,3 +74,44 @@ def any_of(columns: np.ndarray, chosen: list[int], size: int) -> np.ndarray:
     words = np.bitwise_or.reduce(columns[chosen], axis=0)
     as_bytes = np.ascontiguousarray(words).view(np.uint8)
     return np.unpackbits(as_bytes, count=size, bitorder="little").view(bool)
+
+
+class StringsBuilder:
+    """Strings appended one at a time into a growing UTF-8 buffer, for Strings.of: no list
+    of Python strings is ever held."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._ends = array("q")
+
+    def append(self, value: str) -> None:
+        """Add one string at the end."""
+        self._buffer += value.encode()
+        self._ends.append(len(self._buffer))
+
+    def parts(self) -> tuple[bytes, np.ndarray]:
+        """The buffer and the offsets of its strings (one more than there are strings)."""
+        offsets = np.zeros(len(self._ends) + 1, dtype=np.int64)
+        offsets[1:] = np.frombuffer(self._ends, dtype=np.int64) if self._ends else ()
+        return bytes(self._buffer), offsets
+
+
+class Coded:
+    """A column of few distinct values (countries, cities) as each row's number in the list
+    of those values: two or four bytes a row instead of a pointer to a Python object."""
+
+    def __init__(self, values, dtype) -> None:
+        number: dict = {}
+        self.numbers = np.fromiter((number.setdefault(v, len(number)) for v in values), dtype)
+        self.number = number  # value → its number
+        self.values = list(number)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, row: int):
+        return self.values[self.numbers[row]]
+
+    def nbytes(self) -> int:
+        """Bytes held by the numbers (the few distinct values aside)."""
+        return self.numbers.nbytes

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.arrays import Strings, positions
+from partners_api.arrays import Strings, StringsBuilder, positions
 from partners_api.changes.versioned import PerDatabase
 from partners_api.identity.resolver import INDEXED_STATUSES, NameIndex
 from partners_api.organizations.models import SECTORS, STATUSES, Organization
@@ -26,22 +27,23 @@ COLUMNS = (
     Organization.city,
     Organization.status,
 )
+BATCH = 5_000  # rows read from the database at a time while the index is built
+SECTOR_NUMBERS = {sector: number for number, sector in enumerate(SECTORS)}
+STATUS_NUMBERS = {status: number for number, status in enumerate(STATUSES)}
 
 
 class Summaries(Mapping[int, dict[str, Any]]):
     """The short form of each indexed organization, by id, made when asked from the name
     index's rows (in id order) and arrays of their slugs, sectors and statuses."""
 
-    def __init__(self, index: NameIndex, records: list[dict[str, Any]]):
-        records = [r for r in records if r["status"] in INDEXED_STATUSES]  # the index's rows
+    def __init__(self, index: NameIndex, slugs: Strings, sectors: array, statuses: array):
         self._index = index
-        self._ids = np.asarray(index.ids, dtype=np.int64)
-        self._slugs = Strings(r["slug"] for r in records)
-        self._sector = np.array([SECTORS.index(r["sector"]) for r in records], dtype=np.int8)
-        self._status = np.array([STATUSES.index(r["status"]) for r in records], dtype=np.int8)
+        self._slugs = slugs
+        self._sector = np.array(sectors, dtype=np.int8)
+        self._status = np.array(statuses, dtype=np.int8)
 
     def __getitem__(self, org_id: int) -> dict[str, Any]:
-        at, found = positions(self._ids, np.array([org_id], dtype=np.int64))
+        at, found = positions(self._index.ids, np.array([org_id], dtype=np.int64))
         if not found[0]:
             raise KeyError(org_id)
         row = int(at[0])
@@ -55,10 +57,33 @@ class Summaries(Mapping[int, dict[str, Any]]):
         }
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._index.ids)
+        return iter(self._index.ids.tolist())
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._index.ids)
+
+    def nbytes(self) -> int:
+        """Bytes held by the slugs, sectors and statuses."""
+        return self._slugs.nbytes() + self._sector.nbytes + self._status.nbytes
+
+
+class _Collected:
+    """Rows read for the index, passed on as they come while their slugs, sectors and
+    statuses are kept for the summaries."""
+
+    def __init__(self, rows: Iterable[Any]):
+        self._rows = rows
+        self.slugs = StringsBuilder()
+        self.sectors, self.statuses = array("b"), array("b")
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for row in self._rows:
+            record = row._mapping
+            if record["status"] in INDEXED_STATUSES:
+                self.slugs.append(record["slug"])
+                self.sectors.append(SECTOR_NUMBERS[record["sector"]])
+                self.statuses.append(STATUS_NUMBERS[record["status"]])
+            yield record
 
 
 @dataclass(frozen=True)
@@ -70,8 +95,8 @@ class VersionedNames:
     summaries: Summaries
 
     def nbytes(self) -> int:
-        """Bytes held in the index's arrays."""
-        return self.index.nbytes()
+        """Bytes held in the index's arrays and the summaries'."""
+        return self.index.nbytes() + self.summaries.nbytes()
 
 
 _indexes: PerDatabase[VersionedNames] = PerDatabase()
@@ -92,6 +117,8 @@ def build(session: Session, *, version: int, country: str | None = None) -> Vers
     query = select(*COLUMNS).where(Organization.status.in_(INDEXED_STATUSES))
     if country is not None:
         query = query.where(Organization.country_code == country)
-    records = [row._asdict() for row in session.execute(query.order_by(Organization.id))]
-    index = NameIndex.build(records)
-    return VersionedNames(version=version, index=index, summaries=Summaries(index, records))
+    query = query.order_by(Organization.id).execution_options(yield_per=BATCH)
+    rows = _Collected(session.execute(query))
+    index = NameIndex.build(rows)
+    summaries = Summaries(index, Strings.of(rows.slugs), rows.sectors, rows.statuses)
+    return VersionedNames(version=version, index=index, summaries=summaries)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from partners_api.arrays import Strings
+from partners_api.arrays import Coded, Strings, StringsBuilder
 
 INDEXED_STATUSES = frozenset({"active", "archived"})
 LABEL, ALIAS, ACRONYM = 0, 1, 2
@@ -121,16 +122,15 @@ _SEGMENT = re.compile(r"[,;]")
 _CODE = re.compile(r"^[A-Z]{2,3}$")
 
 
-def _is_cjk(ch: str) -> bool:
-    """Whether a character is a CJK ideograph (transliterated one syllable per token)."""
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+# CJK ideographs, transliterated one syllable per token.
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def normalize(text: str) -> str:
     """ASCII, case-folded, without punctuation: 'Université Côte-d'Or' → 'universite cote dor'."""
-    if any(_is_cjk(ch) for ch in text):
-        text = "".join(f" {ch} " if _is_cjk(ch) else ch for ch in text)
-    ascii_text = _APOSTROPHES.sub("", anyascii(text)).casefold()
+    if not text.isascii():
+        text = anyascii(_CJK.sub(lambda ideograph: f" {ideograph.group()} ", text))
+    ascii_text = _APOSTROPHES.sub("", text).casefold()
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())
 
 
@@ -272,13 +272,46 @@ def parse_query(text: str, places: Places) -> Query:
     return Query(tuple(tokens), tuple(tokens.values()), frozenset(countries), frozenset(cities))
 
 
-@dataclass
 class _Variants:
-    """Name variants in build order: their organization row, kind, tokens and text."""
+    """Name variants in build order, as arrays that grow: each one's organization row, kind
+    and words (numbered as first met, the rows of a compressed matrix), and the hashes of
+    the compact names and acronyms with their variants or rows. No tuple of words is kept."""
 
-    rows: list[int]
-    kinds: list[int]
-    tokens: list[tuple[str, ...]]
+    def __init__(self) -> None:
+        self.rows, self.kinds, self.lengths, self.words = (array(c) for c in "ibii")
+        self.number: dict[str, int] = {}  # word → its number
+        self.compact = (array("q"), array("i"))  # hash of a compact name, variant
+        self.acronyms = (array("q"), array("i"))  # hash of an acronym, row
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, row: int, kind: int, words: tuple[str, ...]) -> None:
+        """One more variant: a normalized name of the organization in this row."""
+        variant = len(self.rows)
+        self.rows.append(row)
+        self.kinds.append(kind)
+        self.lengths.append(len(words))
+        number = self.number
+        self.words.extend([number.setdefault(w, len(number)) for w in words])
+        # Run together with and without repeated words: the query's words are deduplicated,
+        # but a Latin spelling of Chinese runs every syllable, repeated or not, together.
+        whole = compact(words)
+        for key in {whole, compact(dict.fromkeys(words))}:
+            _append_pair(self.compact, _hash(key), variant)
+        if kind == ACRONYM:
+            _append_pair(self.acronyms, _hash(whole), row)
+
+
+def _append_pair(pairs: tuple[array, array], first: int, second: int) -> None:
+    """Append one pair to two aligned arrays."""
+    pairs[0].append(first)
+    pairs[1].append(second)
+
+
+def _numpy(values: array, dtype) -> np.ndarray:
+    """A numpy copy of a Python array of numbers (sized exactly, unlike the array)."""
+    return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
 
 
 def _record_variants(record: Mapping) -> list[tuple[int, tuple[str, ...]]]:
@@ -307,32 +340,34 @@ class NameIndex:
 
     def __init__(self, records: Iterable[Mapping], settings: Settings):
         self.settings = settings
-        self.ids: list[int] = []
-        names: list[str] = []
-        self.countries: list[str | None] = []
-        self.cities: list[str] = []
-        variants = _Variants([], [], [])
+        ids = array("q")
+        names = StringsBuilder()
+        countries: list[str | None] = []
+        cities: list[str] = []
+        variants = _Variants()
         city_countries: dict[str, set[str]] = defaultdict(set)
-        same: dict[str, str] = {}  # one string object per distinct country, city or word
+        city_names: dict[str, str] = {}  # each city as given, normalized once
         for record in records:
             if record.get("status", "active") not in INDEXED_STATUSES:
                 continue
-            row = len(self.ids)
-            self.ids.append(int(record["id"]))
+            row = len(ids)
+            ids.append(int(record["id"]))
             names.append(record.get("name") or "")
             country = (record.get("country_code") or "").upper() or None
-            country = same.setdefault(country, country) if country else None
-            city = normalize(record.get("city") or "")
-            city = same.setdefault(city, city)
-            self.countries.append(country)
-            self.cities.append(city)
+            given = record.get("city") or ""
+            city = city_names.get(given)
+            if city is None:
+                city = city_names[given] = normalize(given)
+            countries.append(country)
+            cities.append(city)
             if city and country:
                 city_countries[city].add(country)
             for kind, words in _record_variants(record):
-                variants.rows.append(row)
-                variants.kinds.append(kind)
-                variants.tokens.append(tuple(same.setdefault(w, w) for w in words))
-        self.names = Strings(names)
+                variants.add(row, kind, words)
+        self.ids = _numpy(ids, np.int64)
+        self.names = Strings.of(names)
+        self.countries = Coded(countries, np.int16)
+        self.cities = Coded(cities, np.int32)
         self.places = Places(city_countries)
         self._index_variants(variants)
 
@@ -347,18 +382,14 @@ class NameIndex:
         Stored as arrays rather than dicts of lists: a word's number in `words`, each
         variant's word numbers in one array (rows of a compressed matrix), each word's
         variants likewise, and the compact names and acronyms as sorted hashes beside
-        their variants or rows.
+        their variants or rows; one dict only, from each word to its number.
         """
-        number_of: dict[str, int] = {}
-        self.variant_word = np.fromiter(
-            (number_of.setdefault(w, len(number_of)) for words in variants.tokens for w in words),
-            np.int32,
-        )
-        self.word_number = number_of
-        self.words = list(number_of)
-        self.variant_pointer = _pointer([len(words) for words in variants.tokens])
-        count = max(len(variants.tokens), 1)
-        owner = np.repeat(np.arange(len(variants.tokens)), np.diff(self.variant_pointer))
+        self.variant_word = _numpy(variants.words, np.int32)
+        self.word_number = variants.number
+        self.words = list(variants.number)
+        self.variant_pointer = _pointer(variants.lengths)
+        count = max(len(variants), 1)
+        owner = np.repeat(np.arange(len(variants)), np.diff(self.variant_pointer))
         pairs = np.unique(self.variant_word.astype(np.int64) * count + owner)  # by word
         pair_word, pair_variant = np.divmod(pairs, count)
         self.posting_pointer = _pointer(np.bincount(pair_word, minlength=len(self.words)))
@@ -367,22 +398,12 @@ class NameIndex:
         self.word_idf = np.log(1 + count / np.maximum(np.diff(self.posting_pointer), 1)) * weights
         self.max_idf = math.log(1 + count)
         self.variant_weight = np.bincount(
-            pair_variant, weights=self.word_idf[pair_word], minlength=len(variants.tokens)
+            pair_variant, weights=self.word_idf[pair_word], minlength=len(variants)
         )
-        self.variant_row = np.asarray(variants.rows, dtype=np.int32)
-        self.variant_kind = np.asarray(variants.kinds, dtype=np.int8)
-        self.row_country = np.asarray([c or "" for c in self.countries])
-        # Run together with and without repeated words: the query's words are deduplicated,
-        # but a Latin spelling of Chinese runs every syllable, repeated or not, together.
-        self.compact = _HashedKeys(
-            (key, number)
-            for number, words in enumerate(variants.tokens)
-            for key in {compact(words), compact(dict.fromkeys(words))}
-        )
-        acronyms = np.flatnonzero(self.variant_kind == ACRONYM)
-        self.acronym_rows = _HashedKeys(
-            (compact(variants.tokens[number]), variants.rows[number]) for number in acronyms
-        )
+        self.variant_row = _numpy(variants.rows, np.int32)
+        self.variant_kind = _numpy(variants.kinds, np.int8)
+        self.compact = _HashedKeys(*variants.compact)
+        self.acronym_rows = _HashedKeys(*variants.acronyms)
         self.rare = max(50, count // 50)
         vocabulary = sorted((w for w in self.words if len(w) >= 3), key=lambda w: (len(w), w))
         self.vocabulary = vocabulary
@@ -400,10 +421,12 @@ class NameIndex:
             self.variant_row,
             self.variant_kind,
             self.variant_weight,
+            self.ids,
             *self.compact.arrays(),
             *self.acronym_rows.arrays(),
         ]
-        return sum(a.nbytes for a in arrays)
+        held = self.names.nbytes() + self.countries.nbytes() + self.cities.nbytes()
+        return held + sum(a.nbytes for a in arrays)
 
     def idf(self, word: str) -> float | None:
         """A directory word's weight; None for a word the directory lacks."""
@@ -537,7 +560,8 @@ class NameIndex:
         exact = [*self.compact.get(named), *self.compact.get(query.core())]
         variants = self._candidates(expanded, exact)
         if country:
-            variants = variants[self.row_country[self.variant_row[variants]] == country.upper()]
+            wanted = self.countries.number.get(country.upper(), -1)
+            variants = variants[self.countries.numbers[self.variant_row[variants]] == wanted]
         if not len(variants):
             return {}
         scores = self._token_scores(expanded, variants)
@@ -573,7 +597,7 @@ class NameIndex:
         )
         return [
             Candidate(
-                organization_id=self.ids[row],
+                organization_id=int(self.ids[row]),
                 score=round(min(1.0, max(0.0, score)), 4),
                 matching_type=how,
                 chosen=confident and position == 0,
@@ -601,15 +625,12 @@ class _HashedKeys:
     a fraction of the memory of a dict of lists (strings are hashed by blake2b, the same
     in every process)."""
 
-    def __init__(self, pairs: Iterable[tuple[str, int]]):
-        hashes, numbers = [], []
-        for key, number in pairs:
-            hashes.append(_hash(key))
-            numbers.append(number)
-        hashed = np.asarray(hashes, dtype=np.int64)
-        order = np.lexsort((np.asarray(numbers, dtype=np.int64), hashed))
+    def __init__(self, hashes: array, numbers: array):
+        hashed = _numpy(hashes, np.int64)
+        numbered = _numpy(numbers, np.int32)
+        order = np.lexsort((numbered, hashed))
         self.hashes = hashed[order]
-        self.numbers = np.asarray(numbers, dtype=np.int32)[order]
+        self.numbers = numbered[order]
 
     def get(self, key: str) -> list[int]:
         """The numbers of a key, ascending (none for an unknown key)."""
