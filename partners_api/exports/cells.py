@@ -1,15 +1,29 @@
 """SQL that renders export cells in the database, alike on SQLite and PostgreSQL.
 
 The CSV and XLSX exports ask the database for finished cells (lists joined and sorted,
-times in ISO 8601, text made formula-safe), so Python only writes rows it is handed.
+times in ISO 8601, text made formula-safe), so Python only writes rows it is handed. The
+CSV export goes further: the database writes each whole line, quoted as csv.writer quotes
+(RFC 4180), as UTF-8 bytes, so Python only joins lines into chunks.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.expression import FromClause
+from sqlalchemy.types import NULLTYPE
 
 from partners_api.exports.formats import FORMULA_STARTS
 
@@ -65,3 +79,29 @@ def pairs_joined(mapping: ColumnElement, *, outer: FromClause, dialect: str) -> 
         joined = select(func.group_concat(inner.c.pair, SEPARATOR))
     # Most organizations have none: skip the JSON walk for them.
     return case((cast(mapping, String) == "{}", None), else_=joined.scalar_subquery())
+
+
+# csv.writer's QUOTE_MINIMAL quotes a field holding the delimiter, the quote or a line end.
+QUOTED_CHARACTERS = ('"', ",", "\r", "\n")
+
+
+def csv_field(text: ColumnElement, dialect: str) -> ColumnElement:
+    """Text as csv.writer writes a field: quoted, quotes doubled, only where it must be."""
+    if dialect == "postgresql":
+        special = text.op("~")(literal("[" + "".join(QUOTED_CHARACTERS) + "]"))
+    else:  # four instr() scan faster than one GLOB with a character class
+        special = or_(*(func.instr(text, literal(c)) > 0 for c in QUOTED_CHARACTERS))
+    quoted = literal('"') + func.replace(text, '"', '""') + literal('"')
+    return case((special, quoted), else_=text)
+
+
+def csv_line(fields: list[ColumnElement], dialect: str) -> ColumnElement:
+    """Fields joined with commas into one line (no line end), NULL as empty, UTF-8 bytes."""
+    # format() and printf() write NULL as empty and build the line in one allocation.
+    pattern = literal(",".join(["%s"] * len(fields)))
+    if dialect == "postgresql":
+        line = func.convert_to(func.format(pattern, *fields), "UTF8")
+    else:
+        line = cast(func.printf(pattern, *fields), LargeBinary)
+    # the bytes as the driver hands them, without a result processor per row
+    return type_coerce(line, NULLTYPE)

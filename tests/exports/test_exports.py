@@ -11,7 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from partners_api.db import database
 from partners_api.exports.formats import safe_cell
+from partners_api.exports.service import organization_columns, organization_rows
 from partners_api.organizations.models import SECTORS
 from tests.helpers import bearer, new_organization, total
 
@@ -91,6 +93,38 @@ def test_csv_agrees_with_json_on_every_cell(client, admin_key):
     assert (made["acronym"], made["city"]) == ("'@PL", "'-Minus")
     assert made["offers"] == "ai-safety;alignment;red-teaming"
     assert made["external_ids"] == "ror=0abcde123;wikidata=Q42"
+
+
+def test_csv_is_written_as_csv_writer_writes_the_cells(app, client, admin_key):
+    """The database writes whole CSV lines: byte for byte what csv.writer makes of the cells."""
+    new_organization(
+        client,
+        admin_key,
+        'The "Quoted", Comma Lab',
+        acronym="=Q,L",
+        description='Line one,\r\nline "two"\nthree\rfour; 100% done',
+        city="Dar es Salaam, Kariakoo",
+        website="https://example.org/a,b",
+        external_ids={"wikidata": "Q42"},
+        languages=["fr", "en"],
+        contact_email="lab@example.org",
+    )
+    new_organization(client, admin_key, "-minus", description="Ünïcödé ✓, 漢字")
+    for headers, contacts in (({}, False), (bearer(admin_key), True)):
+        with client.get(
+            f"{URL}/organizations", query_string={"format": "csv"}, headers=headers
+        ) as response:
+            body = response.data
+        with app.app_context(), database().session() as session:
+            columns = organization_columns(contacts=contacts)
+            rows = organization_rows(session, filters={}, contacts=contacts)
+            expected = io.StringIO()
+            writer = csv.writer(expected, lineterminator="\r\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+        assert body == expected.getvalue().encode()
+    assert b'"Line one,\r\nline ""two""\nthree\rfour; 100% done"' in body
+    assert b'"\'=Q,L"' in body
 
 
 def expected_cell(value) -> str:
