@@ -66,17 +66,20 @@ def joined_sorted(
     return select(func.group_concat(inner.c.value, SEPARATOR)).scalar_subquery()
 
 
-def pairs_joined(mapping: ColumnElement, *, outer: FromClause, dialect: str) -> ColumnElement:
-    """A JSON object of strings as 'key=value' pairs sorted by key, ';'-joined."""
+def pairs_joined(
+    mapping: ColumnElement, *, outer: FromClause, dialect: str, finish=lambda text: text
+) -> ColumnElement:
+    """A JSON object of strings as 'key=value' pairs sorted by key, ';'-joined, then finished
+    by `finish` inside the subquery (which then runs once)."""
     if dialect == "postgresql":
         pairs = func.json_each_text(mapping).table_valued("key", "value")
         ordered = aggregate_order_by(literal(SEPARATOR), pairs.c.key.collate("C"))
-        joined = select(func.string_agg(pairs.c.key + "=" + pairs.c.value, ordered))
+        joined = select(finish(func.string_agg(pairs.c.key + "=" + pairs.c.value, ordered)))
     else:
         pairs = func.json_each(mapping).table_valued("key", "value")
         inner = select((pairs.c.key + "=" + pairs.c.value).label("pair")).order_by(pairs.c.key)
         inner = inner.correlate(outer).subquery()
-        joined = select(func.group_concat(inner.c.pair, SEPARATOR))
+        joined = select(finish(func.group_concat(inner.c.pair, SEPARATOR)))
     # Most organizations have none: skip the JSON walk for them.
     return case((cast(mapping, String) == "{}", None), else_=joined.scalar_subquery())
 
@@ -85,12 +88,18 @@ def pairs_joined(mapping: ColumnElement, *, outer: FromClause, dialect: str) -> 
 QUOTED_CHARACTERS = ('"', ",", "\r", "\n")
 
 
-def csv_field(text: ColumnElement, dialect: str) -> ColumnElement:
-    """Text as csv.writer writes a field: quoted, quotes doubled, only where it must be."""
+def csv_field(
+    text: ColumnElement, dialect: str, *, checked: ColumnElement | None = None
+) -> ColumnElement:
+    """Text as csv.writer writes a field: quoted, quotes doubled, only where it must be.
+
+    `checked` is a cheaper expression holding the same quoted characters as `text`.
+    """
+    checked = text if checked is None else checked
     if dialect == "postgresql":
-        special = text.op("~")(literal("[" + "".join(QUOTED_CHARACTERS) + "]"))
+        special = checked.op("~")(literal("[" + "".join(QUOTED_CHARACTERS) + "]"))
     else:  # four instr() scan faster than one GLOB with a character class
-        special = or_(*(func.instr(text, literal(c)) > 0 for c in QUOTED_CHARACTERS))
+        special = or_(*(func.instr(checked, literal(c)) > 0 for c in QUOTED_CHARACTERS))
     quoted = literal('"') + func.replace(text, '"', '""') + literal('"')
     return case((special, quoted), else_=text)
 

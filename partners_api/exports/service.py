@@ -54,11 +54,11 @@ ORGANIZATION_COLUMNS = (
     ("updated_at", "datetime", "When it last changed (UTC)."),
 )
 LIST_COLUMNS = ("operating_regions", "languages", "offers", "seeks")
-# Columns whose text may hold a comma, a quote or a line end; the others hold numbers,
-# booleans, times, enums, codes and slugs (checked on every write).
-FREE_TEXT_COLUMNS = frozenset(
-    ("name", "acronym", "names", "description", "city", "website", "contact_email", "external_ids")
-)
+# Export columns of free text, which may start a formula.
+FREE_TEXT = {
+    name: getattr(Organization, name)
+    for name in ("name", "acronym", "description", "city", "contact_email")
+}
 PARTNERSHIP_COLUMNS = (
     ("id", "integer", "Identifier."),
     ("kind", "string", "dialogue, research, mou, funding, network or advisory."),
@@ -203,11 +203,8 @@ def organization_csv_lines(
     """
     dialect = session.get_bind().dialect.name
     clauses = organizations.filter_clauses(session, filters)
-    rendered = _organization_cells(dialect)
-    fields = [
-        cells.csv_field(rendered[name], dialect) if name in FREE_TEXT_COLUMNS else rendered[name]
-        for name in organization_columns(contacts=contacts)
-    ]
+    rendered = _organization_cells(dialect, quoted=True)
+    fields = [rendered[name] for name in organization_columns(contacts=contacts)]
     result = session.connection().execute(
         select(cells.csv_line(fields, dialect))
         .where(*clauses)
@@ -218,8 +215,11 @@ def organization_csv_lines(
         yield from partition
 
 
-def _organization_cells(dialect: str) -> dict[str, Any]:
-    """Each export column of organizations as a SQL expression of its finished cell."""
+def _organization_cells(dialect: str, *, quoted: bool = False) -> dict[str, Any]:
+    """Each export column of organizations as a SQL expression of its finished cell.
+
+    `quoted` makes text cells finished CSV fields too, quoted as csv.writer quotes them.
+    """
 
     # Lists hold codes, slugs and id schemes, which start with a letter or digit (checked
     # on every write), so a list cell can never start a formula.
@@ -227,18 +227,9 @@ def _organization_cells(dialect: str) -> dict[str, Any]:
         owned = table.organization_id == Organization.id
         return cells.joined_sorted(value, owned, *where, outer=Organization, dialect=dialect)
 
-    # Free text may start a formula; slugs, codes, enums and http(s) URLs (checked on
-    # every write) cannot.
-    free_text = {
-        name: cells.formula_safe(getattr(Organization, column), dialect)
-        for name, column in (
-            ("name", "name"),
-            ("acronym", "acronym"),
-            ("description", "description"),
-            ("city", "city"),
-            ("contact_email", "contact_email"),
-        )
-    }
+    def field(text, checked=None):
+        return cells.csv_field(text, dialect, checked=checked) if quoted else text
+
     topics = {
         relation: joined(
             Topic.slug,
@@ -253,12 +244,17 @@ def _organization_cells(dialect: str) -> dict[str, Any]:
         "slug": Organization.slug,
         "sector": Organization.sector,
         "country": Organization.country_code,
-        "website": Organization.website,
+        "website": field(Organization.website),
         "status": Organization.status,
         "successor_id": Organization.successor_id,
-        **free_text,
+        # Free text may start a formula; slugs, codes, enums and http(s) URLs (checked on
+        # every write) cannot. The quote it gains never needs CSV quoting: check the column.
+        **{
+            name: field(cells.formula_safe(column, dialect), checked=column)
+            for name, column in FREE_TEXT.items()
+        },
         # A JSON array starts with '[', never a formula.
-        "names": cast(Organization.names, Text),
+        "names": field(cast(Organization.names, Text)),
         "operating_regions": joined(
             OrganizationOperatingRegion.region_code, OrganizationOperatingRegion
         ),
@@ -267,7 +263,7 @@ def _organization_cells(dialect: str) -> dict[str, Any]:
         "open_to_dialogue": cells.boolean_text(Organization.open_to_dialogue),
         **topics,
         "external_ids": cells.pairs_joined(
-            Organization.external_ids, outer=Organization, dialect=dialect
+            Organization.external_ids, outer=Organization, dialect=dialect, finish=field
         ),
         "created_at": cells.iso_utc(Organization.created_at, dialect),
         "updated_at": cells.iso_utc(Organization.updated_at, dialect),
