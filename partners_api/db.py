@@ -91,7 +91,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL, tuned for its dialect."""
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, json_serializer=json_text)
-        if path := _sqlite_file(engine):
+        if path := sqlite_file(engine):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         _configure_sqlite(engine)
         return engine
@@ -105,7 +105,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     )
 
 
-def _sqlite_file(engine: Engine) -> str | None:
+def sqlite_file(engine: Engine) -> str | None:
     """The path of a SQLite database file; None in memory or for a `file:` URI."""
     path = engine.url.database
     return None if path in (None, "", ":memory:") or path.startswith("file:") else path
@@ -118,7 +118,7 @@ def _configure_sqlite(engine: Engine) -> None:
     after the file can be written again: it is marked when opened, replaced at checkout
     once the file is writable, and dropped when a write finds it read-only.
     """
-    path = _sqlite_file(engine)
+    path = sqlite_file(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, record) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from partners_api.db import keyset_rows
+from partners_api.db import database, keyset_rows
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
-from partners_api.exports import cells, formats
+from partners_api.exports import cells, formats, readers
 from partners_api.organizations import records
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
@@ -199,20 +199,38 @@ def organization_csv_lines(
     """Every selected organization as one finished CSV line of UTF-8 bytes (no line end), by id.
 
     The database writes the whole line, cells as organization_rows renders them, quoted as
-    csv.writer quotes; lines stream through a server-side cursor, so memory stays flat.
+    csv.writer quotes; batches of BATCH ids are read in turns by readers.READERS
+    connections on one snapshot where SQLite allows it, so memory stays flat.
     """
     dialect = session.get_bind().dialect.name
     clauses = organizations.filter_clauses(session, filters)
     rendered = _organization_cells(dialect, quoted=True)
     fields = [rendered[name] for name in organization_columns(contacts=contacts)]
-    result = session.connection().execute(
-        select(cells.csv_line(fields, dialect))
+    lines = select(cells.csv_line(fields, dialect)).where(*clauses).order_by(Organization.id)
+
+    def read(reader: Session, ids: tuple[int, int | None]) -> list[bytes]:
+        first, after = ids
+        batch = lines.where(Organization.id >= first)
+        if after is not None:
+            batch = batch.where(Organization.id < after)
+        return reader.connection().execute(batch).scalars().all()
+
+    with readers.snapshot_sessions(session, database()) as sessions:
+        firsts = _batch_firsts(sessions[0], clauses)
+        ranges = zip(firsts, [*firsts[1:], None], strict=True)
+        for batch in readers.in_turns(sessions, read, ranges):
+            yield from batch
+
+
+def _batch_firsts(session: Session, clauses: list) -> list[int]:
+    """The first id of each batch of BATCH selected organizations, in order."""
+    numbered = (
+        select(Organization.id, func.row_number().over(order_by=Organization.id).label("n"))
         .where(*clauses)
-        .order_by(Organization.id)
-        .execution_options(yield_per=BATCH)
+        .subquery()
     )
-    for partition in result.scalars().partitions():
-        yield from partition
+    firsts = select(numbered.c.id).where((numbered.c.n - 1) % BATCH == 0).order_by(numbered.c.id)
+    return list(session.scalars(firsts))
 
 
 def _organization_cells(dialect: str, *, quoted: bool = False) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+"""An export read in turns by several SQLite connections: the same bytes, one snapshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from flask import Flask
+
+from partners_api import create_app
+from partners_api.changes.service import bump_directory_version
+from partners_api.db import database
+from partners_api.demo import load_demo
+from partners_api.exports import readers, service
+from partners_api.ops.service import alembic_config
+
+pytestmark = pytest.mark.database_independent
+
+
+@pytest.fixture
+def file_app(tmp_path) -> Iterator[Flask]:
+    """The demo directory in a SQLite file of its own, which several connections can read."""
+    url = f"sqlite:///{tmp_path / 'directory.db'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    with app.app_context(), database().session() as session:
+        load_demo(session)
+    yield app
+    app.extensions["partners_db"].engine.dispose()
+
+
+def test_several_readers_write_what_csv_writer_writes(file_app, monkeypatch):
+    monkeypatch.setattr(service, "BATCH", 7)  # many batches, read in turns
+    used = []
+    in_turns = readers.in_turns
+
+    def counted(sessions, read, parts):
+        used.append(len(sessions))
+        return in_turns(sessions, read, parts)
+
+    monkeypatch.setattr(readers, "in_turns", counted)
+    bodies = []
+    for count in (1, 2, 3):
+        monkeypatch.setattr(readers, "READERS", count)
+        with file_app.test_client().get(
+            "/api/v1/exports/organizations", query_string={"format": "csv"}
+        ) as response:
+            bodies.append(response.data)
+    assert used == [1, 2, 3]
+    with file_app.app_context(), database().session() as session:
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\r\n")
+        writer.writerow(service.organization_columns(contacts=False))
+        writer.writerows(service.organization_rows(session, filters={}, contacts=False))
+    assert bodies == [expected.getvalue().encode()] * 3
+    assert bodies[0].count(b"\r\n") > 10 * service.BATCH
+
+
+def test_a_write_between_the_readers_leaves_the_export_one_reader(file_app):
+    with file_app.app_context():
+        db = database()
+        with db.session() as first:
+            readers.snapshot_version(first)  # its snapshot begins
+            with db.session() as writer:
+                bump_directory_version(writer)
+                writer.commit()
+            with readers.snapshot_sessions(first, db) as sessions:
+                assert sessions == [first]
+        with db.session() as later, readers.snapshot_sessions(later, db) as sessions:
+            assert len(sessions) == readers.READERS
