@@ -217,7 +217,8 @@ def organization_csv_lines(
 
     with readers.snapshot_sessions(session, database()) as sessions:
         firsts = _batch_firsts(sessions[0], clauses)
-        ranges = zip(firsts, [*firsts[1:], None], strict=True)
+        afters = [*firsts[1:], None][: len(firsts)]  # no batch when nothing is selected
+        ranges = zip(firsts, afters, strict=True)
         for batch in readers.in_turns(sessions, read, ranges):
             yield from batch
 

@@ -127,6 +127,17 @@ def test_csv_is_written_as_csv_writer_writes_the_cells(app, client, admin_key):
     assert b'"\'=Q,L"' in body
 
 
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "json", "ndjson"])
+def test_an_export_of_nothing_is_a_file_without_rows(client, export_format):
+    response = export(client, "organizations", format=export_format, q="nothing-matches-this")
+    if export_format == "csv":
+        assert response.data == ",".join(organization_columns(contacts=False)).encode() + b"\r\n"
+    elif export_format == "xlsx":
+        assert openpyxl.load_workbook(io.BytesIO(response.data)).active.max_row == 1
+    else:
+        assert response.data.strip() in (b"[\n]", b"")
+
+
 def expected_cell(value) -> str:
     """A JSON value as the CSV should write it."""
     if isinstance(value, list):
