@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -303,6 +304,28 @@ def _converted(values: Sequence, processor) -> Sequence:
     if values.count(values[0]) == len(values):
         return [processor(values[0])] * len(values)
     return [processor(value) for value in values]
+
+
+@contextmanager
+def indexes_built_after(session: Session, tables: Iterable[str]) -> Iterator[None]:
+    """On SQLite, the tables' own indexes (not those of their constraints) are dropped for
+    the block and made again after it, in the session's transaction: for a bulk load, one
+    sorted build each instead of a random insert into each per row, twice as fast."""
+    indexes = []
+    if session.get_bind().dialect.name == "sqlite":
+        query = text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN (SELECT value FROM json_each(:tables))"
+        )
+        indexes = session.execute(query, {"tables": json.dumps(list(tables))}).all()
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    for name, _ in indexes:
+        session.execute(text(f"DROP INDEX {quote(name)}"))
+    try:
+        yield
+    finally:
+        for _, sql in indexes:
+            session.execute(text(sql))
 
 
 def keyset_rows(session: Session, query: Select, key, *, batch: int = 500) -> Iterator[Any]:

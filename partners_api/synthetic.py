@@ -14,12 +14,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
-from partners_api.db import insert_rows, utcnow
+from partners_api.changes.models import ChangeEvent
+from partners_api.db import in_chunks, indexes_built_after, insert_rows, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
     SECTORS,
     Organization,
+    OrganizationLanguage,
+    OrganizationOperatingRegion,
+    OrganizationRegion,
+    OrganizationTopic,
 )
 from partners_api.partnerships.models import KINDS, Partnership
 from partners_api.regions.models import CountryRegion, Region
@@ -27,6 +32,10 @@ from partners_api.synthetic_names import localities, organization_names
 from partners_api.topics.models import Topic
 
 SQLITE_CACHE_KB = 2_000_000  # taken only as the load needs it
+ORGANIZATION_BATCH = 50_000
+# Statuses drawn with these cumulative weights (70, 15, 10, 5 and 80, 15, 5 per cent).
+LINK_STATUSES, LINK_WEIGHTS = ("active", "proposed", "ended", "declined"), (70, 85, 95, 100)
+DIALOGUE_STATUSES, DIALOGUE_WEIGHTS = ("held", "planned", "cancelled"), (80, 95, 100)
 LANGUAGES = ("en", "fr", "es", "pt", "ar", "zh", "hi", "sw", "ru", "de", "ja", "id", "ko", "yo")
 NOUNS = (
     "Data",
@@ -43,6 +52,22 @@ NOUNS = (
     "Governance",
     "Evaluation",
     "Systems",
+)
+# The tables a directory is loaded into: their indexes are built once, after the load.
+LOADED_TABLES = tuple(
+    model.__tablename__
+    for model in (
+        Organization,
+        OrganizationTopic,
+        OrganizationLanguage,
+        OrganizationOperatingRegion,
+        OrganizationRegion,
+        ChangeEvent,
+        Partnership,
+        Dialogue,
+        DialogueTopic,
+        DialogueParticipant,
+    )
 )
 
 
@@ -70,9 +95,12 @@ def generate_directory(
         session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}"))
     start = (session.scalar(select(func.max(Organization.id))) or 0) + 1
     ids = range(start, start + organizations)
-    _insert_organizations(session, rng, ids, seed)
-    links = _insert_links(session, rng, list(ids), round(organizations * links_per_organization))
-    dialogues = _insert_dialogues(session, rng, list(ids), max(1, organizations // 200))
+    with indexes_built_after(session, LOADED_TABLES):
+        _insert_organizations(session, rng, ids, seed)
+        links = _insert_links(
+            session, rng, list(ids), round(organizations * links_per_organization)
+        )
+        dialogues = _insert_dialogues(session, rng, list(ids), max(1, organizations // 200))
     if session.get_bind().dialect.name == "postgresql":
         for table in ("partnerships", "dialogues"):
             session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
@@ -84,49 +112,67 @@ def generate_directory(
 
 
 def _insert_organizations(session: Session, rng: random.Random, ids: range, seed: int) -> None:
-    """Random organizations, written by the same bulk path as imports."""
-    countries = sorted(set(session.scalars(select(CountryRegion.country_code))))
-    operable = sorted(session.scalars(select(Region.code).where(Region.parent_code.is_not(None))))
-    topics = list(session.scalars(select(Topic.slug).order_by(Topic.slug)))
-    records = []
+    """Random organizations, written by the same bulk path as imports, a batch at a time
+    (a million records at once would hold gigabytes)."""
+    pools = _Pools(
+        countries=sorted(set(session.scalars(select(CountryRegion.country_code)))),
+        operable=sorted(
+            session.scalars(select(Region.code).where(Region.parent_code.is_not(None)))
+        ),
+        topics=list(session.scalars(select(Topic.slug).order_by(Topic.slug))),
+    )
     # Names and cities come from a generator of their own, so every other field is drawn
     # as it always was (the two draws the old names took are kept): a directory of a seed
     # differs from earlier ones only in its names, and figures stay comparable.
     naming = random.Random(f"names-{seed}")
-    for org_id in ids:
-        sector = rng.choice(SECTORS)
-        chosen = rng.sample(topics, rng.randint(2, 6))
-        split = rng.randint(1, len(chosen) - 1)
-        rng.randrange(15), rng.randrange(14)  # the draws of the old names
-        description = (
-            f"A synthetic {sector.replace('_', ' ')} organization working on "
-            f"{rng.choice(NOUNS).lower()} and {rng.choice(NOUNS).lower()}."
-        )
-        country = rng.choice(countries)
-        city = naming.choice(localities(country))
-        name, acronym, names = organization_names(
-            naming, sector=sector, country_code=country, city=city
-        )
-        records.append(
-            {
-                "id": org_id,
-                "slug": f"synthetic-{seed}-{org_id}",
-                "name": name[:300],
-                "acronym": acronym,
-                "names": [n for n in names if len(n["value"]) <= 300],
-                "sector": sector,
-                "description": description,
-                "country": country,
-                "city": city,
-                "founded_year": rng.randint(1950, 2025),
-                "open_to_dialogue": rng.random() > 0.1,
-                "offers": chosen[:split],
-                "seeks": chosen[split:],
-                "languages": rng.sample(LANGUAGES, rng.randint(1, 3)),
-                "operating_regions": rng.sample(operable, rng.choice((0, 0, 1, 2))),
-            }
-        )
-    organizations.bulk_create(session, records=records, actor_key_id=None)
+    for batch in in_chunks(ids, ORGANIZATION_BATCH):
+        records = [_organization(rng, naming, pools, seed, org_id) for org_id in batch]
+        organizations.bulk_create(session, records=records, actor_key_id=None)
+
+
+@dataclass(frozen=True)
+class _Pools:
+    """What an organization's fields are drawn from."""
+
+    countries: list[str]
+    operable: list[str]
+    topics: list[str]
+
+
+def _organization(
+    rng: random.Random, naming: random.Random, pools: _Pools, seed: int, org_id: int
+) -> dict:
+    """One random organization's record, as an import gives it."""
+    sector = rng.choice(SECTORS)
+    chosen = rng.sample(pools.topics, rng.randint(2, 6))
+    split = rng.randint(1, len(chosen) - 1)
+    rng.randrange(15), rng.randrange(14)  # the draws of the old names
+    description = (
+        f"A synthetic {sector.replace('_', ' ')} organization working on "
+        f"{rng.choice(NOUNS).lower()} and {rng.choice(NOUNS).lower()}."
+    )
+    country = rng.choice(pools.countries)
+    city = naming.choice(localities(country))
+    name, acronym, names = organization_names(
+        naming, sector=sector, country_code=country, city=city
+    )
+    return {
+        "id": org_id,
+        "slug": f"synthetic-{seed}-{org_id}",
+        "name": name[:300],
+        "acronym": acronym,
+        "names": [n for n in names if len(n["value"]) <= 300],
+        "sector": sector,
+        "description": description,
+        "country": country,
+        "city": city,
+        "founded_year": rng.randint(1950, 2025),
+        "open_to_dialogue": rng.random() > 0.1,
+        "offers": chosen[:split],
+        "seeks": chosen[split:],
+        "languages": rng.sample(LANGUAGES, rng.randint(1, 3)),
+        "operating_regions": rng.sample(pools.operable, rng.choice((0, 0, 1, 2))),
+    }
 
 
 def _insert_links(session: Session, rng: random.Random, ids: list[int], count: int) -> int:
@@ -141,7 +187,7 @@ def _insert_links(session: Session, rng: random.Random, ids: list[int], count: i
         if key in taken:
             continue
         taken.add(key)
-        status = rng.choices(("active", "proposed", "ended", "declined"), (70, 15, 10, 5))[0]
+        status = rng.choices(LINK_STATUSES, cum_weights=LINK_WEIGHTS)[0]
         started = date(2018, 1, 1) + timedelta(days=rng.randint(0, 3000))
         rows.append(
             {
@@ -176,7 +222,7 @@ def _insert_dialogues(session: Session, rng: random.Random, ids: list[int], coun
                 "id": dialogue_id,
                 "title": f"Synthetic dialogue {dialogue_id}",
                 "description": "",
-                "status": rng.choices(("held", "planned", "cancelled"), (80, 15, 5))[0],
+                "status": rng.choices(DIALOGUE_STATUSES, cum_weights=DIALOGUE_WEIGHTS)[0],
                 "starts_on": day,
                 "ends_on": day + timedelta(days=1),
                 "country_code": None,

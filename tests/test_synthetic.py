@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from partners_api.matching import service as matching
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization, OrganizationRegion
 from partners_api.partnerships.models import Partnership
-from partners_api.synthetic import generate_directory, plant_pairs
+from partners_api.synthetic import LOADED_TABLES, generate_directory, plant_pairs
 
 
 def test_generate_adds_organizations_links_and_dialogues(session):
@@ -28,6 +28,21 @@ def test_generate_adds_organizations_links_and_dialogues(session):
         select(func.count()).select_from(Partnership).where(Partnership.low_id.in_(ids))
     )
     assert links == 120
+
+
+def test_generate_leaves_every_index_of_the_tables_it_loads(session):
+    def indexes() -> set[tuple]:
+        found = inspect(session.connection())
+        return {
+            (table, index["name"], tuple(index["column_names"]), bool(index["unique"]))
+            for table in LOADED_TABLES
+            for index in found.get_indexes(table)
+        }
+
+    before = indexes()
+    generate_directory(session, organizations=30, seed=7)
+    assert indexes() == before
+    assert len(before) > 10  # the load dropped them and made them again on SQLite
 
 
 def test_planted_pairs_are_found(session):
