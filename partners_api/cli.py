@@ -160,7 +160,7 @@ def export_organizations(app, file_format: str, output: Path, with_contacts: boo
                 file_format,
                 filters=filters,
                 contacts=with_contacts,
-                counted=lambda rows: _counting(rows, bar),
+                progress=bar.update,
             )
             for chunk in chunks:
                 out.write(chunk)
@@ -207,12 +207,6 @@ def _progress(total: int, label: str):
     return click.progressbar(
         length=total, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()
     )
-
-
-def _counting(records, bar):
-    for record in records:
-        bar.update(1)
-        yield record
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     ColumnElement,
     LargeBinary,
+    Select,
     String,
     case,
     cast,
@@ -18,16 +19,15 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.expression import FromClause
-from sqlalchemy.types import NULLTYPE
 
 from partners_api.exports.formats import FORMULA_STARTS
 
 SEPARATOR = ";"
+LINE_END = "\r\n"
 
 
 FORMULA_CODES = tuple(ord(start) for start in FORMULA_STARTS)
@@ -105,12 +105,23 @@ def csv_field(
 
 
 def csv_line(fields: list[ColumnElement], dialect: str) -> ColumnElement:
-    """Fields joined with commas into one line (no line end), NULL as empty, UTF-8 bytes."""
+    """Fields joined with commas into one line (no line end), NULL as empty."""
     # format() and printf() write NULL as empty and build the line in one allocation.
     pattern = literal(",".join(["%s"] * len(fields)))
+    return (
+        func.format(pattern, *fields) if dialect == "postgresql" else func.printf(pattern, *fields)
+    )
+
+
+def csv_lines(
+    line: ColumnElement, key: ColumnElement, *where: ClauseElement, dialect: str
+) -> Select:
+    """How many rows, and their lines in the order of `key`, each ended with CRLF, as UTF-8
+    bytes: one value for a batch, which the driver reads without holding the GIL."""
     if dialect == "postgresql":
-        line = func.convert_to(func.format(pattern, *fields), "UTF8")
-    else:
-        line = cast(func.printf(pattern, *fields), LargeBinary)
-    # the bytes as the driver hands them, without a result processor per row
-    return type_coerce(line, NULLTYPE)
+        joined = func.string_agg(line, aggregate_order_by(literal(LINE_END), key))
+        return select(func.count(), func.convert_to(joined + LINE_END, "UTF8")).where(*where)
+    # SQLite before 3.44 has no ORDER BY inside an aggregate; it keeps a subquery's order.
+    inner = select(line.label("line")).where(*where).order_by(key).subquery()
+    joined = func.group_concat(inner.c.line, literal(LINE_END))
+    return select(func.count(), cast(joined + LINE_END, LargeBinary))

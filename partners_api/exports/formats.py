@@ -17,9 +17,6 @@ from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 500
-# Finished CSV lines cost nothing to join: chunks of about a megabyte.
-LINE_CHUNK_ROWS = 2_000
-LINE_END = "\r\n"
 
 
 def safe_cell(value: Any) -> Any:
@@ -75,16 +72,12 @@ def finished_csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) ->
         yield buffer.getvalue().encode()
 
 
-def csv_line_chunks(header: Sequence[str], lines: Iterable[bytes]) -> Iterator[bytes]:
-    """CSV from a header and finished lines of UTF-8 bytes, each ended with CRLF, in chunks."""
+def csv_batch_chunks(header: Sequence[str], batches: Iterable[bytes]) -> Iterator[bytes]:
+    """CSV from a header and batches of finished lines in UTF-8, each ended with CRLF."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=LINE_END).writerow(header)
+    csv.writer(buffer, lineterminator="\r\n").writerow(header)
     yield buffer.getvalue().encode()
-    remaining = iter(lines)
-    end = LINE_END.encode()
-    while batch := list(itertools.islice(remaining, LINE_CHUNK_ROWS)):
-        batch.append(b"")
-        yield end.join(batch)
+    yield from batches
 
 
 def _json_default(value: Any) -> Any:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Text, and_, cast, func, select
+from sqlalchemy import Text, and_, bindparam, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from partners_api.db import database, keyset_rows
@@ -23,6 +24,8 @@ from partners_api.organizations.models import (
 from partners_api.partnerships.models import Partnership
 from partners_api.regions.models import CountryRegion
 from partners_api.topics.models import Topic
+
+T = TypeVar("T")
 
 BATCH = 2_000
 LIST_SEPARATOR = ";"
@@ -193,45 +196,53 @@ def organization_rows(
         yield from partition
 
 
-def organization_csv_lines(
+def organization_csv_batches(
     session: Session, *, filters: Mapping[str, Any], contacts: bool
-) -> Iterator[bytes]:
-    """Every selected organization as one finished CSV line of UTF-8 bytes (no line end), by id.
+) -> Iterator[tuple[int, bytes]]:
+    """The selected organizations as finished CSV lines, by id, in batches of BATCH: how
+    many, and their lines in UTF-8, each ended with CRLF.
 
-    The database writes the whole line, cells as organization_rows renders them, quoted as
-    csv.writer quotes; batches of BATCH ids are read in turns by readers.READERS
-    connections on one snapshot where SQLite allows it, so memory stays flat.
+    The database writes each line, cells as organization_rows renders them, quoted as
+    csv.writer quotes, and joins a batch's lines; batches are read in turns by
+    readers.READERS connections on one snapshot where SQLite allows it. Memory stays flat.
     """
     dialect = session.get_bind().dialect.name
     clauses = organizations.filter_clauses(session, filters)
     rendered = _organization_cells(dialect, quoted=True)
-    fields = [rendered[name] for name in organization_columns(contacts=contacts)]
-    lines = select(cells.csv_line(fields, dialect)).where(*clauses).order_by(Organization.id)
+    line = cells.csv_line(
+        [rendered[name] for name in organization_columns(contacts=contacts)], dialect
+    )
+    first, after = bindparam("first"), bindparam("after")
+    batch = cells.csv_lines(
+        line,
+        Organization.id,
+        *clauses,
+        Organization.id >= first,
+        Organization.id < after,
+        dialect=dialect,
+    )
 
-    def read(reader: Session, ids: tuple[int, int | None]) -> list[bytes]:
-        first, after = ids
-        batch = lines.where(Organization.id >= first)
-        if after is not None:
-            batch = batch.where(Organization.id < after)
-        return reader.connection().execute(batch).scalars().all()
+    def read(reader: Session, ids: tuple[int, int]) -> tuple[int, bytes]:
+        count, lines = reader.connection().execute(batch, {"first": ids[0], "after": ids[1]}).one()
+        return count, bytes(lines)
 
     with readers.snapshot_sessions(session, database()) as sessions:
-        firsts = _batch_firsts(sessions[0], clauses)
-        afters = [*firsts[1:], None][: len(firsts)]  # no batch when nothing is selected
-        ranges = zip(firsts, afters, strict=True)
-        for batch in readers.in_turns(sessions, read, ranges):
-            yield from batch
+        bounds = _batch_bounds(sessions[0], clauses)
+        yield from readers.in_turns(sessions, read, itertools.pairwise(bounds))
 
 
-def _batch_firsts(session: Session, clauses: list) -> list[int]:
-    """The first id of each batch of BATCH selected organizations, in order."""
+def _batch_bounds(session: Session, clauses: list) -> list[int]:
+    """The first id of each batch of BATCH selected organizations, then one past the last
+    id; nothing when nothing is selected."""
     numbered = (
         select(Organization.id, func.row_number().over(order_by=Organization.id).label("n"))
         .where(*clauses)
         .subquery()
     )
     firsts = select(numbered.c.id).where((numbered.c.n - 1) % BATCH == 0).order_by(numbered.c.id)
-    return list(session.scalars(firsts))
+    bounds = list(session.scalars(firsts))
+    last = session.scalar(select(func.max(Organization.id)).where(*clauses))
+    return [*bounds, last + 1] if bounds else []
 
 
 def _organization_cells(dialect: str, *, quoted: bool = False) -> dict[str, Any]:
@@ -420,24 +431,35 @@ def _dialogue_pairs(session: Session) -> dict[tuple[int, int], int]:
 
 
 def organization_file(
-    session: Session, export_format: str, *, filters: dict, contacts: bool, counted=None
+    session: Session,
+    export_format: str,
+    *,
+    filters: dict,
+    contacts: bool,
+    progress: Callable[[int], Any] = lambda rows: None,
 ) -> Iterator[bytes]:
-    """The organizations export in a format, as chunks of bytes; `counted` sees each row."""
-    count = counted or (lambda rows: rows)
-    if export_format == "json":
-        return formats.json_chunks(
-            count(organization_records(session, filters=filters, contacts=contacts))
+    """The organizations export in a format, as chunks of bytes; `progress` is told how
+    many more rows were written, row by row or batch by batch."""
+    if export_format == "csv":
+        batches = organization_csv_batches(session, filters=filters, contacts=contacts)
+        return formats.csv_batch_chunks(
+            organization_columns(contacts=contacts), _reported(batches, progress)
         )
-    if export_format == "ndjson":
-        return formats.ndjson_chunks(
-            count(organization_records(session, filters=filters, contacts=contacts))
-        )
-    columns = organization_columns(contacts=contacts)
     if export_format == "xlsx":
-        rows = count(organization_rows(session, filters=filters, contacts=contacts))
-        return formats.xlsx_chunks(columns, rows)
-    lines = count(organization_csv_lines(session, filters=filters, contacts=contacts))
-    return formats.csv_line_chunks(columns, lines)
+        rows = organization_rows(session, filters=filters, contacts=contacts)
+        return formats.xlsx_chunks(
+            organization_columns(contacts=contacts), _reported(((1, r) for r in rows), progress)
+        )
+    records = organization_records(session, filters=filters, contacts=contacts)
+    chunks = formats.json_chunks if export_format == "json" else formats.ndjson_chunks
+    return chunks(_reported(((1, r) for r in records), progress))
+
+
+def _reported(counted: Iterable[tuple[int, T]], progress: Callable[[int], Any]) -> Iterator[T]:
+    """Each item of (how many rows, item) pairs, after telling `progress` the rows."""
+    for rows, item in counted:
+        progress(rows)
+        yield item
 
 
 def partnership_file(session: Session, export_format: str, **filters: Any) -> Iterator[bytes]:
