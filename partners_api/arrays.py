@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -16,6 +17,37 @@ def positions(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
         return np.zeros(len(wanted), np.int64), np.zeros(len(wanted), bool)
     at = np.searchsorted(ids, wanted).clip(max=ids.size - 1)
     return at, ids[at] == wanted
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, as np.unique gives them, by one sort: numpy 2's hashing
+    np.unique takes a hundred times longer on millions of integers (25 s for 14 million)."""
+    ordered = np.sort(values)
+    return ordered[_firsts(ordered)]
+
+
+def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values and each value's place among them (np.unique's
+    return_inverse), by one sort."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    firsts = _firsts(ordered)
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(firsts) - 1
+    return ordered[firsts], inverse
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """bool: where a sorted array's values change (each distinct value's first place)."""
+    firsts = np.empty(len(ordered), dtype=bool)
+    firsts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=firsts[1:])
+    return firsts
+
+
+def from_array(values: array, dtype) -> np.ndarray:
+    """A numpy copy of a Python array of numbers (sized exactly, unlike the array)."""
+    return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
 
 
 class Strings:
@@ -115,3 +147,42 @@ class Coded:
     def nbytes(self) -> int:
         """Bytes held by the numbers (the few distinct values aside)."""
         return self.numbers.nbytes
+
+
+class RowNumbers(Mapping[int, int]):
+    """Each id's row in an ascending array of ids, as a read-only mapping found by binary
+    search: no dict of a million Python ints."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self._ids = ids
+
+    def __getitem__(self, org_id: int) -> int:
+        at, found = positions(self._ids, np.array([org_id], dtype=np.int64))
+        if not found[0]:
+            raise KeyError(org_id)
+        return int(at[0])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def columns_of(batches: Iterable[Sequence[Sequence]], *dtypes) -> list[np.ndarray]:
+    """The columns of rows given a batch at a time (a result's partitions) as arrays of
+    these dtypes, converted batch by batch, so that no list of every row is held. A dict
+    instead of a dtype numbers that column's values: each value's number in the dict
+    (int64), a new value added with the next number."""
+    parts: list[list[np.ndarray]] = [[] for _ in dtypes]
+    for batch in batches:
+        for part, column, dtype in zip(parts, zip(*batch, strict=True), dtypes, strict=True):
+            if isinstance(dtype, dict):
+                numbers = (dtype.setdefault(value, len(dtype)) for value in column)
+                part.append(np.fromiter(numbers, np.int64, len(column)))
+            else:
+                part.append(np.array(column, dtype=dtype))
+    return [
+        np.concatenate(part) if part else np.zeros(0, np.int64 if isinstance(d, dict) else d)
+        for part, d in zip(parts, dtypes, strict=True)
+    ]

@@ -339,6 +339,25 @@ def keyset_rows(session: Session, query: Select, key, *, batch: int = 500) -> It
         last = rows[-1][0]
 
 
+def plain_batches(connection: Connection, query: Select, *, batch: int = 10_000) -> Iterator[list]:
+    """A query's rows as the driver's plain tuples, a batch at a time, with no Row objects
+    and no result processing: for the in-memory indexes, which read whole tables of numbers
+    and short strings (never dates, whose SQLite values would come as text)."""
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
 def in_chunks(values: Sequence[T], size: int = 5_000) -> Iterator[Sequence[T]]:
     """The values in slices of at most `size`, in order: IN lists within drivers' limits.
 

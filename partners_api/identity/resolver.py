@@ -24,7 +24,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from partners_api.arrays import Coded, Strings, StringsBuilder
+from partners_api.arrays import Coded, Strings, StringsBuilder, distinct, from_array
 
 INDEXED_STATUSES = frozenset({"active", "archived"})
 LABEL, ALIAS, ACRONYM = 0, 1, 2
@@ -309,11 +309,6 @@ def _append_pair(pairs: tuple[array, array], first: int, second: int) -> None:
     pairs[1].append(second)
 
 
-def _numpy(values: array, dtype) -> np.ndarray:
-    """A numpy copy of a Python array of numbers (sized exactly, unlike the array)."""
-    return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
-
-
 def _record_variants(record: Mapping) -> list[tuple[int, tuple[str, ...]]]:
     """The distinct normalized names of one record, each with its kind (label, alias, acronym)."""
     named = [(LABEL, record.get("name")), (ACRONYM, record.get("acronym"))]
@@ -364,7 +359,7 @@ class NameIndex:
                 city_countries[city].add(country)
             for kind, words in _record_variants(record):
                 variants.add(row, kind, words)
-        self.ids = _numpy(ids, np.int64)
+        self.ids = from_array(ids, np.int64)
         self.names = Strings.of(names)
         self.countries = Coded(countries, np.int16)
         self.cities = Coded(cities, np.int32)
@@ -384,13 +379,13 @@ class NameIndex:
         variants likewise, and the compact names and acronyms as sorted hashes beside
         their variants or rows; one dict only, from each word to its number.
         """
-        self.variant_word = _numpy(variants.words, np.int32)
+        self.variant_word = from_array(variants.words, np.int32)
         self.word_number = variants.number
         self.words = list(variants.number)
         self.variant_pointer = _pointer(variants.lengths)
         count = max(len(variants), 1)
         owner = np.repeat(np.arange(len(variants)), np.diff(self.variant_pointer))
-        pairs = np.unique(self.variant_word.astype(np.int64) * count + owner)  # by word
+        pairs = distinct(self.variant_word.astype(np.int64) * count + owner)  # by word
         pair_word, pair_variant = np.divmod(pairs, count)
         self.posting_pointer = _pointer(np.bincount(pair_word, minlength=len(self.words)))
         self.posting_variant = pair_variant.astype(np.int32)
@@ -400,8 +395,8 @@ class NameIndex:
         self.variant_weight = np.bincount(
             pair_variant, weights=self.word_idf[pair_word], minlength=len(variants)
         )
-        self.variant_row = _numpy(variants.rows, np.int32)
-        self.variant_kind = _numpy(variants.kinds, np.int8)
+        self.variant_row = from_array(variants.rows, np.int32)
+        self.variant_kind = from_array(variants.kinds, np.int8)
         self.compact = _HashedKeys(*variants.compact)
         self.acronym_rows = _HashedKeys(*variants.acronyms)
         self.rare = max(50, count // 50)
@@ -480,7 +475,7 @@ class NameIndex:
         rare = [self.posting(w) for n, w in options if n <= self.rare]
         if not rare and options:
             rare = [self.posting(min(options)[1])]
-        return np.unique(np.concatenate([*rare, np.asarray(exact, dtype=np.int32)]))
+        return distinct(np.concatenate([*rare, np.asarray(exact, dtype=np.int32)]))
 
     def _token_scores(self, expanded, variants: np.ndarray) -> np.ndarray:
         """IDF-weighted F1 of the query's tokens found in each variant and the variant's found."""
@@ -626,8 +621,8 @@ class _HashedKeys:
     in every process)."""
 
     def __init__(self, hashes: array, numbers: array):
-        hashed = _numpy(hashes, np.int64)
-        numbered = _numpy(numbers, np.int32)
+        hashed = from_array(hashes, np.int64)
+        numbered = from_array(numbers, np.int32)
         order = np.lexsort((numbered, hashed))
         self.hashes = hashed[order]
         self.numbers = numbered[order]

@@ -10,15 +10,27 @@ version counter, bumped by every write, has moved since the build.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.arrays import positions
+from partners_api.arrays import (
+    Coded,
+    RowNumbers,
+    Strings,
+    StringsBuilder,
+    columns_of,
+    distinct,
+    from_array,
+    positions,
+)
 from partners_api.changes.versioned import PerDatabase
+from partners_api.db import plain_batches
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.matching.record import Record, build_record
 from partners_api.matching.sparse import TopicColumns, expanded, larger
@@ -79,10 +91,10 @@ class MatchingIndex:
 
     version: int
     ids: np.ndarray
-    row_of: dict[int, int]
-    names: list[str]
-    slugs: list[str]
-    countries: list[str]
+    row_of: RowNumbers  # id -> row
+    names: Strings
+    slugs: Strings
+    countries: Coded  # the headquarters country's code, per row
     country: np.ndarray  # int16: number of the headquarters country (same number, same country)
     sector: np.ndarray  # int8, index into SECTORS
     continent: np.ndarray  # int8, index into CONTINENTS, -1 for none
@@ -124,7 +136,8 @@ class MatchingIndex:
         arrays += list(self.in_region.values()) + list(self.speaks.values())
         arrays += self.record.arrays()
         topics = (self.offers, self.seeks, self.offers_up, self.topics_up)
-        return sum(a.nbytes for a in arrays) + sum(m.nbytes() for m in topics)
+        held = (self.names, self.slugs, self.countries, *topics)
+        return sum(a.nbytes for a in arrays) + sum(m.nbytes() for m in held)
 
 
 _indexes: PerDatabase[MatchingIndex] = PerDatabase()
@@ -144,36 +157,24 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
     """Read the active organizations and their ties into arrays."""
     connection = session.connection()
     taxonomy = _taxonomy(session)
-    rows = connection.execute(
-        select(
-            Organization.id,
-            Organization.name,
-            Organization.slug,
-            Organization.sector,
-            Organization.country_code,
-            Organization.open_to_dialogue,
-        )
-        .where(Organization.status == "active")
-        .order_by(Organization.id)
-    ).all()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    sector_code = {s: i for i, s in enumerate(SECTORS)}
+    organizations = _organizations(connection)
+    ids = organizations.ids
     offers, seeks = _topic_matrices(connection, ids, taxonomy)
     offers_up = expanded(offers, taxonomy.expand)
     topics_up = larger(offers_up, expanded(seeks, taxonomy.expand))
-    places = _places(connection, ids, [r[4] for r in rows])
+    places = _places(connection, ids, organizations.countries)
     return MatchingIndex(
         version=version,
         ids=ids,
-        row_of={int(org_id): i for i, org_id in enumerate(ids)},
-        names=[r[1] for r in rows],
-        slugs=[r[2] for r in rows],
-        countries=[r[4] for r in rows],
-        sector=np.fromiter((sector_code[r[3]] for r in rows), dtype=np.int8, count=len(rows)),
+        row_of=RowNumbers(ids),
+        names=Strings.of(organizations.names),
+        slugs=Strings.of(organizations.slugs),
+        countries=organizations.countries,
+        sector=from_array(organizations.sectors, np.int8),
         country=places.country,
         continent=places.continent,
         global_south=places.global_south,
-        open=np.fromiter((r[5] for r in rows), dtype=bool, count=len(rows)),
+        open=from_array(organizations.open, bool),
         offers=offers,
         seeks=seeks,
         offers_up=offers_up,
@@ -188,6 +189,45 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
     )
 
 
+class _Organizations:
+    """The active organizations' columns, read row by row into growing arrays and buffers
+    (no list of rows, no Python string per name or slug kept)."""
+
+    def __init__(self, batches) -> None:
+        ids, self.sectors, self.open = array("q"), array("b"), array("b")
+        self.names, self.slugs = StringsBuilder(), StringsBuilder()
+        countries: list[str] = []
+        sector_code = {s: i for i, s in enumerate(SECTORS)}
+        for org_id, name, slug, sector, country, is_open in chain.from_iterable(batches):
+            ids.append(org_id)
+            self.names.append(name)
+            self.slugs.append(slug)
+            self.sectors.append(sector_code[sector])
+            countries.append(country)
+            self.open.append(bool(is_open))
+        self.ids = from_array(ids, np.int64)
+        self.countries = Coded(countries, np.int16)
+
+
+def _organizations(connection) -> _Organizations:
+    """The active organizations, in id order."""
+    return _Organizations(
+        plain_batches(
+            connection,
+            select(
+                Organization.id,
+                Organization.name,
+                Organization.slug,
+                Organization.sector,
+                Organization.country_code,
+                Organization.open_to_dialogue,
+            )
+            .where(Organization.status == "active")
+            .order_by(Organization.id),
+        ),
+    )
+
+
 @dataclass
 class _Places:
     country: np.ndarray
@@ -196,16 +236,17 @@ class _Places:
     in_region: dict[str, np.ndarray]
 
 
-def _places(connection, ids: np.ndarray, countries: list[str]) -> _Places:
+def _places(connection, ids: np.ndarray, countries: Coded) -> _Places:
     """Countries as numbers, continents, the Global South, and the rows in each region.
 
     An organization lies in its country's regions and operates in its operating regions
     and the regions above them; built from the small country-region table and the
     operating regions, not from the larger derived organization_regions.
     """
-    codes = sorted(set(countries))
+    codes = sorted(countries.values)
     number = {code: n for n, code in enumerate(codes)}
-    country = np.fromiter((number[c] for c in countries), dtype=np.int16, count=len(countries))
+    renumbered = np.array([number[code] for code in countries.values], dtype=np.int16)
+    country = renumbered[countries.numbers]
     regions_of: dict[str, set[int]] = defaultdict(set)
     for code, region in connection.execute(
         select(CountryRegion.country_code, CountryRegion.region_code)
@@ -219,7 +260,7 @@ def _places(connection, ids: np.ndarray, countries: list[str]) -> _Places:
         mask = np.isin(country, list(regions_of[region]))
         for below in _descendants(parents, region):
             mask[operating.get(below, np.empty(0, dtype=np.int64))] = True
-        in_region[region] = np.flatnonzero(mask)
+        in_region[region] = np.flatnonzero(mask).astype(np.int32)
     continent = np.full(len(ids), -1, dtype=np.int8)
     for n, code in enumerate(CONTINENTS):
         continent[np.isin(country, list(regions_of[code]))] = n
@@ -276,16 +317,16 @@ def _topic_matrices(connection, ids: np.ndarray, taxonomy: Taxonomy):
     column_of = np.full(max(topic_ids, default=0) + 1, -1, dtype=np.int64)
     for topic_id, slug in topic_ids.items():
         column_of[topic_id] = taxonomy.column[slug]
-    links = connection.execute(
+    links = plain_batches(
+        connection,
         select(
             OrganizationTopic.organization_id,
             OrganizationTopic.topic_id,
-            OrganizationTopic.relation,
-        )
-    ).all()
-    org_ids = np.fromiter((r[0] for r in links), dtype=np.int64, count=len(links))
-    columns = column_of[np.fromiter((r[1] for r in links), dtype=np.int64, count=len(links))]
-    offered = np.fromiter((r[2] == "offers" for r in links), dtype=bool, count=len(links))
+            OrganizationTopic.relation == "offers",
+        ),
+    )
+    org_ids, topics, offered = columns_of(links, np.int64, np.int64, bool)
+    columns = column_of[topics]
     rows, indexed = positions(ids, org_ids)
     shape = {"size": len(ids), "width": len(taxonomy.slugs)}
     offers = TopicColumns.from_entries(rows[indexed & offered], columns[indexed & offered], **shape)
@@ -302,15 +343,14 @@ def expand_up(exact: np.ndarray, taxonomy: Taxonomy) -> np.ndarray:
 
 def _memberships(connection, column, ids: np.ndarray) -> dict[str, np.ndarray]:
     """For a (organization_id, code) table: code -> sorted rows of active organizations."""
-    pairs = connection.execute(select(column.class_.organization_id, column)).all()
-    if not pairs:  # np.split would still return one (empty) group
-        return {}
-    rows, indexed = positions(ids, np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
     number: dict[str, int] = {}
-    group = np.fromiter(
-        (number.setdefault(p[1], len(number)) for p in pairs), np.int64, len(pairs)
-    )[indexed]
-    rows = rows[indexed]
+    pairs = plain_batches(connection, select(column.class_.organization_id, column))
+    org_ids, group = columns_of(pairs, np.int64, number)
+    if not len(org_ids):  # np.split would still return one (empty) group
+        return {}
+    rows, indexed = positions(ids, org_ids)
+    group = group[indexed]
+    rows = rows[indexed].astype(np.int32)
     order = np.lexsort((rows, group))
     bounds = np.cumsum(np.bincount(group, minlength=len(number)))[:-1]
     return dict(zip(number, np.split(rows[order], bounds), strict=True))
@@ -318,13 +358,15 @@ def _memberships(connection, column, ids: np.ndarray) -> dict[str, np.ndarray]:
 
 def _graph(connection, ids: np.ndarray) -> Graph:
     """Adjacency of active links, and of links and held dialogues together."""
-    links = connection.execute(
+    links = plain_batches(
+        connection,
         select(Partnership.proposer_id, Partnership.partner_id).where(
             Partnership.status == "active"
-        )
-    ).all()
-    a, a_ok = positions(ids, np.fromiter((r[0] for r in links), np.int64, len(links)))
-    b, b_ok = positions(ids, np.fromiter((r[1] for r in links), np.int64, len(links)))
+        ),
+    )
+    proposers, partners = columns_of(links, np.int64, np.int64)
+    a, a_ok = positions(ids, proposers)
+    b, b_ok = positions(ids, partners)
     partner_edges = np.stack([a[a_ok & b_ok], b[a_ok & b_ok]], axis=1)
     held = select(Dialogue.id).where(Dialogue.status == "held")
     attendance = connection.execute(
@@ -349,7 +391,7 @@ def _compressed(edges: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Symmetric adjacency of (a, b) pairs as row pointers and sorted, distinct neighbours."""
     both = np.concatenate([edges, edges[:, ::-1]]) if edges.size else edges.reshape(0, 2)
     both = both[both[:, 0] != both[:, 1]]
-    keys = np.unique(both[:, 0] * size + both[:, 1])
+    keys = distinct(both[:, 0] * size + both[:, 1])
     pointer = np.zeros(size + 1, dtype=np.int64)
     pointer[1:] = np.cumsum(np.bincount(keys // size, minlength=size))
-    return pointer, keys % size
+    return pointer, (keys % size).astype(np.int32)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partners_api.arrays import distinct, distinct_inverse
+
 
 @dataclass(frozen=True)
 class TopicColumns:
@@ -45,7 +47,7 @@ class TopicColumns:
         value kept where an entry repeats."""
         key = np.asarray(columns, np.int64) * size + np.asarray(rows, np.int64)
         if values is None:
-            key, kept = np.unique(key), None
+            key, kept = distinct(key), None
         else:
             values = np.asarray(values, dtype=np.float64)
             order = np.lexsort((values, key))
@@ -154,7 +156,7 @@ def expanded(exact: TopicColumns, expand: np.ndarray) -> TopicColumns:
     at = firsts + steps
     rows = np.repeat(exact.rows.astype(np.int64), repeats)
     key = ancestors[at].astype(np.int64) * exact.size + rows
-    unique, inverse = np.unique(key, return_inverse=True)
+    unique, inverse = distinct_inverse(key)
     sums = np.minimum(np.bincount(inverse, weights=expand[above[at], ancestors[at]]), 1.0)
     columns, rows = np.divmod(unique, max(exact.size, 1))
     return TopicColumns.from_entries(rows, columns, sums, size=exact.size, width=exact.width)
