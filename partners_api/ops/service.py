@@ -3,6 +3,8 @@ the warm-up of the in-memory indexes when a worker starts."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 from pathlib import Path
 
@@ -65,3 +67,16 @@ def warm_up(app: Flask, *, names: bool = False) -> None:
                 name_index.current(session)
     except SQLAlchemyError as error:
         logger.warning("indexes not built at start: %s", type(error).__name__)
+
+
+def release_free_memory() -> None:
+    """Hand the free pages of the C heap back to the system (glibc's malloc_trim).
+
+    Building the indexes of a large directory allocates and frees far more than they keep;
+    without this the master keeps those pages, and with PRELOAD every worker inherits them.
+    Nothing happens on a C library without malloc_trim.
+    """
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is not None:
+        trim(0)

@@ -85,18 +85,21 @@ def when_ready(server) -> None:
 
     The master's database connections are closed first, so no worker inherits a socket
     it would share with another; the objects made so far are frozen out of the garbage
-    collector's reach, whose passes would otherwise write to (and so copy) their pages.
+    collector's reach, whose passes would otherwise write to (and so copy) their pages;
+    and the heap's free pages, what the builds used for a while, go back to the system.
     """
     if not preload_app:
         return
     import gc
 
-    from partners_api.ops.service import warm_up
+    from partners_api.ops.service import release_free_memory, warm_up
 
     app = server.app.wsgi()
     warm_up(app, names=True)
     app.extensions["partners_db"].engine.dispose()
+    gc.collect()
     gc.freeze()
+    release_free_memory()
 
 
 def post_worker_init(worker) -> None:
