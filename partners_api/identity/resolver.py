@@ -126,10 +126,23 @@ _CODE = re.compile(r"^[A-Z]{2,3}$")
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
+class _Transliteration(dict):
+    """Each character's ASCII transliteration by anyascii (which goes character by
+    character), made once per character: str.translate with it spares a Python loop over
+    every character of every name."""
+
+    def __missing__(self, codepoint: int) -> str:
+        self[codepoint] = ascii_text = anyascii(chr(codepoint))
+        return ascii_text
+
+
+_ASCII = _Transliteration()
+
+
 def normalize(text: str) -> str:
     """ASCII, case-folded, without punctuation: 'Université Côte-d'Or' → 'universite cote dor'."""
     if not text.isascii():
-        text = anyascii(_CJK.sub(lambda ideograph: f" {ideograph.group()} ", text))
+        text = _CJK.sub(lambda ideograph: f" {ideograph.group()} ", text).translate(_ASCII)
     ascii_text = _APOSTROPHES.sub("", text).casefold()
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())
 
@@ -317,8 +330,11 @@ def _record_variants(record: Mapping) -> list[tuple[int, tuple[str, ...]]]:
         kind = ACRONYM if "acronym" in types else LABEL if "label" in types else ALIAS
         named.append((kind, entry.get("value")))
     seen: dict[tuple[str, ...], int] = {}
+    normalized: dict[str, tuple[str, ...]] = {}  # the name is often a label again
     for kind, value in named:
-        words = tuple(normalize(value).split()) if value else ()
+        if value and value not in normalized:
+            normalized[value] = tuple(normalize(value).split())
+        words = normalized[value] if value else ()
         if words and (words not in seen or kind < seen[words]):
             seen[words] = kind
     return [(kind, words) for words, kind in seen.items()]
