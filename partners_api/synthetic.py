@@ -36,6 +36,7 @@ from partners_api.topics.models import Topic
 
 SQLITE_CACHE_KB = 2_000_000  # taken only as the load needs it
 ORGANIZATION_BATCH = 50_000
+LINK_BATCH = 100_000
 # Statuses drawn with these cumulative weights (70, 15, 10, 5 and 80, 15, 5 per cent).
 LINK_STATUSES, LINK_WEIGHTS = ("active", "proposed", "ended", "declined"), (70, 85, 95, 100)
 DIALOGUE_STATUSES, DIALOGUE_WEIGHTS = ("held", "planned", "cancelled"), (80, 95, 100)
@@ -192,37 +193,41 @@ def _organization(
 
 
 def _insert_links(session: Session, rng: random.Random, ids: list[int], count: int) -> int:
-    """Links between random pairs, most of them active, at most one open per pair and kind."""
+    """Links between random pairs, most of them active, at most one open per pair and kind,
+    inserted a batch at a time."""
     taken: set[tuple[int, int, str]] = set()
-    rows = []
     now = utcnow()
-    while len(rows) < count:
-        a, b = rng.sample(ids, 2)
-        kind = rng.choice(KINDS)
-        key = (min(a, b), max(a, b), kind)
-        if key in taken:
-            continue
-        taken.add(key)
-        status = rng.choices(LINK_STATUSES, cum_weights=LINK_WEIGHTS)[0]
-        started = date(2018, 1, 1) + timedelta(days=rng.randint(0, 3000))
-        rows.append(
-            {
-                "kind": kind,
-                "status": status,
-                "proposer_id": a,
-                "partner_id": b,
-                "low_id": key[0],
-                "high_id": key[1],
-                "description": "",
-                "started_on": started if status in ("active", "ended") else None,
-                "ended_on": started + timedelta(days=365) if status == "ended" else None,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-        )
-    insert_rows(session, Partnership, rows)
-    return len(rows)
+    while len(taken) < count:
+        rows = []
+        while len(rows) < min(LINK_BATCH, count - len(taken)):
+            a, b = rng.sample(ids, 2)
+            kind = rng.choice(KINDS)
+            key = (min(a, b), max(a, b), kind)
+            if key not in taken:
+                taken.add(key)
+                rows.append(_link(rng, a, b, key, now))
+        insert_rows(session, Partnership, rows)
+    return count
+
+
+def _link(rng: random.Random, a: int, b: int, key: tuple[int, int, str], now) -> dict:
+    """A link's row: its status and dates drawn."""
+    status = rng.choices(LINK_STATUSES, cum_weights=LINK_WEIGHTS)[0]
+    started = date(2018, 1, 1) + timedelta(days=rng.randint(0, 3000))
+    return {
+        "kind": key[2],
+        "status": status,
+        "proposer_id": a,
+        "partner_id": b,
+        "low_id": key[0],
+        "high_id": key[1],
+        "description": "",
+        "started_on": started if status in ("active", "ended") else None,
+        "ended_on": started + timedelta(days=365) if status == "ended" else None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
 
 
 def _insert_dialogues(session: Session, rng: random.Random, ids: list[int], count: int) -> int:
