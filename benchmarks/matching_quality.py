@@ -124,7 +124,7 @@ def small_instances(session, rng: random.Random, count: int = 50) -> None:
 def fast_optimum(problem: roster.RosterProblem) -> float:
     """Brute force over all C(30, 6) rosters, vectorized in chunks."""
     count, size = len(problem.ids), problem.size
-    pair_r = np.array([problem.reciprocity(i) for i in range(count)])
+    pair_r = np.array([roster.reciprocity_row(problem, i) for i in range(count)])
     combos = np.array(list(itertools.combinations(range(count), size)), dtype=np.int64)
     k = problem.coverage.shape[1]
     best = -1.0

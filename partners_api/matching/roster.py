@@ -47,7 +47,8 @@ class RosterProblem:
     ids: np.ndarray  # organization ids, for tie-breaking
     countries: np.ndarray  # int country number per candidate
     coverage: np.ndarray  # float [C, k]: coverage of each requested topic
-    reciprocity: Callable[[int], np.ndarray]  # R of one candidate with every candidate
+    # R of one candidate with every candidate: dense, or as (positions, values) where not 0
+    reciprocity: Callable[[int], np.ndarray | tuple[np.ndarray, np.ndarray]]
     minimums: Sequence[Quota] = ()
     maximums: Sequence[Quota] = ()
     max_per_country: int | None = None
@@ -75,6 +76,16 @@ class RosterProblem:
     def covering(self) -> np.ndarray:
         """Positions of the candidates covering at least one requested topic."""
         return np.flatnonzero(self.covers)
+
+
+def reciprocity_row(problem: RosterProblem, row: int) -> np.ndarray:
+    """float [C]: R of one candidate with every candidate, dense."""
+    found = problem.reciprocity(row)
+    if not isinstance(found, tuple):
+        return found
+    dense = np.zeros(len(problem.ids))
+    dense[found[0]] = found[1]
+    return dense
 
 
 class Infeasible(Exception):
@@ -189,7 +200,12 @@ class _State:
 
     def add(self, row: int) -> None:
         self.pair_sum += self.r_with_members[row]
-        self.r_with_members += self.problem.reciprocity(row)
+        found = self.problem.reciprocity(row)
+        if isinstance(found, tuple):  # adding the zeros elsewhere would change nothing
+            at, values = found
+            self.r_with_members[at] += values
+        else:
+            self.r_with_members += found
         self.chosen[row] = True
         self.members.append(row)
         if self.fatigue is not None:
@@ -332,7 +348,7 @@ def _next_member(state: _State) -> int | None:
     if unmet:
         _, _, helps = max(
             (
-                (need / max(1, int((members & allowed).sum())), name, members)
+                (need / max(1, np.count_nonzero(members & allowed)), name, members)
                 for name, members, need in unmet
             ),
             key=lambda u: (u[0], u[1]),
@@ -341,8 +357,11 @@ def _next_member(state: _State) -> int | None:
             pool = helps & allowed  # otherwise the repair swaps deal with it
     if not pool.any():
         return None
-    gains = state.gains()  # every candidate: cheaper than gathering the pool's rows first
-    return _highest(state, np.flatnonzero(pool), gains[pool])
+    # Every candidate's gain, those outside the pool set below any: cheaper than gathering
+    # the pool's rows first.
+    gains = np.where(pool, state.gains(), -np.inf)
+    best = np.flatnonzero(gains == gains.max())
+    return int(best[np.argmin(state.problem.ids[best])])
 
 
 def _best(state: _State, rows: np.ndarray) -> int:

@@ -61,18 +61,19 @@ def reciprocity_entries(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The rows where reciprocity may be above 0 (ascending) and its value there.
 
-    A row seeking nothing that the seeker offers has b = 0, hence 0: the means are taken
-    over the other rows alone, each with the same operations as over every row.
+    A row seeking nothing that the seeker offers has b = 0, hence 0: the sums and means
+    are taken over the other rows alone, each with the same operations, in the same order,
+    as over every row.
     """
     sought = np.flatnonzero(profile.seeks)
     giving = np.flatnonzero(profile.offers_up)
-    wanted = seeks.weighted_sum(giving, profile.offers_up[giving])
-    rows = np.flatnonzero(wanted)
+    rows = seeks.rows_having(giving)
+    wanted = seeks.weighted_sum(giving, profile.offers_up[giving])[rows]
     if not sought.size:
         return rows, np.zeros(rows.size)
     a = offers_up.weighted_sum(sought, np.ones(sought.size))[rows] / sought.size
     count = seeks_count[rows]
-    b = np.divide(wanted[rows], count, out=np.zeros(rows.size), where=count > 0)
+    b = np.divide(wanted, count, out=np.zeros(rows.size), where=count > 0)
     total = a + b
     return rows, np.divide(2 * a * b, total, out=np.zeros(rows.size), where=total > 0)
 

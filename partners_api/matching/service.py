@@ -395,16 +395,14 @@ def build_roster_problem(
     position_of = np.full(index.size, -1, dtype=np.int64)  # each row's place among rows
     position_of[rows] = np.arange(len(rows))
 
-    def reciprocity(position: int) -> np.ndarray:
+    def reciprocity(position: int) -> tuple[np.ndarray, np.ndarray]:
         seeker = profile_of(index, int(rows[position]), with_place=False)
         found, values = scoring.reciprocity_entries(
             seeker, index.offers_up, index.seeks, index.seeks_count
         )
         at = position_of[found]
-        dense = np.zeros(len(rows))
-        dense[at[at >= 0]] = values[at >= 0]
-        dense[position] = 0.0
-        return dense
+        kept = (at >= 0) & (at != position)
+        return at[kept], values[kept]
 
     sectors = index.sector[rows]
     minimums = [

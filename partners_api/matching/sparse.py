@@ -92,9 +92,12 @@ class TopicColumns:
             dense[topics] = True
             return dense
         dense = np.zeros(self.width, dtype=np.float64)
+        # The row as the columns' own type: a Python int would have searchsorted convert
+        # the whole column first (0.15 ms for a column of 358,000 rows, 1.6 µs without).
+        key = self.rows.dtype.type(row)
         for topic in topics.tolist():
             rows, values = self.column(topic)
-            dense[topic] = values[np.searchsorted(rows, row)]
+            dense[topic] = values[np.searchsorted(rows, key)]
         return dense
 
     def weighted_sum(self, topics: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -106,6 +109,10 @@ class TopicColumns:
             rows, values = self.column(topic)
             total[rows] += np.multiply(values, weight, dtype=np.float64)
         return total
+
+    def rows_having(self, topics: np.ndarray) -> np.ndarray:
+        """The rows (ascending) having at least one of these topics."""
+        return np.flatnonzero(self.any(topics))
 
     def capped_sum(self, topics: np.ndarray, caps: np.ndarray) -> np.ndarray:
         """float64 [size]: the sum over these topics of min(value, cap), per row."""
