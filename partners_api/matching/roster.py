@@ -191,6 +191,7 @@ class _State:
         self.cover = np.zeros(problem.coverage.shape[1])
         self.country_count: dict[int, int] = {}
         self.country_seen = np.zeros(int(problem.countries.max(initial=0)) + 1, dtype=bool)
+        self.fresh = np.ones(count, dtype=bool)  # candidates of a country not seen yet
         self.r_with_members = np.zeros(count)
         self.pair_sum = 0.0
         self.fatigue = problem.fatigue if problem.rotation else None
@@ -213,6 +214,8 @@ class _State:
         self.cover = np.maximum(self.cover, self.problem.coverage[row])
         country = int(self.problem.countries[row])
         self.country_count[country] = self.country_count.get(country, 0) + 1
+        if not self.country_seen[country]:
+            self.fresh = self.fresh & (self.problem.countries != country)  # not in place
         self.country_seen[country] = True
 
     def count_in(self, quota: Quota) -> int:
@@ -223,12 +226,15 @@ class _State:
         constant current value left out)."""
         problem = self.problem
         every = slice(None) if rows is None else rows
-        new_country = ~self.country_seen[problem.countries[every]]
-        countries = (len(self.country_count) + new_country) / problem.size
+        seen = len(self.country_count)  # (seen + 1) / size where the country is new
+        countries = np.where(self.fresh[every], (seen + 1) / problem.size, seen / problem.size)
         m = len(self.members) + 1
         pairs = m * (m - 1) / 2
-        mean_r = (self.pair_sum + self.r_with_members[every]) / pairs if pairs else 0.0
-        return self._cover_gains(rows) + countries + mean_r - self._rotation_cost(every, m)
+        gains = self._cover_gains(rows) + countries
+        if pairs:  # mean reciprocity: (pair_sum + r) / pairs, made in place
+            mean_r = np.add(self.r_with_members[every], self.pair_sum, out=countries)
+            gains += np.divide(mean_r, pairs, out=mean_r)
+        return gains - self._rotation_cost(every, m)
 
     def _cover_gains(self, rows: np.ndarray | None) -> np.ndarray | float:
         """Mean coverage of the requested topics after adding each row (or every one).
@@ -262,8 +268,7 @@ class _State:
         needs = [(q.name, q.members, q.bound - self.count_in(q)) for q in self.problem.minimums]
         countries_needed = self.problem.min_countries - len(self.country_count)
         if countries_needed > 0:
-            fresh = ~self.country_seen[self.problem.countries]
-            needs.append(("min_countries", fresh, countries_needed))
+            needs.append(("min_countries", self.fresh, countries_needed))
         return [(name, members, need) for name, members, need in needs if need > 0]
 
     def allowed(self) -> np.ndarray:

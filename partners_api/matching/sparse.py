@@ -102,13 +102,22 @@ class TopicColumns:
 
     def weighted_sum(self, topics: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """float64 [size]: the sum over these topics of weight x value, per row."""
-        total = np.zeros(self.size, dtype=np.float64)
+        parts = []
         for topic, weight in zip(
             np.asarray(topics).tolist(), np.asarray(weights).tolist(), strict=True
         ):
             rows, values = self.column(topic)
-            total[rows] += np.multiply(values, weight, dtype=np.float64)
-        return total
+            parts.append((rows, np.multiply(values, weight, dtype=np.float64)))
+        return self._summed(parts)
+
+    def _summed(self, parts: list[tuple[np.ndarray, np.ndarray | float]]) -> np.ndarray:
+        """float64 [size]: per row, the sum of the values of the parts, taken in their order
+        from 0 (np.bincount adds its weights in turn, as topic-by-topic additions would)."""
+        if not parts:
+            return np.zeros(self.size, dtype=np.float64)
+        rows = np.concatenate([rows for rows, _ in parts])
+        values = np.concatenate([np.broadcast_to(v, len(r)) for r, v in parts])
+        return np.bincount(rows, weights=values, minlength=self.size).astype(np.float64, copy=False)
 
     def rows_having(self, topics: np.ndarray) -> np.ndarray:
         """The rows (ascending) having at least one of these topics."""
@@ -116,11 +125,11 @@ class TopicColumns:
 
     def capped_sum(self, topics: np.ndarray, caps: np.ndarray) -> np.ndarray:
         """float64 [size]: the sum over these topics of min(value, cap), per row."""
-        total = np.zeros(self.size, dtype=np.float64)
+        parts = []
         for topic, cap in zip(np.asarray(topics).tolist(), np.asarray(caps).tolist(), strict=True):
             rows, values = self.column(topic)
-            total[rows] += np.minimum(np.asarray(values, dtype=np.float64), cap)
-        return total
+            parts.append((rows, np.minimum(np.asarray(values, dtype=np.float64), cap)))
+        return self._summed(parts)
 
     def any(self, topics: np.ndarray) -> np.ndarray:
         """bool [size]: rows having at least one of these topics."""
