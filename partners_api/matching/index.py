@@ -117,6 +117,12 @@ class MatchingIndex:
         """Number of organizations indexed."""
         return len(self.ids)
 
+    def prepare(self) -> MatchingIndex:
+        """Compute now what scoring would compute on first need (the track record): made
+        before gunicorn forks, the workers share it."""
+        _ = self.record.track_record
+        return self
+
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""
         arrays = [

@@ -19,6 +19,13 @@ from partners_api.db import database
 
 logger = logging.getLogger(__name__)
 
+# glibc's mallopt: blocks of LARGE_BLOCK bytes or more (a request's arrays over a large
+# directory) are mapped apart and unmapped when freed, not kept in the heap of the process
+# (by default the threshold rises with the blocks freed, up to 32 MB, and each thread's heap
+# then keeps the largest arrays it has used).
+M_MMAP_THRESHOLD = -3
+LARGE_BLOCK = 256 * 1024
+
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -61,8 +68,8 @@ def warm_up(app: Flask, *, names: bool = False) -> None:
 
     try:
         with app.app_context(), database().session() as session:
-            listing.current_index(session)
-            matching.current_index(session)
+            listing.current_index(session).prepare()
+            matching.current_index(session).prepare()
             if names:
                 name_index.current(session)
     except SQLAlchemyError as error:
@@ -77,6 +84,7 @@ def release_free_memory() -> None:
     Nothing happens on a C library without malloc_trim.
     """
     name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    if trim is not None:
-        trim(0)
+    libc = ctypes.CDLL(name) if name else None
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+        libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)

@@ -35,6 +35,7 @@ from partners_api.regions.models import Country, Region
 from partners_api.topics.models import Topic
 
 FULL_RELOAD_SHARE = 0.2  # reload everything when more than this share changed
+SORT_KEYS = ("id", "name", "created_at", "updated_at")  # each also descending, "-name"
 CHUNK = 900  # ids per IN (...) when reloading some organizations
 
 
@@ -116,12 +117,22 @@ class ListingIndex:
 
     def order(self, sort: str) -> np.ndarray:
         """Rows in the order of a sort key ('-' for descending), ties broken by id."""
+        if sort.startswith("-"):  # the ascending order read backwards (a view)
+            return self.order(sort[1:])[::-1]
         if sort not in self._orders:
             self._orders[sort] = self._compute_order(sort)
         return self._orders[sort]
 
-    def _compute_order(self, sort: str) -> np.ndarray:
-        key = sort.lstrip("-")
+    def prepare(self) -> ListingIndex:
+        """Compute now what requests would compute on first need (each sort key's order,
+        the packed bit columns): made before gunicorn forks, the workers share them rather
+        than each making its own copy (and touching every sort name to sort them)."""
+        for key in SORT_KEYS:
+            self.order(key)
+        _ = self.bits
+        return self
+
+    def _compute_order(self, key: str) -> np.ndarray:
         if key == "id":
             ascending = np.arange(self.size)
         elif key == "name":
@@ -130,7 +141,7 @@ class ListingIndex:
         else:  # rows are in id order and the sort is stable, so ties stay in id order
             moments = self.rows.created if key == "created_at" else self.rows.updated
             ascending = np.argsort(moments, kind="stable")
-        return ascending[::-1] if sort.startswith("-") else ascending
+        return ascending
 
 
 _indexes: PerDatabase[ListingIndex] = PerDatabase()
