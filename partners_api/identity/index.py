@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from partners_api.arrays import Strings, StringsBuilder, positions
 from partners_api.changes.versioned import PerDatabase
+from partners_api.db import plain_batches
 from partners_api.identity.resolver import INDEXED_STATUSES, NameIndex
 from partners_api.organizations.models import SECTORS, STATUSES, Organization
 
@@ -27,7 +30,7 @@ COLUMNS = (
     Organization.city,
     Organization.status,
 )
-BATCH = 5_000  # rows read from the database at a time while the index is built
+KEYS = tuple(column.key for column in COLUMNS)
 SECTOR_NUMBERS = {sector: number for number, sector in enumerate(SECTORS)}
 STATUS_NUMBERS = {status: number for number, status in enumerate(STATUSES)}
 
@@ -68,17 +71,19 @@ class Summaries(Mapping[int, dict[str, Any]]):
 
 
 class _Collected:
-    """Rows read for the index, passed on as they come while their slugs, sectors and
-    statuses are kept for the summaries."""
+    """Rows read for the index (the driver's tuples, a batch at a time), passed on as
+    records while their slugs, sectors and statuses are kept for the summaries."""
 
-    def __init__(self, rows: Iterable[Any]):
-        self._rows = rows
+    def __init__(self, batches: Iterable[Sequence[Sequence[Any]]]):
+        self._batches = batches
         self.slugs = StringsBuilder()
         self.sectors, self.statuses = array("b"), array("b")
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        for row in self._rows:
-            record = row._mapping
+        for row in chain.from_iterable(self._batches):
+            record = dict(zip(KEYS, row, strict=True))
+            if isinstance(record["names"], str):  # SQLite's JSON text (psycopg decodes it)
+                record["names"] = json.loads(record["names"])
             if record["status"] in INDEXED_STATUSES:
                 self.slugs.append(record["slug"])
                 self.sectors.append(SECTOR_NUMBERS[record["sector"]])
@@ -117,8 +122,7 @@ def build(session: Session, *, version: int, country: str | None = None) -> Vers
     query = select(*COLUMNS).where(Organization.status.in_(INDEXED_STATUSES))
     if country is not None:
         query = query.where(Organization.country_code == country)
-    query = query.order_by(Organization.id).execution_options(yield_per=BATCH)
-    rows = _Collected(session.execute(query))
+    rows = _Collected(plain_batches(session.connection(), query.order_by(Organization.id)))
     index = NameIndex.build(rows)
     summaries = Summaries(index, Strings.of(rows.slugs), rows.sectors, rows.statuses)
     return VersionedNames(version=version, index=index, summaries=summaries)

@@ -97,11 +97,6 @@ class ListingIndex:
         return sum(value.nbytes for value in vars(rows).values() if isinstance(value, np.ndarray))
 
     @cached_property
-    def either_topic(self) -> np.ndarray:
-        """bool [N, topics]: offered or sought."""
-        return self.rows.offers | self.rows.seeks
-
-    @cached_property
     def bits(self) -> dict[str, np.ndarray]:
         """Each many-valued field's membership as packed bit columns (see arrays.bit_columns):
         a filter ORs a few of them, a facet counts each within the selection, in a
@@ -110,7 +105,7 @@ class ListingIndex:
         return {
             "region": bit_columns(rows.region),
             "language": bit_columns(rows.language),
-            "topic": bit_columns(self.either_topic),
+            "topic": bit_columns(rows.offers | rows.seeks),  # offered or sought
             "offers": bit_columns(rows.offers),
             "seeks": bit_columns(rows.seeks),
         }
