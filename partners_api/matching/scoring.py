@@ -112,11 +112,11 @@ def adamic_adar(
 ) -> np.ndarray:
     """Sum over shared ties w of 1 / log(degree(w)), for every row."""
     scores = np.zeros(size, dtype=np.float64)
-    degree = np.diff(tie_ptr)
     for w in ties_of_seeker:
-        if degree[w] > 1:
+        degree = tie_ptr[w + 1] - tie_ptr[w]  # not np.diff of all: a pass over a million
+        if degree > 1:
             neighbours = tie_idx[tie_ptr[w] : tie_ptr[w + 1]]
-            scores[neighbours] += 1.0 / np.log(degree[w])
+            scores[neighbours] += 1.0 / np.log(degree)
     return scores
 
 
