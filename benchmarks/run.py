@@ -30,6 +30,7 @@ from partners_api.identity import index as names
 from partners_api.matching import index as matching
 from partners_api.organizations import listing, rendering
 from partners_api.organizations.models import SECTORS
+from partners_api.synthetic import NOUNS
 from partners_api.synthetic_names import localities, organization_names
 
 Request = Callable[[random.Random], tuple[str, str, dict]]
@@ -49,6 +50,15 @@ def names_to_resolve(count: int = 1_000) -> list[str]:
         )
         drawn.append(name)
     return drawn
+
+
+# Words of synthetic names and descriptions, for free-text queries.
+WORDS = [noun.lower() for noun in NOUNS] + ["labs", "institute", "university", "network"]
+
+
+def query(rng: random.Random) -> str:
+    """Two of WORDS, as a URL's query value."""
+    return "%20".join(rng.sample(WORDS, 2))
 
 
 COMPOSE = {
@@ -110,7 +120,9 @@ def cases(size: int) -> dict[str, Request]:
             f"{api}?region=africa&topic=ai-safety&sector=academia&page_size=50",
             {},
         ),
-        "list, q": lambda rng: ("GET", f"{api}?q=climate%20labs&page_size=50", {}),
+        # A new pair of words each call: a repeated query would be served from the
+        # selection kept for it, and time no search at all.
+        "list, q": lambda rng: ("GET", f"{api}?q={query(rng)}&page_size=50", {}),
         "list, deep page": lambda rng: ("GET", f"{api}?page={size // 100}&page_size=50", {}),
         "list, by name, filtered": lambda rng: (
             "GET",
