@@ -349,11 +349,18 @@ def plain_batches(connection: Connection, query: Select, *, batch: int = 10_000)
     params = compiled.construct_params()
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup)
-    cursor = connection.connection.cursor()
+    statement, cursor = str(compiled), connection.connection.cursor()
+    # The cursor events still fire, for whoever listens for the statements a connection runs.
+    event = (connection, cursor, statement, params, None, False)
     try:
-        cursor.execute(str(compiled), params)
+        connection.dispatch.before_cursor_execute(*event)
+        cursor.execute(statement, params)
+        connection.dispatch.after_cursor_execute(*event)
         while rows := cursor.fetchmany(batch):
             yield rows
+    except connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
+        base = connection.dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(statement, params, error, base) from error
     finally:
         cursor.close()
 

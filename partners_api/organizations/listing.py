@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from partners_api.arrays import any_of, bit_columns, counts_within, positions
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
-from partners_api.db import in_chunks
+from partners_api.db import in_chunks, plain_batches
 from partners_api.organizations.models import (
     SECTORS,
     STATUSES,
@@ -301,15 +301,22 @@ def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) 
     """bool [organizations, codes]: which organization has which code of a link table."""
     table = code_column.class_
     query = select(table.organization_id, code_column).where(*where)
-    pairs = _fetch(session, query, table.organization_id, ids)
+    # A whole table (millions of rows at a million organizations) as the driver's tuples,
+    # a batch at a time; some organizations' rows in chunks of ids.
+    batches = (
+        plain_batches(session.connection(), query)
+        if ids is None
+        else [_fetch(session, query, table.organization_id, ids)]
+    )
     matrix = np.zeros((len(org_ids), len(vocabulary.codes)), dtype=bool)
-    if pairs:
-        owners, codes = zip(*pairs, strict=True)
-        # Each statement sees what was committed when it ran (PostgreSQL): pairs of an
-        # organization created after the organizations were read wait for the next refresh.
-        rows, read = positions(org_ids, np.array(owners, dtype=np.int64))
-        columns = _numbers(codes, vocabulary, np.int32)
-        matrix[rows[read], columns[read]] = True
+    for pairs in batches:
+        if pairs:
+            owners, codes = zip(*pairs, strict=True)
+            # Each statement sees what was committed when it ran (PostgreSQL): pairs of an
+            # organization created after the organizations were read wait for the next refresh.
+            rows, read = positions(org_ids, np.array(owners, dtype=np.int64))
+            columns = _numbers(codes, vocabulary, np.int32)
+            matrix[rows[read], columns[read]] = True
     return matrix
 
 
