@@ -29,6 +29,7 @@ BENCHMARKS = (
     ("benchmarks.resolve_quality",),
     ("benchmarks.exports",),
     ("benchmarks.throughput",),
+    ("benchmarks.throughput", "--request", "get"),
     ("benchmarks.rotation",),
     ("benchmarks.webhooks",),
 )
