@@ -22,12 +22,9 @@ from partners_api.db import in_chunks, indexes_built_after, insert_rows, utcnow
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import (
+    ORGANIZATION_MODELS,
     SECTORS,
     Organization,
-    OrganizationLanguage,
-    OrganizationOperatingRegion,
-    OrganizationRegion,
-    OrganizationTopic,
 )
 from partners_api.partnerships.models import KINDS, Partnership
 from partners_api.regions.models import CountryRegion, Region
@@ -61,11 +58,7 @@ NOUNS = (
 LOADED_TABLES = tuple(
     model.__tablename__
     for model in (
-        Organization,
-        OrganizationTopic,
-        OrganizationLanguage,
-        OrganizationOperatingRegion,
-        OrganizationRegion,
+        *ORGANIZATION_MODELS,
         ChangeEvent,
         Partnership,
         Dialogue,

@@ -170,3 +170,13 @@ class OrganizationRegion(Base):
     region_code: Mapped[str] = mapped_column(
         ForeignKey("regions.code"), primary_key=True, index=True
     )
+
+
+# An organization's own row and the rows of its lists, in the order they are inserted.
+ORGANIZATION_MODELS = (
+    Organization,
+    OrganizationTopic,
+    OrganizationLanguage,
+    OrganizationOperatingRegion,
+    OrganizationRegion,
+)

@@ -16,6 +16,7 @@ from partners_api.errors import Conflict, NotFound, Unprocessable
 from partners_api.keys.signals import key_binding
 from partners_api.organizations import listing, names, records, rendering, search, selections
 from partners_api.organizations.models import (
+    ORGANIZATION_MODELS,
     TOPIC_RELATIONS,
     Organization,
     OrganizationLanguage,
@@ -341,13 +342,7 @@ def bulk_create(
         ids.append(org_id)
         _bulk_rows(rows, org_id, record, topic_ids, places, now)
     with search.indexed_in_bulk(session, ids):
-        for model in (
-            Organization,
-            OrganizationTopic,
-            OrganizationLanguage,
-            OrganizationOperatingRegion,
-            OrganizationRegion,
-        ):
+        for model in ORGANIZATION_MODELS:
             insert_rows(session, model, rows[model.__tablename__])
     changes.record_many(
         session, entity="organization", entity_ids=ids, action="created", actor_key_id=actor_key_id
