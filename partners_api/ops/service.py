@@ -81,6 +81,7 @@ def release_free_memory() -> None:
 
     Building the indexes of a large directory allocates and frees far more than they keep;
     without this the master keeps those pages, and with PRELOAD every worker inherits them.
+    From then on blocks of LARGE_BLOCK bytes or more are mapped apart (M_MMAP_THRESHOLD).
     Nothing happens on a C library without malloc_trim.
     """
     name = ctypes.util.find_library("c")
