@@ -32,7 +32,7 @@ from partners_api import create_app
 from partners_api.db import database
 from partners_api.keys import service as keys
 from partners_api.ops.service import alembic_config
-from partners_api.serving.local import free_port
+from partners_api.serving.local import free_port, wait_until_ready
 from partners_api.synthetic import generate_directory
 from partners_api.webhooks.dispatcher import Dispatcher, Settings
 from partners_api.webhooks.models import WebhookDelivery
@@ -143,25 +143,13 @@ def main() -> None:
             [sys.executable, "-m", "benchmarks.webhooks", "--receive", str(port), str(secrets_file)]
         )
         try:
-            wait_until_up(f"http://127.0.0.1:{port}/stats")
-            measure(app, url, args, f"http://127.0.0.1:{port}/stats")
+            stats = f"http://127.0.0.1:{port}/stats"
+            wait_until_ready(receiver, lambda: urllib.request.urlopen(stats).status == 200)
+            measure(app, url, args, stats)
         finally:
             receiver.terminate()
             receiver.wait()
             app.extensions["partners_db"].engine.dispose()
-
-
-def wait_until_up(url: str, seconds: float = 30) -> None:
-    """Wait until the receiver answers (it imports standardwebhooks first)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def measure(app, url: str, args, stats_url: str) -> None:

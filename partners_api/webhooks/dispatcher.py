@@ -179,7 +179,10 @@ class Dispatcher:
             subscriptions = session.scalars(
                 select(WebhookSubscription).where(WebhookSubscription.active)
             ).all()
-            organizations = preload_organizations(session, events)
+            wanted = {kind for s in subscriptions for kind in s.event_types}
+            organizations = preload_organizations(
+                session, [change for change in events if event_type(change) in wanted]
+            )
             planned = [
                 plan
                 for change in events
@@ -217,7 +220,6 @@ class Dispatcher:
             "event_type": kind,
             "payload": payload,
             "payload_with_contacts": with_contacts,
-            "created_at": self.clock(),
         }
         return event, wanting
 
