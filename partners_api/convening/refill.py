@@ -143,28 +143,23 @@ def seats_of(session: Session, ids: Sequence[int]) -> dict[int, Seat]:
     ):
         regions[org_id].add(code)
     rows = session.execute(
-        select(Organization.id, Organization.sector, Organization.country_code).where(
-            Organization.id.in_(ids)
-        )
-    )
-    fresh = newcomers(session, ids)
+        select(
+            Organization.id, Organization.sector, Organization.country_code, Organization.status
+        ).where(Organization.id.in_(ids))
+    ).all()
+    fresh = newcomers(session, [i for i, _, _, status in rows if status == "active"])
     return {
         i: Seat(i, sector, country, frozenset(regions[i]), i in fresh)
-        for i, sector, country in rows
+        for i, sector, country, _ in rows
     }
 
 
-def newcomers(session: Session, ids: Sequence[int]) -> set[int]:
-    """The active organizations among these with no held dialogue in the last 24 months.
+def newcomers(session: Session, active: Sequence[int]) -> set[int]:
+    """The organizations among these (active ones) with no held dialogue in 24 months.
 
     Read for these organizations alone, not from the matching index, which a refill (just
     after the decline that opened its seat) would otherwise rebuild whole.
     """
-    active = set(
-        session.scalars(
-            select(Organization.id).where(Organization.id.in_(ids), Organization.status == "active")
-        )
-    )
     recent = record.recent_participations_of(session.connection(), sorted(active), utcnow().date())
     return {i for i in active if recent[i] == 0}
 

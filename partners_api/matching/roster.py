@@ -72,11 +72,6 @@ class RosterProblem:
         """bool [C]: candidates covering at least one requested topic."""
         return self.coverage.any(axis=1)
 
-    @cached_property
-    def covering(self) -> np.ndarray:
-        """Positions of the candidates covering at least one requested topic."""
-        return np.flatnonzero(self.covers)
-
 
 def reciprocity_row(problem: RosterProblem, row: int) -> np.ndarray:
     """float [C]: R of one candidate with every candidate, dense."""
@@ -253,7 +248,7 @@ class _State:
                 self._every_cover = (self.cover, self._cover_gains(np.arange(len(problem.ids))))
             return self._every_cover[1]
         into = np.flatnonzero(problem.covers[rows])
-        values = np.full(len(rows), np.maximum(np.zeros((1, k)), self.cover).sum(axis=1)[0] / k)
+        values = np.full(len(rows), self.cover.sum() / k)
         values[into] = np.maximum(problem.coverage[rows[into]], self.cover).sum(axis=1) / k
         return values
 

@@ -93,8 +93,9 @@ class ListingIndex:
 
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""
-        rows = self.rows
-        return sum(value.nbytes for value in vars(rows).values() if isinstance(value, np.ndarray))
+        arrays = [value for value in vars(self.rows).values() if isinstance(value, np.ndarray)]
+        packed = list(self.__dict__.get("bits", {}).values())  # once computed
+        return sum(array.nbytes for array in arrays + packed)
 
     @cached_property
     def bits(self) -> dict[str, np.ndarray]:
@@ -147,11 +148,8 @@ def current_index(session: Session) -> ListingIndex:
 
     def make(previous: ListingIndex | None, version: int) -> ListingIndex:
         if previous is None:
-            made = build(session, version=version)
-        else:
-            made = refreshed(session, previous, version=version)
-        _ = made.bits  # packed before the index is shared (with workers forked after it)
-        return made
+            return build(session, version=version)
+        return refreshed(session, previous, version=version)
 
     return _indexes.get(session, make)
 
@@ -202,7 +200,7 @@ def refreshed(session: Session, index: ListingIndex, *, version: int) -> Listing
     orders = {
         sort: order
         for sort, order in index._orders.items()
-        if known.all() and _same_key(index.rows, fresh, at, sort.lstrip("-"))
+        if known.all() and _same_key(index.rows, fresh, at, sort)
     }
     return replace(index, version=version, position=position, rows=rows, _orders=orders)
 
