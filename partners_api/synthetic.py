@@ -191,8 +191,8 @@ def _insert_links(session: Session, rng: random.Random, ids: list[int], count: i
     taken: set[tuple[int, int, str]] = set()
     now = utcnow()
     while len(taken) < count:
-        rows = []
-        while len(rows) < min(LINK_BATCH, count - len(taken)):
+        rows, wanted = [], min(LINK_BATCH, count - len(taken))
+        while len(rows) < wanted:
             a, b = rng.sample(ids, 2)
             kind = rng.choice(KINDS)
             key = (min(a, b), max(a, b), kind)

@@ -43,8 +43,10 @@ def snapshot_sessions(session: Session, database: Database) -> Iterator[list[Ses
     with ExitStack() as stack:
         others = [stack.enter_context(database.session()) for _ in range(READERS - 1)]
         sessions = [session, *others]
-        same = len({snapshot_version(s) for s in sessions}) == 1
-        yield sessions if same else [session]
+        if len({snapshot_version(s) for s in sessions}) > 1:
+            stack.close()  # a write came in between: the others' snapshots are of no use
+            sessions = [session]
+        yield sessions
 
 
 def snapshot_version(session: Session) -> int:

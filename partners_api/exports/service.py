@@ -227,7 +227,7 @@ def organization_csv_batches(
         return count, bytes(lines)
 
     with readers.snapshot_sessions(session, database()) as sessions:
-        bounds = _batch_bounds(sessions[0], clauses)
+        bounds = _batch_bounds(session, clauses)
         yield from readers.in_turns(sessions, read, itertools.pairwise(bounds))
 
 
