@@ -4,7 +4,6 @@ the warm-up of the in-memory indexes when a worker starts."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 from pathlib import Path
 
@@ -84,8 +83,7 @@ def release_free_memory() -> None:
     From then on blocks of LARGE_BLOCK bytes or more are mapped apart (M_MMAP_THRESHOLD).
     Nothing happens on a C library without malloc_trim.
     """
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "malloc_trim"):
+    libc = ctypes.CDLL(None)  # the C library already loaded, without searching for it
+    if hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
         libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)
