@@ -17,7 +17,13 @@ from partners_api.arrays import Strings, StringsBuilder, positions
 from partners_api.changes.versioned import PerDatabase
 from partners_api.db import plain_batches
 from partners_api.identity.resolver import INDEXED_STATUSES, NameIndex
-from partners_api.organizations.models import SECTORS, STATUSES, Organization
+from partners_api.organizations.models import (
+    SECTOR_NUMBERS,
+    SECTORS,
+    STATUS_NUMBERS,
+    STATUSES,
+    Organization,
+)
 
 COLUMNS = (
     Organization.id,
@@ -31,8 +37,6 @@ COLUMNS = (
     Organization.status,
 )
 KEYS = tuple(column.key for column in COLUMNS)
-SECTOR_NUMBERS = {sector: number for number, sector in enumerate(SECTORS)}
-STATUS_NUMBERS = {status: number for number, status in enumerate(STATUSES)}
 
 
 class Summaries(Mapping[int, dict[str, Any]]):

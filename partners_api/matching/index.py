@@ -35,7 +35,7 @@ from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.matching.record import Record, build_record
 from partners_api.matching.sparse import TopicColumns, expanded, larger
 from partners_api.organizations.models import (
-    SECTORS,
+    SECTOR_NUMBERS,
     Organization,
     OrganizationLanguage,
     OrganizationOperatingRegion,
@@ -203,12 +203,11 @@ class _Organizations:
         ids, self.sectors, self.open = array("q"), array("b"), array("b")
         self.names, self.slugs = StringsBuilder(), StringsBuilder()
         countries: list[str] = []
-        sector_code = {s: i for i, s in enumerate(SECTORS)}
         for org_id, name, slug, sector, country, is_open in chain.from_iterable(batches):
             ids.append(org_id)
             self.names.append(name)
             self.slugs.append(slug)
-            self.sectors.append(sector_code[sector])
+            self.sectors.append(SECTOR_NUMBERS[sector])
             countries.append(country)
             self.open.append(bool(is_open))
         self.ids = from_array(ids, np.int64)

@@ -31,6 +31,9 @@ SECTORS = (
     "media",
 )
 STATUSES = ("active", "archived", "merged")
+# Each sector's and status's number, as the in-memory indexes keep them (their order above).
+SECTOR_NUMBERS = {sector: number for number, sector in enumerate(SECTORS)}
+STATUS_NUMBERS = {status: number for number, status in enumerate(STATUSES)}
 TOPIC_RELATIONS = ("offers", "seeks")
 
 
