@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.arrays import Strings, StringsBuilder, positions
+from partners_api.arrays import RowNumbers, Strings, StringsBuilder
 from partners_api.changes.versioned import PerDatabase
 from partners_api.db import plain_batches
 from partners_api.identity.resolver import INDEXED_STATUSES, NameIndex
@@ -45,15 +45,13 @@ class Summaries(Mapping[int, dict[str, Any]]):
 
     def __init__(self, index: NameIndex, slugs: Strings, sectors: array, statuses: array):
         self._index = index
+        self._rows = RowNumbers(index.ids)
         self._slugs = slugs
         self._sector = np.array(sectors, dtype=np.int8)
         self._status = np.array(statuses, dtype=np.int8)
 
     def __getitem__(self, org_id: int) -> dict[str, Any]:
-        at, found = positions(self._index.ids, np.array([org_id], dtype=np.int64))
-        if not found[0]:
-            raise KeyError(org_id)
-        row = int(at[0])
+        row = self._rows[org_id]
         return {
             "id": int(org_id),
             "slug": self._slugs[row],
@@ -63,11 +61,14 @@ class Summaries(Mapping[int, dict[str, Any]]):
             "status": STATUSES[self._status[row]],
         }
 
+    def __contains__(self, org_id: object) -> bool:
+        return org_id in self._rows  # without making the summary
+
     def __iter__(self) -> Iterator[int]:
-        return iter(self._index.ids.tolist())
+        return iter(self._rows)
 
     def __len__(self) -> int:
-        return len(self._index.ids)
+        return len(self._rows)
 
     def nbytes(self) -> int:
         """Bytes held by the slugs, sectors and statuses."""
