@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.console.conftest import Tab
 
@@ -21,7 +22,8 @@ def test_an_organization_page_shows_its_record_network_and_matches(tab: Tab):
     tab.page.wait_for_function(f"{first} === 'African Union Commission'")
     tab.page.locator("#results h3 a").first.click()
     tab.page.wait_for_url(re.compile(f"/org/{CENTRE}$"))
-    assert tab.page.locator("h1").inner_text().startswith("African Union Commission")
+    # The address changes before the page's view is drawn: wait for its heading.
+    expect(tab.page.locator("main h1")).to_have_text(re.compile("^African Union Commission"))
     names = tab.page.locator("table:has(caption) tbody tr td:first-child").all_inner_texts()
     assert [n["value"] for n in org["names"]] == names[: len(org["names"])]
 
