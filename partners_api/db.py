@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextvars
+import ctypes
+import functools
 import json
 import logging
 import os
 import sqlite3
+from _sqlite3 import __file__ as SQLITE_DRIVER
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -46,6 +49,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# sqlite3_config's option for SQLite's count of the memory it holds.
+SQLITE_CONFIG_MEMSTATUS = 9
 
 # Set while a request that writes runs, so SQLite takes the write lock up front.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
@@ -91,6 +97,7 @@ def json_text(value: Any) -> str:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL, tuned for its dialect."""
     if url.startswith("sqlite"):
+        stop_sqlite_memory_count()
         engine = create_engine(url, echo=echo, json_serializer=json_text)
         if path := sqlite_file(engine):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +111,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         pool_size=5,
         max_overflow=10,
     )
+
+
+@functools.cache  # once: with the count off, "no memory held" can no longer be told
+def stop_sqlite_memory_count() -> bool:
+    """Turn off SQLite's count of the memory it holds, if nothing uses SQLite yet: True if
+    turned off.
+
+    With the count on (SQLite's default), each allocation SQLite makes takes one lock of
+    the whole process: connections working on several threads at once (an export's
+    readers, a worker's threads) spend as much time on that lock as on their work. The
+    count changes only while SQLite is shut down, safe only while it holds no memory at
+    all; it stays on where the driver does not expose SQLite's functions.
+    """
+    library = ctypes.CDLL(SQLITE_DRIVER)  # the driver, and the SQLite it is linked with
+    if not hasattr(library, "sqlite3_config"):
+        return False
+    library.sqlite3_memory_used.restype = ctypes.c_int64
+    if library.sqlite3_memory_used() != 0:  # a connection is open (or was left open)
+        return False
+    library.sqlite3_shutdown()
+    library.sqlite3_config(SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0))
+    return library.sqlite3_initialize() == 0
 
 
 def sqlite_file(engine: Engine) -> str | None:
