@@ -105,9 +105,9 @@ def csv_field(
 
 
 def csv_line(fields: list[ColumnElement], dialect: str) -> ColumnElement:
-    """Fields joined with commas into one line (no line end), NULL as empty."""
+    """Fields joined with commas into one line ended with CRLF, NULL as empty."""
     # format() and printf() write NULL as empty and build the line in one allocation.
-    pattern = literal(",".join(["%s"] * len(fields)))
+    pattern = literal(",".join(["%s"] * len(fields)) + LINE_END)
     return (
         func.format(pattern, *fields) if dialect == "postgresql" else func.printf(pattern, *fields)
     )
@@ -116,12 +116,11 @@ def csv_line(fields: list[ColumnElement], dialect: str) -> ColumnElement:
 def csv_lines(
     line: ColumnElement, key: ColumnElement, *where: ClauseElement, dialect: str
 ) -> Select:
-    """How many rows, and their lines in the order of `key`, each ended with CRLF, as UTF-8
-    bytes: one value for a batch, which the driver reads without holding the GIL."""
+    """How many rows, and their lines (see csv_line) in the order of `key` as UTF-8 bytes:
+    one value for a batch, which the driver reads without holding the GIL."""
     if dialect == "postgresql":
-        joined = func.string_agg(line, aggregate_order_by(literal(LINE_END), key))
-        return select(func.count(), func.convert_to(joined + LINE_END, "UTF8")).where(*where)
+        joined = func.string_agg(line, aggregate_order_by(literal(""), key))
+        return select(func.count(), func.convert_to(joined, "UTF8")).where(*where)
     # SQLite before 3.44 has no ORDER BY inside an aggregate; it keeps a subquery's order.
     inner = select(line.label("line")).where(*where).order_by(key).subquery()
-    joined = func.group_concat(inner.c.line, literal(LINE_END))
-    return select(func.count(), cast(joined + LINE_END, LargeBinary))
+    return select(func.count(), cast(func.group_concat(inner.c.line, literal("")), LargeBinary))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Text, and_, bindparam, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from partners_api.db import database, keyset_rows
+from partners_api.db import database, keyset_rows, plain_batches
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.exports import cells, formats, readers
 from partners_api.organizations import records
@@ -224,24 +224,35 @@ def organization_csv_batches(
 
     def read(reader: Session, ids: tuple[int, int]) -> tuple[int, bytes]:
         count, lines = reader.connection().execute(batch, {"first": ids[0], "after": ids[1]}).one()
-        return count, bytes(lines)
+        return count, bytes(lines or b"")
 
     with readers.snapshot_sessions(session, database()) as sessions:
         bounds = _batch_bounds(session, clauses)
-        yield from readers.in_turns(sessions, read, itertools.pairwise(bounds))
+        for count, lines in readers.in_turns(sessions, read, itertools.pairwise(bounds)):
+            if count:
+                yield count, lines
 
 
 def _batch_bounds(session: Session, clauses: list) -> list[int]:
-    """The first id of each batch of BATCH selected organizations, then one past the last
-    id; nothing when nothing is selected."""
-    numbered = (
-        select(Organization.id, func.row_number().over(order_by=Organization.id).label("n"))
-        .where(*clauses)
-        .subquery()
-    )
-    firsts = select(numbered.c.id).where((numbered.c.n - 1) % BATCH == 0).order_by(numbered.c.id)
-    bounds = list(session.scalars(firsts))
-    last = session.scalar(select(func.max(Organization.id)).where(*clauses))
+    """Ids that cut the selected organizations into batches of at most BATCH, each from one
+    bound up to the next; nothing when nothing is selected.
+
+    Unfiltered, bounds BATCH ids apart (ids are unique: no batch holds more), found without
+    reading the rows; filtered, one pass over the selected ids cuts them every BATCH.
+    """
+    if not clauses:
+        first, last = session.execute(
+            select(
+                select(func.min(Organization.id)).scalar_subquery(),
+                select(func.max(Organization.id)).scalar_subquery(),
+            )
+        ).one()
+        return [] if first is None else [*range(first, last + 1, BATCH), last + 1]
+    bounds, last = [], None
+    ids = select(Organization.id).where(*clauses).order_by(Organization.id)
+    for rows in plain_batches(session.connection(), ids, batch=BATCH):
+        bounds.append(rows[0][0])
+        last = rows[-1][0]
     return [*bounds, last + 1] if bounds else []
 
 

@@ -59,6 +59,25 @@ def test_several_readers_write_what_csv_writer_writes(file_app, monkeypatch):
     assert bodies[0].count(b"\r\n") > 10 * service.BATCH
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [{"sector": ["academia", "civil_society"]}, {"q": "institute"}, {"topic": ["ai-safety"]}],
+)
+def test_a_filtered_export_is_cut_into_batches_of_the_selected(file_app, monkeypatch, filters):
+    monkeypatch.setattr(service, "BATCH", 3)
+    with file_app.test_client().get(
+        "/api/v1/exports/organizations", query_string={"format": "csv", **filters}
+    ) as response:
+        body = response.data
+    with file_app.app_context(), database().session() as session:
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\r\n")
+        writer.writerow(service.organization_columns(contacts=False))
+        writer.writerows(service.organization_rows(session, filters=filters, contacts=False))
+    assert body == expected.getvalue().encode()
+    assert body.count(b"\r\n") > 1 + 2 * service.BATCH
+
+
 def test_a_write_between_the_readers_leaves_the_export_one_reader(file_app):
     with file_app.app_context():
         db = database()
