@@ -2,7 +2,8 @@
 
     python -m benchmarks.memory [--organizations 100000] [--workers 1 2 4] [--database PATH]
 
-Serves one synthetic SQLite directory with the project's gunicorn configuration, has
+Serves one synthetic SQLite directory with the project's gunicorn configuration, grown
+or shrunk to each number of workers in turn by gunicorn's TTIN and TTOU signals, has
 every worker answer lists, facets, matches and a resolve (so that each holds what serving
 them takes), then reads each process's memory from /proc: RSS, and PSS (proportional set
 size, /proc/<pid>/smaps_rollup), which counts a page shared by n processes as 1/n in each,
@@ -79,9 +80,6 @@ def get(url: str) -> None:
 
 def measure(base: str, master: int, workers: int) -> Memory:
     """Memory once every worker has answered each kind of request a few times."""
-    deadline = time.monotonic() + 120
-    while len(children(master)) < workers and time.monotonic() < deadline:
-        time.sleep(0.1)
     for _ in range(6 * workers):
         for path in TOUCH:
             get(base + path)
@@ -126,23 +124,46 @@ def serve(path: Path, workers: int, root: Path, preload: bool):
 
 
 def report(path: Path, counts: list[int], root: Path, preload: bool) -> list[tuple]:
-    """Serve with each number of workers; print and return the figures."""
+    """Serve with each number of workers in turn; print and return the figures.
+
+    One server serves them all: gunicorn adds a worker on SIGTTIN and drops one on
+    SIGTTOU, each new worker forked from the same master as at start-up, so that the
+    indexes the master prepares are built once rather than once per count.
+    """
     rows = []
-    for workers in counts:
-        base, server = serve(path, workers, root, preload)
-        with server as process:
+    base, server = serve(path, counts[0], root, preload)
+    with server as process:
+        current = counts[0]
+        for workers in counts:
+            resize(process.pid, current, workers)
+            current = workers
             memory = measure(base, process.pid, workers)
             restart = restart_seconds(base, process.pid) if workers == 1 else None
-        rows.append((workers, memory, restart))
-        print(
-            f"  {workers} worker{'s' * (workers > 1)}: total PSS {memory.total_pss:,.0f} MB"
-            f" (master {memory.master_pss:,.0f});"
-            f" per worker PSS {', '.join(f'{m:,.0f}' for m in memory.workers_pss)} MB,"
-            f" RSS {', '.join(f'{m:,.0f}' for m in memory.workers_rss)} MB"
-            + (f"; a new worker answered its first list in {restart:.2f} s" if restart else ""),
-            flush=True,
-        )
+            rows.append((workers, memory, restart))
+            print_memory(workers, memory, restart)
     return rows
+
+
+def resize(master: int, current: int, wanted: int) -> None:
+    """Have gunicorn's master go from `current` workers to `wanted`, and wait for it."""
+    change = signal.SIGTTIN if wanted > current else signal.SIGTTOU
+    for _ in range(abs(wanted - current)):
+        os.kill(master, change)
+    deadline = time.monotonic() + 120
+    while len(children(master)) != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def print_memory(workers: int, memory: Memory, restart: float | None) -> None:
+    """One line of figures for one number of workers."""
+    print(
+        f"  {workers} worker{'s' * (workers > 1)}: total PSS {memory.total_pss:,.0f} MB"
+        f" (master {memory.master_pss:,.0f});"
+        f" per worker PSS {', '.join(f'{m:,.0f}' for m in memory.workers_pss)} MB,"
+        f" RSS {', '.join(f'{m:,.0f}' for m in memory.workers_rss)} MB"
+        + (f"; a new worker answered its first list in {restart:.2f} s" if restart else ""),
+        flush=True,
+    )
 
 
 def record_figures(organizations: int, rows: list[tuple]) -> None:
