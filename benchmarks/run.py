@@ -4,7 +4,9 @@
         [--cases NAME ...]
 
 SQLite always; PostgreSQL too when BENCH_DATABASE_URL (or else TEST_DATABASE_URL) is set:
-its tables are dropped and rebuilt (for --postgresql-sizes, by default the same sizes).
+that database is dropped and copied from a template generated once per size and generator
+version (benchmarks.servers.postgresql_directory; for --postgresql-sizes, by default the
+same sizes).
 Prints one table of medians and p95 in milliseconds per size and database; at a million
 organizations and more, the slow cases run fewer times and the issue's targets apply.
 """
@@ -20,10 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
-
-from benchmarks.servers import admin_key, generate, record, sqlite_directory
+from benchmarks.servers import admin_key, postgresql_directory, record, sqlite_directory
 from partners_api import create_app
 from partners_api.db import database
 from partners_api.identity import index as names
@@ -262,7 +261,7 @@ def prepare(url: str, size: int) -> tuple[object, str]:
     if url.startswith("sqlite"):
         sqlite_directory(Path(url.removeprefix("sqlite:///")), size)
     else:
-        generate_postgresql(url, size)
+        postgresql_directory(url, size)
     # A database emptied under this process: indexes built from its last life must go.
     listing.forget()
     rendering.forget()
@@ -271,19 +270,6 @@ def prepare(url: str, size: int) -> tuple[object, str]:
     # The key is a write: issued before the indexes are built, it leaves them current.
     admin = admin_key(url)
     return create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False}), admin
-
-
-def generate_postgresql(url: str, size: int) -> None:
-    """Drop every table, generate the directory anew, vacuum."""
-    # Autocommit, as VACUUM needs; no pool, so that no connection outlives the function.
-    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with engine.connect() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    generate(url, size)
-    # As after any bulk load: vacuum now rather than leave autovacuum to busy a core
-    # while the benchmarks run (this one and the next).
-    with engine.connect() as connection:
-        connection.execute(text("VACUUM"))
 
 
 def time_cases(
