@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from partners_api.webhooks.targets import Target, TargetRefused, parse_target, r
 
 MAX_RESPONSE_BYTES = 64 * 1024  # what is read of an answer; the rest is never read
 USER_AGENT = "partners-api-webhooks/1"
+# A request's headers and body go out in two writes: without TCP_NODELAY the body waits
+# for the receiver's delayed acknowledgement of the headers (tens of milliseconds).
+SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,10 @@ def send_in_order(
     except Unprocessable as refused:
         return [Outcome(messages[0].delivery_id, False, None, 0, refused.detail)]
     timeout = httpx.Timeout(limits.timeout)
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    transport = httpx.HTTPTransport(socket_options=SOCKET_OPTIONS)
+    with httpx.Client(
+        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+    ) as client:
         for message in messages:
             if time.monotonic() + limits.timeout > deadline:
                 break
