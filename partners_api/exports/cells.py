@@ -66,6 +66,33 @@ def joined_sorted(
     return select(func.group_concat(inner.c.value, SEPARATOR)).scalar_subquery()
 
 
+def lists_side_by_side(
+    value: ColumnElement,
+    kind: ColumnElement,
+    kinds: tuple[str, str],
+    *where: ClauseElement,
+    outer: FromClause,
+    dialect: str,
+) -> ColumnElement:
+    """Two lists of related values, those of each kind sorted by code point and ';'-joined,
+    as two CSV fields ('a;b,c'), read in one subquery. The values must need no quoting."""
+    if dialect == "postgresql":
+        ordered = aggregate_order_by(literal(SEPARATOR), value.collate("C"))
+        lists = [func.string_agg(value, ordered).filter(kind == k) for k in kinds]
+        return select(_side_by_side(*lists)).where(*where).scalar_subquery()
+    # SQLite before 3.44 has no ORDER BY inside an aggregate; it keeps a subquery's order.
+    inner = select(value.label("value"), kind.label("kind")).where(*where).order_by(value)
+    inner = inner.correlate(outer).subquery()
+    # group_concat skips the NULL that CASE gives values of the other kind.
+    lists = [func.group_concat(case((inner.c.kind == k, inner.c.value)), SEPARATOR) for k in kinds]
+    return select(_side_by_side(*lists)).scalar_subquery()
+
+
+def _side_by_side(first: ColumnElement, second: ColumnElement) -> ColumnElement:
+    """Two lists as two CSV fields, either maybe empty."""
+    return func.coalesce(first, "") + literal(",") + func.coalesce(second, "")
+
+
 def pairs_joined(
     mapping: ColumnElement, *, outer: FromClause, dialect: str, finish=lambda text: text
 ) -> ColumnElement:
@@ -100,7 +127,10 @@ def csv_field(
         special = checked.op("~")(literal("[" + "".join(QUOTED_CHARACTERS) + "]"))
     else:  # four instr() scan faster than one GLOB with a character class
         special = or_(*(func.instr(checked, literal(c)) > 0 for c in QUOTED_CHARACTERS))
-    quoted = literal('"') + func.replace(text, '"', '""') + literal('"')
+    if dialect == "postgresql":
+        quoted = literal('"') + func.replace(text, '"', '""') + literal('"')
+    else:  # printf's %w doubles double quotes, in one allocation
+        quoted = func.printf(literal('"%w"'), text)
     return case((special, quoted), else_=text)
 
 

@@ -208,10 +208,7 @@ def organization_csv_batches(
     """
     dialect = session.get_bind().dialect.name
     clauses = organizations.filter_clauses(session, filters)
-    rendered = _organization_cells(dialect, quoted=True)
-    line = cells.csv_line(
-        [rendered[name] for name in organization_columns(contacts=contacts)], dialect
-    )
+    line = cells.csv_line(_csv_fields(dialect, organization_columns(contacts=contacts)), dialect)
     first, after = bindparam("first"), bindparam("after")
     batch = cells.csv_lines(
         line,
@@ -254,6 +251,22 @@ def _batch_bounds(session: Session, clauses: list) -> list[int]:
         bounds.append(rows[0][0])
         last = rows[-1][0]
     return [*bounds, last + 1] if bounds else []
+
+
+def _csv_fields(dialect: str, columns: list[str]) -> list[Any]:
+    """SQL expressions of a CSV line's fields, in the columns' order, quoted as csv.writer
+    quotes them; offers and seeks, side by side, as one expression (one subquery)."""
+    rendered = _organization_cells(dialect, quoted=True)
+    rendered["offers"] = cells.lists_side_by_side(
+        Topic.slug,
+        OrganizationTopic.relation,
+        ("offers", "seeks"),
+        OrganizationTopic.organization_id == Organization.id,
+        Topic.id == OrganizationTopic.topic_id,
+        outer=Organization,
+        dialect=dialect,
+    )
+    return [rendered[name] for name in columns if name != "seeks"]  # seeks follows offers
 
 
 def _organization_cells(dialect: str, *, quoted: bool = False) -> dict[str, Any]:
