@@ -29,6 +29,8 @@ from functools import cached_property
 
 import numpy as np
 
+from partners_api.matching.scoring import top_rows
+
 
 @dataclass(frozen=True)
 class Quota:
@@ -309,6 +311,7 @@ def _reserves(state: _State, count: int) -> list[tuple[int, list[str]]]:
     The best `count`, and, so that a declined seat of every minimum can be filled
     again, at least the best RESERVES_PER_MINIMUM of each minimum's group; each with
     the minimums it counts towards (which it keeps if it replaces a member of them).
+    Only the leaders are ordered (top_rows), not every candidate.
     """
     if count <= 0:
         return []
@@ -316,13 +319,12 @@ def _reserves(state: _State, count: int) -> list[tuple[int, list[str]]]:
     rows = np.flatnonzero(~state.chosen)
     if rows.size == 0:
         return []
-    gains = state.gains(rows)
-    order = np.lexsort((problem.ids[rows], -gains))
-    picked = set(order[:count].tolist())
+    gains, ids = state.gains()[rows], problem.ids[rows]
+    picked = set(top_rows(gains, ids, np.arange(rows.size), count).tolist())
     for quota in problem.minimums:
-        in_group = order[quota.members[rows[order]]]
-        picked.update(in_group[:RESERVES_PER_MINIMUM].tolist())
-    ranked = sorted(picked, key=lambda i: (-gains[i], problem.ids[rows[i]]))
+        in_group = np.flatnonzero(quota.members[rows])
+        picked.update(top_rows(gains, ids, in_group, RESERVES_PER_MINIMUM).tolist())
+    ranked = sorted(picked, key=lambda i: (-gains[i], ids[i]))
     return [(int(rows[i]), _filled_now(state, int(rows[i]))) for i in ranked]
 
 

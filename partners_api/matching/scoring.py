@@ -59,23 +59,22 @@ def reciprocity(
 def reciprocity_entries(
     profile: Profile, offers_up: TopicColumns, seeks: TopicColumns, seeks_count: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The rows where reciprocity may be above 0 (ascending) and its value there.
+    """The rows where reciprocity is above 0 (ascending) and its value there.
 
-    A row seeking nothing that the seeker offers has b = 0, hence 0: the sums and means
-    are taken over the other rows alone, each with the same operations, in the same order,
-    as over every row.
+    Elsewhere a = 0 (the row offers nothing the seeker seeks) or b = 0 (it seeks nothing
+    the seeker offers), hence 0. So b's sums are taken only over rows with a > 0, each
+    with the same operations, in the same order, as over every row.
     """
     sought = np.flatnonzero(profile.seeks)
     giving = np.flatnonzero(profile.offers_up)
-    rows = seeks.rows_having(giving)
-    wanted = seeks.weighted_sum(giving, profile.offers_up[giving])[rows]
-    if not sought.size:
-        return rows, np.zeros(rows.size)
-    a = offers_up.weighted_sum(sought, np.ones(sought.size))[rows] / sought.size
-    count = seeks_count[rows]
-    b = np.divide(wanted, count, out=np.zeros(rows.size), where=count > 0)
-    total = a + b
-    return rows, np.divide(2 * a * b, total, out=np.zeros(rows.size), where=total > 0)
+    if not sought.size or not giving.size:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    offered = offers_up.weighted_sum(sought, np.ones(sought.size))
+    wanted = seeks.weighted_sum(giving, profile.offers_up[giving], within=offered > 0)
+    rows = np.flatnonzero(wanted)
+    a = offered[rows] / sought.size
+    b = wanted[rows] / seeks_count[rows]  # a row with wanted > 0 seeks at least one topic
+    return rows, 2 * a * b / (a + b)
 
 
 def shared_focus(profile: Profile, topics_up: TopicColumns, topics_sum: np.ndarray) -> np.ndarray:
@@ -132,8 +131,27 @@ def top_rows(scores: np.ndarray, ids: np.ndarray, candidates: np.ndarray, limit:
         return candidates
     chosen = candidates
     if candidates.size > limit:
-        # Keep everything at or above the limit-th best score, then order exactly.
-        kth = np.partition(scores[candidates], candidates.size - limit)[candidates.size - limit]
-        chosen = candidates[scores[candidates] >= kth]
+        values = scores[candidates]
+        # Only the rows at or above a floor can be among the best; then, of those, keep
+        # everything at or above the limit-th best score, and order exactly.
+        kept = values >= _floor_of_best(values, limit)
+        chosen, values = candidates[kept], values[kept]
+        if chosen.size > limit:
+            kth = np.partition(values, chosen.size - limit)[chosen.size - limit]
+            chosen = chosen[values >= kth]
     order = np.lexsort((ids[chosen], -scores[chosen]))
     return chosen[order][:limit]
+
+
+FLOOR_BLOCK = 4096
+
+
+def _floor_of_best(values: np.ndarray, limit: int) -> float:
+    """A value the limit-th largest reaches: the limit-th largest of the maxima of blocks
+    of FLOOR_BLOCK (each of those blocks holds a value at least as large). Cheaper than
+    a partition of every value, and leaves few values above it."""
+    blocks = values.size // FLOOR_BLOCK
+    if blocks < limit:
+        return -np.inf
+    maxima = values[: blocks * FLOOR_BLOCK].reshape(blocks, FLOOR_BLOCK).max(axis=1)
+    return float(np.partition(maxima, blocks - limit)[blocks - limit])

@@ -100,14 +100,21 @@ class TopicColumns:
             dense[topic] = values[np.searchsorted(rows, key)]
         return dense
 
-    def weighted_sum(self, topics: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """float64 [size]: the sum over these topics of weight x value, per row."""
+    def weighted_sum(
+        self, topics: np.ndarray, weights: np.ndarray, within: np.ndarray | None = None
+    ) -> np.ndarray:
+        """float64 [size]: the sum over these topics of weight x value, per row; only over
+        the rows `within` (bool [size]) when given, 0 elsewhere."""
         parts = []
         for topic, weight in zip(
             np.asarray(topics).tolist(), np.asarray(weights).tolist(), strict=True
         ):
             rows, values = self.column(topic)
-            parts.append((rows, np.multiply(values, weight, dtype=np.float64)))
+            products = np.multiply(values, weight, dtype=np.float64)
+            if within is not None:
+                kept = within[rows]
+                rows, products = rows[kept], products if np.isscalar(products) else products[kept]
+            parts.append((rows, products))
         return self._summed(parts)
 
     def _summed(self, parts: list[tuple[np.ndarray, np.ndarray | float]]) -> np.ndarray:
@@ -118,10 +125,6 @@ class TopicColumns:
         rows = np.concatenate([rows for rows, _ in parts])
         values = np.concatenate([np.broadcast_to(v, len(r)) for r, v in parts])
         return np.bincount(rows, weights=values, minlength=self.size).astype(np.float64, copy=False)
-
-    def rows_having(self, topics: np.ndarray) -> np.ndarray:
-        """The rows (ascending) having at least one of these topics."""
-        return np.flatnonzero(self.any(topics))
 
     def capped_sum(self, topics: np.ndarray, caps: np.ndarray) -> np.ndarray:
         """float64 [size]: the sum over these topics of min(value, cap), per row."""

@@ -98,3 +98,14 @@ def test_top_rows_break_ties_on_id():
     ids = np.array([40, 10, 30, 20, 50])
     rows = scoring.top_rows(scores, ids, np.arange(5), limit=3)
     assert ids[rows].tolist() == [10, 20, 30]
+
+
+def test_top_rows_equal_a_whole_sort_among_many_ties():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 40, 300_000) / 7  # many equal scores
+    ids = rng.permutation(300_000)
+    candidates = np.flatnonzero(rng.random(300_000) < 0.7)
+    whole = candidates[np.lexsort((ids[candidates], -scores[candidates]))]
+    for limit in (1, 3, 10, 40, 100):
+        rows = scoring.top_rows(scores, ids, candidates, limit)
+        assert rows.tolist() == whole[:limit].tolist()

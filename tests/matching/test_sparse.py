@@ -92,7 +92,12 @@ def test_every_seeker_scores_as_with_dense_matrices(session, directory):
     for row in range(index.size):
         profile = matching.profile_of(index, row)
         new = scoring.reciprocity(profile, index.offers_up, index.seeks, index.seeks_count)
-        assert np.abs(new - dense_reciprocity(profile, offers_up, seeks)).max() < TOLERANCE
+        dense = dense_reciprocity(profile, offers_up, seeks)
+        assert np.abs(new - dense).max() < TOLERANCE
+        rows, _ = scoring.reciprocity_entries(
+            profile, index.offers_up, index.seeks, index.seeks_count
+        )
+        assert np.array_equal(rows, np.flatnonzero(dense > 0))  # the entries are the non-zeros
         new = scoring.shared_focus(profile, index.topics_up, index.topics_sum)
         assert np.abs(new - dense_shared_focus(profile, topics_up)).max() < TOLERANCE
 
