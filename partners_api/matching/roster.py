@@ -72,17 +72,20 @@ class RosterProblem:
     @cached_property
     def covers(self) -> np.ndarray:
         """bool [C]: candidates covering at least one requested topic."""
-        return self.coverage.any(axis=1)
-
-
-def reciprocity_row(problem: RosterProblem, row: int) -> np.ndarray:
-    """float [C]: R of one candidate with every candidate, dense."""
-    found = problem.reciprocity(row)
-    if not isinstance(found, tuple):
+        found = np.zeros(len(self.ids), dtype=bool)
+        for column in self.coverage.T:  # column by column: a reduction along rows of k
+            found |= column != 0  # values is several times slower
         return found
-    dense = np.zeros(len(problem.ids))
-    dense[found[0]] = found[1]
-    return dense
+
+    @cached_property
+    def best_coverage(self) -> np.ndarray:
+        """float [k]: the highest coverage of each requested topic among the candidates."""
+        return self.coverage.max(axis=0, initial=0.0)
+
+    @cached_property
+    def least_fatigue(self) -> float:
+        """The lowest fatigue among the candidates (0 when not known)."""
+        return float(self.fatigue.min(initial=0.0)) if self.fatigue is not None else 0.0
 
 
 class Infeasible(Exception):
@@ -177,6 +180,10 @@ def _check_includes(problem: RosterProblem) -> None:
             )
 
 
+LEADERS = 1024  # candidates of highest reciprocity with the members, kept to prune scoring
+MARGIN = 1e-9  # far above the rounding error of a gain (a sum of a few terms of at most 1)
+
+
 class _State:
     """A roster being built: counts, coverage and reciprocity sums kept up to date."""
 
@@ -195,6 +202,8 @@ class _State:
         self.fatigue_sum = 0.0
         # Coverage gains of every candidate, for the roster's coverage they were made for.
         self._every_cover: tuple[np.ndarray, np.ndarray] | None = None
+        # The LEADERS candidates of highest r_with_members (while fewer, all with r > 0).
+        self.leaders = np.empty(0, dtype=np.int64)
 
     def add(self, row: int) -> None:
         self.pair_sum += self.r_with_members[row]
@@ -203,7 +212,9 @@ class _State:
             at, values = found
             self.r_with_members[at] += values
         else:
+            at = np.flatnonzero(found)
             self.r_with_members += found
+        self._keep_leaders(at)
         self.chosen[row] = True
         self.members.append(row)
         if self.fatigue is not None:
@@ -214,6 +225,56 @@ class _State:
         if not self.country_seen[country]:
             self.fresh = self.fresh & (self.problem.countries != country)  # not in place
         self.country_seen[country] = True
+
+    def _keep_leaders(self, raised: np.ndarray) -> None:
+        """Update the leaders once the r of these candidates grew: r never falls (R >= 0),
+        so the leaders are among the former ones and the raised."""
+        r = self.r_with_members
+        rising = raised[r[raised] > self.leader_floor()]
+        if not rising.size:
+            return
+        rows = np.union1d(self.leaders, rising)
+        if rows.size > LEADERS:
+            rows = rows[np.argpartition(r[rows], rows.size - LEADERS)[rows.size - LEADERS :]]
+        self.leaders = rows
+
+    def leader_floor(self) -> float:
+        """The highest r a candidate outside the leaders can have."""
+        if self.leaders.size < LEADERS:
+            return 0.0
+        return float(self.r_with_members[self.leaders].min())
+
+    def contenders(self, pool: np.ndarray, count: int) -> np.ndarray | None:
+        """Candidates among which are the `count` of pool (bool [C]) of highest gain, or
+        None when the leaders cannot show it (then every candidate must be scored).
+
+        A gain is at most gain_ceiling + r / pairs. The count-th best gain among the
+        leaders in pool is at most the pool's; a candidate whose r cannot reach it is left
+        out, and when that r lies above the leader floor, only leaders can.
+        """
+        m = len(self.members) + 1
+        pairs = m * (m - 1) / 2
+        leaders = self.leaders[pool[self.leaders]]
+        if not pairs or leaders.size < count:
+            return None
+        gains = self.gains(leaders)
+        floor = np.partition(gains, leaders.size - count)[leaders.size - count]
+        least_r = (floor - self.gain_ceiling(pool, m, pairs) - MARGIN) * pairs
+        if least_r <= self.leader_floor():
+            return None
+        return leaders[self.r_with_members[leaders] >= least_r]
+
+    def gain_ceiling(self, pool: np.ndarray, m: int, pairs: float) -> float:
+        """At least the gain of any candidate of pool less its r / pairs (but for rounding):
+        the best coverage, a new country if pool has one, the least fatigue."""
+        problem = self.problem
+        k = problem.coverage.shape[1]
+        cover = np.maximum(problem.best_coverage, self.cover).sum() / k if k else 0.0
+        seen = len(self.country_count) + bool(np.logical_and(pool, self.fresh).any())
+        ceiling = cover + seen / problem.size + self.pair_sum / pairs
+        if self.fatigue is not None:
+            ceiling -= problem.rotation * (self.fatigue_sum + problem.least_fatigue) / m
+        return float(ceiling)
 
     def count_in(self, quota: Quota) -> int:
         return int(quota.members[self.members].sum()) if self.members else 0
@@ -311,21 +372,17 @@ def _reserves(state: _State, count: int) -> list[tuple[int, list[str]]]:
     The best `count`, and, so that a declined seat of every minimum can be filled
     again, at least the best RESERVES_PER_MINIMUM of each minimum's group; each with
     the minimums it counts towards (which it keeps if it replaces a member of them).
-    Only the leaders are ordered (top_rows), not every candidate.
     """
     if count <= 0:
         return []
     problem = state.problem
-    rows = np.flatnonzero(~state.chosen)
-    if rows.size == 0:
-        return []
-    gains, ids = state.gains()[rows], problem.ids[rows]
-    picked = set(top_rows(gains, ids, np.arange(rows.size), count).tolist())
+    free = ~state.chosen
+    picked = set(_leading(state, free, count).tolist())
     for quota in problem.minimums:
-        in_group = np.flatnonzero(quota.members[rows])
-        picked.update(top_rows(gains, ids, in_group, RESERVES_PER_MINIMUM).tolist())
-    ranked = sorted(picked, key=lambda i: (-gains[i], ids[i]))
-    return [(int(rows[i]), _filled_now(state, int(rows[i]))) for i in ranked]
+        picked.update(_leading(state, quota.members & free, RESERVES_PER_MINIMUM).tolist())
+    rows = np.array(sorted(picked), dtype=np.int64)
+    ranked = rows[np.lexsort((problem.ids[rows], -state.gains(rows)))]
+    return [(int(row), _filled_now(state, int(row))) for row in ranked]
 
 
 def _filled(state: _State, row: int) -> list[str]:
@@ -339,7 +396,14 @@ def _filled_now(state: _State, row: int) -> list[str]:
 
 
 def _next_member(state: _State) -> int | None:
-    """The best candidate for the most urgent unmet minimum, or overall when all are met.
+    """The best candidate for the next seat (None when no candidate may take it)."""
+    best = _leading(state, _pool(state), 1)
+    return int(best[0]) if best.size else None
+
+
+def _pool(state: _State) -> np.ndarray:
+    """bool [C]: the candidates of the most urgent unmet minimum, or all allowed when every
+    minimum is met.
 
     Urgency is seats still needed per candidate left who could fill them. While any
     minimum is unmet every seat goes to one, so no seat is spent that a minimum needs.
@@ -357,24 +421,19 @@ def _next_member(state: _State) -> int | None:
         )
         if (helps & allowed).any():
             pool = helps & allowed  # otherwise the repair swaps deal with it
-    if not pool.any():
-        return None
-    # Every candidate's gain, those outside the pool set below any: cheaper than gathering
-    # the pool's rows first.
-    gains = np.where(pool, state.gains(), -np.inf)
-    best = np.flatnonzero(gains == gains.max())
-    return int(best[np.argmin(state.problem.ids[best])])
+    return pool
 
 
-def _best(state: _State, rows: np.ndarray) -> int:
-    """The row of highest gain, the lowest id among equals."""
-    return _highest(state, rows, state.gains(rows))
-
-
-def _highest(state: _State, rows: np.ndarray, gains: np.ndarray) -> int:
-    """The row of highest gain, the lowest id among equals (as a sort by both would give)."""
-    best = rows[gains == gains.max()]
-    return int(best[np.argmin(state.problem.ids[best])])
+def _leading(state: _State, pool: np.ndarray, count: int) -> np.ndarray:
+    """The `count` candidates of pool (bool [C]) of highest gain, best first, the lowest id
+    first among equal gains (as a sort by both would give)."""
+    rows = state.contenders(pool, count)
+    if rows is not None:
+        gains = state.gains(rows)
+    else:  # every candidate's gain: cheaper than gathering the pool's rows first
+        rows = np.flatnonzero(pool)
+        gains = state.gains()[rows] if rows.size else np.empty(0)
+    return rows[top_rows(gains, state.problem.ids[rows], np.arange(rows.size), count)]
 
 
 def _repair(state: _State, max_swaps: int = 50) -> _State:
@@ -391,10 +450,10 @@ def _repair(state: _State, max_swaps: int = 50) -> _State:
             trial = _without(state, out)
             if {n for n, _, _ in trial.unmet()} - before:
                 continue  # removing it would break a minimum that held
-            rows = np.flatnonzero(trial.allowed() & helps)
-            if rows.size == 0:
+            found = _leading(trial, trial.allowed() & helps, 1)
+            if found.size == 0:
                 continue
-            into = _best(trial, rows)
+            into = int(found[0])
             gain = float(trial.gains(np.array([into]))[0])
             if best is None or gain > best[0]:
                 trial.add(into)

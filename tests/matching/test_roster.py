@@ -167,3 +167,55 @@ def test_rotation_costs_the_mean_fatigue_of_the_members():
         roster.objective(base, [0, 1]) - 0.5 * fatigue
     )
     assert roster.objective(rotated, [2, 3]) == pytest.approx(roster.objective(base, [2, 3]))
+
+
+def every_gain_sorted(state, pool, count):
+    """The former selection: every candidate of the pool scored, then sorted whole."""
+    rows = np.flatnonzero(pool)
+    gains = state.gains()[rows]
+    return rows[np.lexsort((state.problem.ids[rows], -gains))][:count]
+
+
+def crowded_problem(seed: int) -> roster.RosterProblem:
+    """Thousands of candidates with sparse reciprocities, quotas, rotation and many ties."""
+    rng = np.random.default_rng(seed)
+    count = 4000
+    sectors = rng.integers(0, 4, count)
+    touched = [np.sort(rng.choice(count, 300, replace=False)) for _ in range(count)]
+    values = [rng.integers(0, 5, 300) / 4 for _ in range(count)]  # often equal, often 0
+
+    def reciprocity(row):
+        return touched[row], values[row]
+
+    participations = rng.integers(0, 3, count) * (rng.random(count) < 0.2)
+    return roster.RosterProblem(
+        size=12,
+        ids=np.arange(1, count + 1) * 3,
+        countries=rng.integers(0, 30, count),
+        coverage=rng.integers(0, 3, (count, 3)) / 2 * (rng.random((count, 3)) < 0.1),
+        reciprocity=reciprocity,
+        minimums=[
+            roster.Quota("sector_min.a", sectors == 0, 3),
+            roster.Quota("region_min.b", sectors < 2, 5),
+            roster.Quota("min_newcomers", participations == 0, 6),
+        ],
+        maximums=[roster.Quota("sector_max.c", sectors == 3, 2)],
+        max_per_country=2,
+        min_countries=8,
+        participations=participations,
+        rotation=0.5 * (seed % 2),
+        reserves=25,
+    )
+
+
+@pytest.mark.parametrize("leaders", [roster.LEADERS, 8])
+@pytest.mark.parametrize("seed", range(6))
+def test_pruned_scoring_chooses_as_scoring_every_candidate(monkeypatch, seed, leaders):
+    # Few leaders fill up and raise their floor; the default stays below it.
+    monkeypatch.setattr(roster, "LEADERS", leaders)
+    pruned = roster.compose(crowded_problem(seed))
+    monkeypatch.setattr(roster, "_leading", every_gain_sorted)
+    whole = roster.compose(crowded_problem(seed))
+    assert pruned.members == whole.members
+    assert pruned.fills == whole.fills
+    assert pruned.reserves == whole.reserves
