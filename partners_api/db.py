@@ -358,12 +358,15 @@ def indexes_built_after(session: Session, tables: Iterable[str]) -> Iterator[Non
 
 def keyset_rows(session: Session, query: Select, key, *, batch: int = 500) -> Iterator[Any]:
     """A query's rows in batches by its unique key (also its first column), never all at once."""
-    last = 0
-    while True:
-        rows = session.execute(query.where(key > last).order_by(key).limit(batch)).all()
-        if not rows:
-            return
+    for rows in keyset_batches(session, query, key, batch=batch):
         yield from rows
+
+
+def keyset_batches(session: Session, query: Select, key, *, batch: int = 500) -> Iterator[list]:
+    """A query's rows by its unique key (also its first column), a list of `batch` at a time."""
+    last = 0
+    while rows := session.execute(query.where(key > last).order_by(key).limit(batch)).all():
+        yield rows
         last = rows[-1][0]
 
 

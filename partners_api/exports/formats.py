@@ -59,25 +59,25 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
 
 def finished_csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """CSV of rows whose cells are already formula-safe text, numbers or None (empty)."""
+    return csv_batch_chunks(header, _csv_row_chunks(rows))
+
+
+def csv_batch_chunks(header: Sequence[str], batches: Iterable[bytes]) -> Iterator[bytes]:
+    """CSV from a header and batches of finished lines in UTF-8, each ended with CRLF."""
+    yield from _csv_row_chunks([header])
+    yield from batches
+
+
+def _csv_row_chunks(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """Rows as csv.writer writes them, in UTF-8, CHUNK_ROWS to a chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
     remaining = iter(rows)
     while batch := list(itertools.islice(remaining, CHUNK_ROWS)):
         writer.writerows(batch)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
-
-
-def csv_batch_chunks(header: Sequence[str], batches: Iterable[bytes]) -> Iterator[bytes]:
-    """CSV from a header and batches of finished lines in UTF-8, each ended with CRLF."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(header)
-    yield buffer.getvalue().encode()
-    yield from batches
 
 
 def _json_default(value: Any) -> Any:

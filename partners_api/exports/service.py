@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Text, and_, bindparam, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from partners_api.db import database, keyset_rows, plain_batches
+from partners_api.db import database, keyset_batches, keyset_rows, plain_batches
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
 from partners_api.exports import cells, formats, readers
 from partners_api.organizations import records
@@ -118,21 +118,12 @@ def organization_records(
             "updated_at",
         )
     ]
+    query = select(*columns).where(*clauses)
     connection = session.connection()
-    last = 0
-    while True:
-        rows = connection.execute(
-            select(*columns)
-            .where(*clauses, Organization.id > last)
-            .order_by(Organization.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
+    for rows in keyset_batches(session, query, Organization.id, batch=BATCH):
         lists = _lists_between(connection, rows[0].id, rows[-1].id)
         for row in rows:
             yield _record(row, lists, contacts)
-        last = rows[-1].id
 
 
 def _lists_between(connection, first: int, last: int) -> dict[str, dict[int, list[str]]]:
@@ -366,32 +357,24 @@ def network_nodes(session: Session) -> Iterator[dict[str, Any]]:
             )
         ).all()
     )
-    last = 0
-    while True:
-        rows = session.execute(
-            select(
-                Organization.id,
-                Organization.slug,
-                Organization.name,
-                Organization.sector,
-                Organization.country_code,
-            )
-            .where(Organization.status == "active", Organization.id > last)
-            .order_by(Organization.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        for org_id, slug, name, sector, country in rows:
-            yield {
-                "id": org_id,
-                "slug": slug,
-                "name": name,
-                "sector": sector,
-                "country": country,
-                "continent": continent_of.get(country),
-            }
-        last = rows[-1][0]
+    query = select(
+        Organization.id,
+        Organization.slug,
+        Organization.name,
+        Organization.sector,
+        Organization.country_code,
+    ).where(Organization.status == "active")
+    for org_id, slug, name, sector, country in keyset_rows(
+        session, query, Organization.id, batch=BATCH
+    ):
+        yield {
+            "id": org_id,
+            "slug": slug,
+            "name": name,
+            "sector": sector,
+            "country": country,
+            "continent": continent_of.get(country),
+        }
 
 
 def network_edges(session: Session) -> Iterator[dict[str, Any]]:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from partners_api.db import database
+from partners_api.exports import service
 from partners_api.exports.formats import safe_cell
 from partners_api.exports.service import organization_columns, organization_rows
 from partners_api.organizations.models import SECTORS
@@ -161,6 +162,14 @@ def test_json_and_ndjson(client):
     )
     assert len(frame) == total(client) and frame["id"].dtype.kind == "i"
     assert frame["id"].tolist() == sorted(frame["id"])
+
+
+@pytest.mark.parametrize("export_format", ["json", "ndjson"])
+def test_records_read_in_small_batches_are_the_same(client, monkeypatch, export_format):
+    whole = export(client, "organizations", format=export_format, sector="academia").data
+    monkeypatch.setattr(service, "BATCH", 2)
+    batched = export(client, "organizations", format=export_format, sector="academia").data
+    assert batched == whole and whole.count(b'"slug"') > 3 * service.BATCH
 
 
 def test_xlsx_opens_with_every_row(client):
