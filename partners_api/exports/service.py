@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, and_, bindparam, cast, func, select
+from sqlalchemy import JSON, Integer, Text, and_, any_, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from partners_api.db import database, keyset_batches, keyset_rows, plain_batches
@@ -200,33 +202,39 @@ def organization_csv_batches(
     dialect = session.get_bind().dialect.name
     clauses = organizations.filter_clauses(session, filters)
     line = cells.csv_line(_csv_fields(dialect, organization_columns(contacts=contacts)), dialect)
-    first, after = bindparam("first"), bindparam("after")
     batch = cells.csv_lines(
-        line,
-        Organization.id,
-        *clauses,
-        Organization.id >= first,
-        Organization.id < after,
-        dialect=dialect,
+        line, Organization.id, *_in_batch(dialect, filtered=bool(clauses)), dialect=dialect
     )
 
-    def read(reader: Session, ids: tuple[int, int]) -> tuple[int, bytes]:
-        count, lines = reader.connection().execute(batch, {"first": ids[0], "after": ids[1]}).one()
+    def read(reader: Session, part: dict[str, Any]) -> tuple[int, bytes]:
+        count, lines = reader.connection().execute(batch, _batch_parameters(part)).one()
         return count, bytes(lines or b"")
 
     with readers.snapshot_sessions(session, database()) as sessions:
-        bounds = _batch_bounds(session, clauses)
-        for count, lines in readers.in_turns(sessions, read, itertools.pairwise(bounds)):
+        parts = _batches(session, clauses)
+        for count, lines in readers.in_turns(sessions, read, parts):
             if count:
                 yield count, lines
 
 
-def _batch_bounds(session: Session, clauses: list) -> list[int]:
-    """Ids that cut the selected organizations into batches of at most BATCH, each from one
-    bound up to the next; nothing when nothing is selected.
+def _in_batch(dialect: str, *, filtered: bool) -> list:
+    """Conditions that choose one batch's organizations: ids from `first` up to `after`,
+    or, in a filtered export, the batch's `ids` (so the filter does not run again)."""
+    if not filtered:
+        return [Organization.id >= bindparam("first"), Organization.id < bindparam("after")]
+    if dialect == "postgresql":
+        return [Organization.id == any_(bindparam("ids", type_=ARRAY(Integer)))]
+    listed = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
+    return [Organization.id.in_(select(listed.c.value))]
 
-    Unfiltered, bounds BATCH ids apart (ids are unique: no batch holds more), found without
-    reading the rows; filtered, one pass over the selected ids cuts them every BATCH.
+
+def _batches(session: Session, clauses: list) -> list[dict[str, Any]]:
+    """The selected organizations cut into batches of at most BATCH, by id: each batch as
+    its `first` and `after` ids, or, when filtered, its `ids`; none when none is selected.
+
+    Unfiltered, batches BATCH ids wide (ids are unique: none holds more), found without
+    reading the rows; filtered, the selected ids read in one pass, BATCH to a batch, held
+    as 8-byte integers.
     """
     if not clauses:
         first, last = session.execute(
@@ -235,13 +243,20 @@ def _batch_bounds(session: Session, clauses: list) -> list[int]:
                 select(func.max(Organization.id)).scalar_subquery(),
             )
         ).one()
-        return [] if first is None else [*range(first, last + 1, BATCH), last + 1]
-    bounds, last = [], None
+        if first is None:
+            return []
+        bounds = [*range(first, last + 1, BATCH), last + 1]
+        return [{"first": a, "after": b} for a, b in itertools.pairwise(bounds)]
     ids = select(Organization.id).where(*clauses).order_by(Organization.id)
-    for rows in plain_batches(session.connection(), ids, batch=BATCH):
-        bounds.append(rows[0][0])
-        last = rows[-1][0]
-    return [*bounds, last + 1] if bounds else []
+    return [
+        {"ids": array("q", (row[0] for row in rows))}
+        for rows in plain_batches(session.connection(), ids, batch=BATCH)
+    ]
+
+
+def _batch_parameters(part: dict[str, Any]) -> dict[str, Any]:
+    """A batch's parameters for its statement: held ids as a list."""
+    return {"ids": part["ids"].tolist()} if "ids" in part else part
 
 
 def _csv_fields(dialect: str, columns: list[str]) -> list[Any]:

@@ -96,8 +96,13 @@ def test_csv_agrees_with_json_on_every_cell(client, admin_key):
     assert made["external_ids"] == "ror=0abcde123;wikidata=Q42"
 
 
-def test_csv_is_written_as_csv_writer_writes_the_cells(app, client, admin_key):
-    """The database writes whole CSV lines: byte for byte what csv.writer makes of the cells."""
+@pytest.mark.parametrize("filters", [{}, {"language": ["en", "fr"]}])
+def test_csv_is_written_as_csv_writer_writes_the_cells(
+    app, client, admin_key, monkeypatch, filters
+):
+    """The database writes whole CSV lines: byte for byte what csv.writer makes of the cells,
+    in batches (here of three), filtered or not."""
+    monkeypatch.setattr(service, "BATCH", 3)
     new_organization(
         client,
         admin_key,
@@ -113,17 +118,18 @@ def test_csv_is_written_as_csv_writer_writes_the_cells(app, client, admin_key):
     new_organization(client, admin_key, "-minus", description="Ünïcödé ✓, 漢字")
     for headers, contacts in (({}, False), (bearer(admin_key), True)):
         with client.get(
-            f"{URL}/organizations", query_string={"format": "csv"}, headers=headers
+            f"{URL}/organizations", query_string={"format": "csv", **filters}, headers=headers
         ) as response:
             body = response.data
         with app.app_context(), database().session() as session:
             columns = organization_columns(contacts=contacts)
-            rows = organization_rows(session, filters={}, contacts=contacts)
+            rows = organization_rows(session, filters=filters, contacts=contacts)
             expected = io.StringIO()
             writer = csv.writer(expected, lineterminator="\r\n")
             writer.writerow(columns)
             writer.writerows(rows)
         assert body == expected.getvalue().encode()
+    assert body.count(b"\r\n") > 3 * service.BATCH
     assert b'"Line one,\r\nline ""two""\nthree\rfour; 100% done"' in body
     assert b'"\'=Q,L"' in body
 
