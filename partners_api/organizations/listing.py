@@ -23,6 +23,7 @@ from partners_api.arrays import any_of, bit_columns, counts_within, positions
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
 from partners_api.db import in_chunks, plain_batches
+from partners_api.organizations import words
 from partners_api.organizations.models import (
     SECTORS,
     STATUSES,
@@ -84,6 +85,7 @@ class ListingIndex:
     languages: Vocabulary
     topics: Vocabulary  # topic ids
     rows: Rows
+    word_index: words.WordIndex | None = None  # what `q` reads (words.py)
     _orders: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -95,7 +97,8 @@ class ListingIndex:
         """Memory held by the arrays, in bytes."""
         arrays = [value for value in vars(self.rows).values() if isinstance(value, np.ndarray)]
         packed = list(self.__dict__.get("bits", {}).values())  # once computed
-        return sum(array.nbytes for array in arrays + packed)
+        texts = self.word_index.nbytes() if self.word_index else 0
+        return sum(array.nbytes for array in arrays + packed) + texts
 
     @cached_property
     def bits(self) -> dict[str, np.ndarray]:
@@ -181,6 +184,7 @@ def build(session: Session, *, version: int) -> ListingIndex:
     }
     index = ListingIndex(version=version, position=position, rows=_no_rows(), **vocabularies)
     index.rows = _read_rows(session, index, ids=None)
+    index.word_index = words.build(session, index.rows.ids)
     return index
 
 
@@ -197,12 +201,17 @@ def refreshed(session: Session, index: ListingIndex, *, version: int) -> Listing
     rows = _merged(index.rows, fresh, at, known)
     if rows is None:
         return build(session, version=version)
+    word_index = words.refreshed(session, index.word_index, changed, rows.ids)
+    if word_index is None:  # so many re-read that reading everything costs less
+        return build(session, version=version)
     orders = {
         sort: order
         for sort, order in index._orders.items()
         if known.all() and _same_key(index.rows, fresh, at, sort)
     }
-    return replace(index, version=version, position=position, rows=rows, _orders=orders)
+    return replace(
+        index, version=version, position=position, rows=rows, word_index=word_index, _orders=orders
+    )
 
 
 def _same_key(rows: Rows, fresh: Rows, at: np.ndarray, key: str) -> bool:
@@ -348,8 +357,8 @@ def selected(index: ListingIndex, conditions: Mapping[str, Any]) -> np.ndarray:
     """bool [N]: the rows meeting every condition (values already resolved to codes)."""
     rows = index.rows
     mask = np.ones(index.size, dtype=bool)
-    if "ids" in conditions:
-        mask &= np.isin(rows.ids, conditions["ids"])
+    if "words" in conditions:
+        mask &= index.word_index.matching(conditions["words"])
     for name, column, codes in (
         ("sector", rows.sector, SECTORS),
         ("status", rows.status, STATUSES),

@@ -6,6 +6,9 @@ an FTS5 trigram table on SQLite. On SQLite an ASCII word is matched by FTS5 alon
 case folding then agrees with LIKE's, since folded text holds no non-ASCII character
 that lower-cases to ASCII. Other words keep LIKE too, which decides where FTS5 folds
 case more widely than LIKE. Words shorter than a trigram are matched with LIKE alone.
+
+Lists and facets answer `q` in memory instead, through the list index's words (words.py),
+which select the same organizations; these conditions serve where SQL filters (exports).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ _fts = table(FTS_TABLE, column("rowid"), column("search_text"))
 
 def matching(session: Session, q: str) -> ColumnElement[bool]:
     """A condition on organizations: each word of q, folded, occurs in their search_text."""
-    words = fold(q).split()
+    words = words_of(q)
     if session.get_bind().dialect.name != "sqlite":
         return and_(true(), *(_contains(word) for word in words))
     indexed = [word for word in words if len(word) >= TRIGRAM]
@@ -40,16 +43,9 @@ def matching(session: Session, q: str) -> ColumnElement[bool]:
     return and_(true(), *clauses)
 
 
-def matching_ids(session: Session, q: str) -> Select:
-    """The ids of the organizations `matching` finds, as a query.
-
-    On SQLite, when FTS5 decides every word, the ids are read from the FTS5 table alone,
-    without a look-up in organizations for each: twice as fast for words found often.
-    """
-    words = fold(q).split()
-    if session.get_bind().dialect.name == "sqlite" and words and all(map(_fts_decides, words)):
-        return _fts_rowids(words)
-    return select(Organization.id).where(matching(session, q))
+def words_of(q: str) -> list[str]:
+    """The folded words of q, each of which an organization's search_text must hold."""
+    return fold(q).split()
 
 
 @contextmanager

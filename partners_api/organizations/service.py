@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
@@ -179,7 +178,7 @@ def _names(session: Session, code_column, name_column, codes) -> dict:
 
 def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
     """The list filters as the list index reads them: codes checked, topics expanded to
-    their ids and those below, and `q` resolved to the ids it finds."""
+    their ids and those below, and `q` to its folded words."""
     conditions = {
         name: filters[name]
         for name in ("sector", "country", "status", "language", "region", "updated_since")
@@ -193,8 +192,7 @@ def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
         if filters.get(name):
             conditions[name] = topics.with_descendants(session, filters[name], field=name)
     if filters.get("q"):
-        found = session.scalars(search.matching_ids(session, filters["q"]))
-        conditions["ids"] = np.fromiter(found, dtype=np.int64)
+        conditions["words"] = search.words_of(filters["q"])
     return conditions
 
 

@@ -37,6 +37,9 @@ FILTERS = [
     {"open_to_dialogue": False},
     {"updated_since": datetime(2000, 1, 1, tzinfo=UTC)},
     {"q": "institute", "region": ["europe"]},
+    {"q": "data policy"},
+    {"q": "e", "status": ["active", "archived"]},
+    {"q": "ins tute ai"},
     {"region": ["africa"], "topic": ["ai-safety"], "sector": ["academia"]},
 ]
 SORTS = ["id", "name", "-name", "created_at", "-updated_at"]

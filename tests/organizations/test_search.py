@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from partners_api.organizations import search
+from partners_api.organizations import listing, search, words
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization
 from partners_api.text import fold
@@ -104,7 +104,9 @@ def test_q_agrees_with_plain_like_on_the_whole_directory(client, admin_key, sess
         wanted = {i for i, text_ in every if all(word in text_ for word in words)}
         query = select(Organization.id).where(search.matching(session, q))
         assert set(session.scalars(query)) == wanted, q
-        assert set(session.scalars(search.matching_ids(session, q))) == wanted, q
+        index = listing.current_index(session)
+        found = index.rows.ids[index.word_index.matching(search.words_of(q))]
+        assert set(found.tolist()) == wanted, q
 
 
 def test_q_reads_name_acronym_and_description(client, admin_key):
@@ -246,3 +248,15 @@ def _check_index(session) -> None:
             text(f"INSERT INTO {search.FTS_TABLE} ({search.FTS_TABLE}, rank) VALUES (:check, 1)"),
             {"check": "integrity-check"},
         )
+
+
+def test_lists_follow_many_writes_and_a_full_reread(client, admin_key, monkeypatch):
+    assert found(client, "wallaby") == set()  # the index is built before the writes
+    made = [new_organization(client, admin_key, name=f"Wallaby Fund {n}") for n in range(3)]
+    assert found(client, "wallaby fund") == {o["slug"] for o in made}
+    patch(client, admin_key, made[0], name="Bilby Fund")
+    monkeypatch.setattr(words, "REREAD_LEAST", 0)  # the next refresh reads every text again
+    patch(client, admin_key, made[1], description="Now on bilby habitats.")
+    assert found(client, "wallaby") == {made[1]["slug"], made[2]["slug"]}
+    assert found(client, "bilby") == {made[0]["slug"], made[1]["slug"]}
+    assert found(client, "bilby fund habitats") == {made[1]["slug"]}
