@@ -47,7 +47,7 @@ class RosterProblem:
 
     size: int
     ids: np.ndarray  # organization ids, for tie-breaking
-    countries: np.ndarray  # int country number per candidate
+    countries: np.ndarray  # int country number (>= 0) per candidate
     coverage: np.ndarray  # float [C, k]: coverage of each requested topic
     # R of one candidate with every candidate: dense, or as (positions, values) where not 0
     reciprocity: Callable[[int], np.ndarray | tuple[np.ndarray, np.ndarray]]
@@ -140,7 +140,7 @@ def check_feasible(problem: RosterProblem) -> None:
         room = sum(q.bound for q in problem.maximums)
         if room < size:
             raise Infeasible("sector_max", f"Sector maximums leave room for only {room}.")
-    countries = len(np.unique(problem.countries))
+    countries = np.count_nonzero(np.bincount(problem.countries))
     if problem.min_countries > min(size, countries):
         raise Infeasible(
             "min_countries",

@@ -69,11 +69,12 @@ def reciprocity_entries(
     giving = np.flatnonzero(profile.offers_up)
     if not sought.size or not giving.size:
         return np.empty(0, dtype=np.int64), np.empty(0)
-    offered = offers_up.weighted_sum(sought, np.ones(sought.size))
-    wanted = seeks.weighted_sum(giving, profile.offers_up[giving], within=offered > 0)
-    rows = np.flatnonzero(wanted)
-    a = offered[rows] / sought.size
-    b = wanted[rows] / seeks_count[rows]  # a row with wanted > 0 seeks at least one topic
+    offering, offered = offers_up.nonzero_weighted_sum(sought, np.ones(sought.size))
+    wanted = seeks.weighted_sum(giving, profile.offers_up[giving], at=offering)
+    both = wanted > 0  # a row with wanted > 0 seeks at least one topic
+    rows = offering[both]
+    a = offered[both] / sought.size
+    b = wanted[both] / seeks_count[rows]
     return rows, 2 * a * b / (a + b)
 
 

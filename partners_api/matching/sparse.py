@@ -101,30 +101,48 @@ class TopicColumns:
         return dense
 
     def weighted_sum(
-        self, topics: np.ndarray, weights: np.ndarray, within: np.ndarray | None = None
+        self, topics: np.ndarray, weights: np.ndarray, at: np.ndarray | None = None
     ) -> np.ndarray:
-        """float64 [size]: the sum over these topics of weight x value, per row; only over
-        the rows `within` (bool [size]) when given, 0 elsewhere."""
+        """float64 [size]: the sum over these topics of weight x value, per row; or only at
+        the rows `at` (ascending, distinct), made from their entries alone, in the same order."""
+        if at is not None:
+            wanted = np.zeros(self.size, dtype=bool)
+            wanted[at] = True
         parts = []
         for topic, weight in zip(
             np.asarray(topics).tolist(), np.asarray(weights).tolist(), strict=True
         ):
             rows, values = self.column(topic)
-            products = np.multiply(values, weight, dtype=np.float64)
-            if within is not None:
-                kept = within[rows]
-                rows, products = rows[kept], products if np.isscalar(products) else products[kept]
-            parts.append((rows, products))
-        return self._summed(parts)
+            if at is not None:
+                kept = wanted[rows]
+                rows = np.searchsorted(at, rows[kept])
+                values = values if np.isscalar(values) else values[kept]
+            parts.append((rows, np.multiply(values, weight, dtype=np.float64)))
+        return self._summed(parts, self.size if at is None else len(at))
 
-    def _summed(self, parts: list[tuple[np.ndarray, np.ndarray | float]]) -> np.ndarray:
-        """float64 [size]: per row, the sum of the values of the parts, taken in their order
+    def nonzero_weighted_sum(
+        self, topics: np.ndarray, weights: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows (ascending) where weighted_sum is not 0, and its values there; for one
+        topic, read from its column alone (no pass over every row)."""
+        if len(topics) != 1:
+            sums = self.weighted_sum(topics, weights)
+            rows = np.flatnonzero(sums)
+            return rows, sums[rows]
+        rows, values = self.column(int(topics[0]))
+        products = np.multiply(values, float(weights[0]), dtype=np.float64)
+        products = np.broadcast_to(products, rows.shape)
+        kept = products != 0
+        return rows[kept].astype(np.int64), products[kept]
+
+    def _summed(self, parts: list[tuple[np.ndarray, np.ndarray | float]], length: int):
+        """float64 [length]: per row, the sum of the values of the parts, taken in their order
         from 0 (np.bincount adds its weights in turn, as topic-by-topic additions would)."""
         if not parts:
-            return np.zeros(self.size, dtype=np.float64)
+            return np.zeros(length, dtype=np.float64)
         rows = np.concatenate([rows for rows, _ in parts])
         values = np.concatenate([np.broadcast_to(v, len(r)) for r, v in parts])
-        return np.bincount(rows, weights=values, minlength=self.size).astype(np.float64, copy=False)
+        return np.bincount(rows, weights=values, minlength=length).astype(np.float64, copy=False)
 
     def capped_sum(self, topics: np.ndarray, caps: np.ndarray) -> np.ndarray:
         """float64 [size]: the sum over these topics of min(value, cap), per row."""
@@ -132,7 +150,7 @@ class TopicColumns:
         for topic, cap in zip(np.asarray(topics).tolist(), np.asarray(caps).tolist(), strict=True):
             rows, values = self.column(topic)
             parts.append((rows, np.minimum(np.asarray(values, dtype=np.float64), cap)))
-        return self._summed(parts)
+        return self._summed(parts, self.size)
 
     def any(self, topics: np.ndarray) -> np.ndarray:
         """bool [size]: rows having at least one of these topics."""
@@ -145,13 +163,23 @@ class TopicColumns:
         """float64 [size]: the sum of each row."""
         return self.weighted_sum(np.arange(self.width), np.ones(self.width))
 
-    def dense(self, rows: np.ndarray, topics: list[int]) -> np.ndarray:
-        """float64 [len(rows), len(topics)]: these rows (ascending) and columns, dense."""
+    def dense(
+        self, rows: np.ndarray, topics: list[int], position: np.ndarray | None = None
+    ) -> np.ndarray:
+        """float64 [len(rows), len(topics)]: these rows (ascending) and columns, dense.
+
+        `position` (int [size]: each row's place among rows, -1 for the others), when the
+        caller has it, finds the entries' places without a search per entry.
+        """
         block = np.zeros((len(rows), len(topics)), dtype=np.float64)
         for j, topic in enumerate(topics):
             having, values = self.column(topic)
-            at = np.searchsorted(rows, having).clip(max=max(len(rows) - 1, 0))
-            hit = rows[at] == having if len(rows) else np.zeros(0, bool)
+            if position is not None:
+                at = position[having]
+                hit = at >= 0
+            else:
+                at = np.searchsorted(rows, having).clip(max=max(len(rows) - 1, 0))
+                hit = rows[at] == having if len(rows) else np.zeros(0, bool)
             block[at[hit], j] = values if np.isscalar(values) else values[hit]
         return block
 

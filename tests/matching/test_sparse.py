@@ -124,3 +124,20 @@ def test_expansion_and_maximum_of_hand_made_matrices():
         both.dense(np.arange(4), [0, 1, 2]), np.maximum(want, other.dense(np.arange(4), [0, 1, 2]))
     )
     assert both.row(2).tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("boolean", [True, False])
+def test_sums_at_some_rows_equal_those_over_every_row(boolean):
+    rng = np.random.default_rng(4)
+    matrix = (rng.random((300, 6)) < 0.3) * (rng.integers(1, 5, (300, 6)) / 4)
+    sparse = TopicColumns.from_dense(matrix > 0 if boolean else matrix)
+    rows = np.flatnonzero(rng.random(300) < 0.4)
+    position = np.full(300, -1)
+    position[rows] = np.arange(rows.size)
+    assert np.array_equal(sparse.dense(rows, [1, 4], position), sparse.dense(rows, [1, 4]))
+    for topics in ([2], [0, 3, 5]):
+        weights = rng.random(len(topics))
+        every = sparse.weighted_sum(np.array(topics), weights)
+        assert np.array_equal(sparse.weighted_sum(np.array(topics), weights, at=rows), every[rows])
+        found, sums = sparse.nonzero_weighted_sum(np.array(topics), weights)
+        assert np.array_equal(found, np.flatnonzero(every)) and np.array_equal(sums, every[found])
