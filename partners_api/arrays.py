@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -45,6 +46,12 @@ def _firsts(ordered: np.ndarray) -> np.ndarray:
     return firsts
 
 
+def narrowed(values: np.ndarray) -> np.ndarray:
+    """Non-negative integers (counts, offsets, row pointers) as int32 when they fit: half
+    the memory of int64."""
+    return values.astype(np.int32) if not len(values) or values.max() < 2**31 else values
+
+
 def from_array(values: array, dtype) -> np.ndarray:
     """A numpy copy of a Python array of numbers (sized exactly, unlike the array)."""
     return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
@@ -80,6 +87,37 @@ class Strings:
         """Bytes held by the buffer and the offsets."""
         return len(self._buffer) + self._offsets.nbytes
 
+    def ascending(self) -> np.ndarray:
+        """int32: the places of the strings in ascending order, ties in place order. Sorted
+        as their UTF-8 bytes, whose order is the code points' (Python's order of str)."""
+        buffer = self._buffer
+        encoded = [buffer[start:end] for start, end in pairwise(self._offsets.tolist())]
+        return np.array(sorted(range(len(self)), key=encoded.__getitem__), dtype=np.int32)
+
+    def merged(self, places: np.ndarray, values: Sequence[str]) -> Strings:
+        """A copy with the string at each place replaced by its value; places from len(self)
+        on (consecutive, in order) appended. The buffer is copied in a few slices, not
+        string by string."""
+        encoded = [value.encode() for value in values]
+        size = max(len(self), int(places.max()) + 1) if len(places) else len(self)
+        lengths = np.zeros(size, dtype=np.int64)
+        lengths[: len(self)] = np.diff(self._offsets)
+        lengths[places] = [len(value) for value in encoded]
+        buffer, ends = memoryview(self._buffer), self._offsets
+        parts, start = [], 0
+        for i in np.argsort(places, kind="stable").tolist():
+            place = int(places[i])
+            stop = int(ends[place]) if place < len(self) else len(buffer)
+            parts += [buffer[start:stop], encoded[i]]
+            start = int(ends[place + 1]) if place < len(self) else len(buffer)
+        parts.append(buffer[start:])
+        strings = Strings()
+        strings._buffer = b"".join(parts)
+        offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        strings._offsets = narrowed(offsets)
+        return strings
+
 
 def bit_columns(matrix: np.ndarray) -> np.ndarray:
     """uint64 [columns, words]: each column of a bool [rows, columns] matrix as packed bits,
@@ -87,6 +125,30 @@ def bit_columns(matrix: np.ndarray) -> np.ndarray:
     packed = np.packbits(np.ascontiguousarray(matrix.T), axis=1, bitorder="little")
     padding = -packed.shape[1] % 8
     return np.pad(packed, ((0, 0), (0, padding))).view(np.uint64)
+
+
+def bit_rows(columns: np.ndarray, size: int) -> np.ndarray:
+    """bool [size, columns]: the matrix that `bit_columns` packed, unpacked."""
+    as_bytes = np.ascontiguousarray(columns).view(np.uint8)
+    return np.unpackbits(as_bytes, axis=1, count=size, bitorder="little").T.view(bool)
+
+
+def with_bit_rows(
+    columns: np.ndarray, size: int, rows: np.ndarray, matrix: np.ndarray
+) -> np.ndarray:
+    """A copy of packed bit columns made to hold `size` rows (new ones empty), with these
+    rows set as a bool [len(rows), columns] matrix has them: a few changed rows written
+    without unpacking the million others."""
+    grown = np.zeros((columns.shape[0], -(-size // 64)), dtype=np.uint64)
+    grown[:, : columns.shape[1]] = columns
+    rows = np.asarray(rows, dtype=np.int64)
+    word = rows // 64
+    bit = np.left_shift(np.uint64(1), (rows % 64).astype(np.uint64))
+    for column in range(grown.shape[0]):  # ufunc.at: several rows may share a word
+        np.bitwise_and.at(grown[column], word, ~bit)
+        chosen = matrix[:, column]
+        np.bitwise_or.at(grown[column], word[chosen], bit[chosen])
+    return grown
 
 
 def bit_mask(mask: np.ndarray) -> np.ndarray:
@@ -125,7 +187,7 @@ class StringsBuilder:
         """The buffer and the offsets of its strings (one more than there are strings)."""
         offsets = np.zeros(len(self._ends) + 1, dtype=np.int64)
         offsets[1:] = np.frombuffer(self._ends, dtype=np.int64) if self._ends else ()
-        return bytes(self._buffer), offsets
+        return bytes(self._buffer), narrowed(offsets)
 
 
 class Coded:

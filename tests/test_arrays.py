@@ -11,10 +11,12 @@ from partners_api.arrays import (
     Strings,
     any_of,
     bit_columns,
+    bit_rows,
     columns_of,
     counts_within,
     distinct,
     distinct_inverse,
+    with_bit_rows,
 )
 from partners_api.db import plain_batches
 
@@ -30,6 +32,19 @@ def test_bit_columns_count_and_select_as_the_matrix(rows, width):
     for chosen in ([], list(range(width))[:1], list(range(width))[::3]):
         expected = matrix[:, chosen].any(axis=1) if chosen else np.zeros(rows, bool)
         assert any_of(columns, chosen, rows).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("rows", [0, 1, 63, 64, 65, 1000])
+@pytest.mark.parametrize("added", [0, 1, 64])
+def test_bit_rows_set_and_grown_as_the_matrix(rows, added):
+    rng = np.random.default_rng(rows + added)
+    matrix = rng.random((rows + added, 5)) < 0.3
+    changed = np.concatenate([rng.choice(rows, min(rows, 40)), np.arange(rows, rows + added)])
+    before = matrix[:rows].copy()
+    before[changed[changed < rows]] = ~before[changed[changed < rows]]  # what changed
+    columns = with_bit_rows(bit_columns(before), rows + added, changed, matrix[changed])
+    assert columns.tolist() == bit_columns(matrix).tolist()
+    assert bit_rows(columns, rows + added).tolist() == matrix.tolist()
 
 
 @pytest.mark.parametrize("size", [0, 1, 1000])
@@ -71,3 +86,20 @@ def test_plain_batches_read_a_query_as_execute_does_and_raise_its_errors():
         )
         with pytest.raises(OperationalError):
             list(plain_batches(connection, select(column("x")).select_from(table("missing"))))
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 200])
+def test_strings_merged_and_sorted_as_a_list_of_str(size):
+    rng = np.random.default_rng(size)
+    alphabet = ["a", "b", "é", "北", "Z", " ", "ß"]
+    words = ["".join(rng.choice(alphabet, rng.integers(0, 6))) for _ in range(size)]
+    strings = Strings(words)
+    assert strings.ascending().tolist() == sorted(range(size), key=words.__getitem__)
+    places = np.concatenate([rng.choice(size, min(size, 7), replace=False), size + np.arange(3)])
+    values = ["".join(rng.choice(alphabet, rng.integers(0, 6))) for _ in places]
+    expected = words + [""] * 3
+    for place, value in zip(places.tolist(), values, strict=True):
+        expected[place] = value
+    merged = strings.merged(places, values)
+    assert [merged[i] for i in range(len(merged))] == expected
+    assert [strings[i] for i in range(size)] == words  # the original unchanged

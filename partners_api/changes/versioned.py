@@ -52,6 +52,7 @@ class PerDatabase(Generic[V]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: dict[str, V] = {}
+        _STORES.append(self)
 
     def get(self, session: Session, make: Callable[[V | None, int], V]) -> V:
         """The value for this session's database at the version it sees now.
@@ -73,3 +74,21 @@ class PerDatabase(Generic[V]):
         """Forget every value (after a rolled-back write, or an emptied database)."""
         with self._lock:
             self._values.clear()
+
+
+# Every store, in the order made: the same in a process and in a child forked from it.
+_STORES: list[PerDatabase] = []
+
+
+def every_value() -> list[dict[str, Versioned]]:
+    """The values of every store, in the order the stores were made (for handing what a
+    forked child built back to its parent)."""
+    return [dict(store._values) for store in _STORES]
+
+
+def adopt(values: list[dict[str, Versioned]]) -> None:
+    """Hold the values given by every_value() in the matching stores (those of a process
+    forked from this one), in place of the values held for the same databases."""
+    for store, given in zip(_STORES, values, strict=True):
+        with store._lock:
+            store._values.update(given)

@@ -24,7 +24,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from partners_api.arrays import Coded, Strings, StringsBuilder, distinct, from_array
+from partners_api.arrays import Coded, Strings, StringsBuilder, distinct, from_array, narrowed
 
 INDEXED_STATUSES = frozenset({"active", "archived"})
 LABEL, ALIAS, ACRONYM = 0, 1, 2
@@ -628,7 +628,7 @@ def _pointer(lengths) -> np.ndarray:
     """Row pointers of a compressed matrix whose rows have these lengths."""
     pointer = np.zeros(len(lengths) + 1, dtype=np.int64)
     pointer[1:] = np.cumsum(lengths)
-    return pointer
+    return narrowed(pointer)
 
 
 class _HashedKeys:

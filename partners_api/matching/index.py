@@ -27,6 +27,7 @@ from partners_api.arrays import (
     columns_of,
     distinct,
     from_array,
+    narrowed,
     positions,
 )
 from partners_api.changes.versioned import PerDatabase
@@ -399,4 +400,4 @@ def _compressed(edges: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     keys = distinct(both[:, 0] * size + both[:, 1])
     pointer = np.zeros(size + 1, dtype=np.int64)
     pointer[1:] = np.cumsum(np.bincount(keys // size, minlength=size))
-    return pointer, (keys % size).astype(np.int32)
+    return narrowed(pointer), (keys % size).astype(np.int32)

@@ -48,13 +48,13 @@ RECENT_MONTHS = 24
 class Record:
     """Counts per index row, and the held participations as (row, day) pairs."""
 
-    proposals_received: np.ndarray  # int64 [N]
-    proposals_answered: np.ndarray  # int64 [N]
-    invitations_closed: np.ndarray  # int64 [N]: answered or expired
-    invitations_answered: np.ndarray  # int64 [N]
-    fruitful_dialogues: np.ndarray  # int64 [N]: earlier dialogues that led to active links
-    held_rows: np.ndarray  # int64: index row of each participation in a held dialogue
-    held_days: np.ndarray  # int64: the dialogue's date as an ordinal day
+    proposals_received: np.ndarray  # int32 [N]
+    proposals_answered: np.ndarray  # int32 [N]
+    invitations_closed: np.ndarray  # int32 [N]: answered or expired
+    invitations_answered: np.ndarray  # int32 [N]
+    fruitful_dialogues: np.ndarray  # int32 [N]: earlier dialogues that led to active links
+    held_rows: np.ndarray  # int32: index row of each participation in a held dialogue
+    held_days: np.ndarray  # int32: the dialogue's date as an ordinal day
 
     def arrays(self) -> list[np.ndarray]:
         """Every array, for the index's memory figure."""
@@ -137,7 +137,7 @@ def _count_by(connection: Connection, column, ids: np.ndarray, *where) -> np.nda
 def _per_row(ids: np.ndarray, counts: Iterable[tuple[int, int]]) -> np.ndarray:
     """(organization id, count) pairs as an array over the index rows (0 where none)."""
     pairs = list(counts)
-    per_row = np.zeros(len(ids), np.int64)
+    per_row = np.zeros(len(ids), np.int32)
     wanted = np.fromiter((p[0] for p in pairs), np.int64, len(pairs))
     rows, indexed = positions(ids, wanted)
     per_row[rows[indexed]] = np.fromiter((p[1] for p in pairs), np.int64, len(pairs))[indexed]
@@ -150,7 +150,7 @@ def _held_participations(connection: Connection, ids: np.ndarray) -> tuple[np.nd
     wanted = np.fromiter((f[0] for f in found), np.int64, len(found))
     rows, indexed = positions(ids, wanted)
     days = np.fromiter((_day(*f[1:]) for f in found), np.int64, len(found))
-    return rows[indexed], days[indexed]
+    return rows[indexed].astype(np.int32), days[indexed].astype(np.int32)
 
 
 def recent_participations_of(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from partners_api.arrays import distinct, distinct_inverse
+from partners_api.arrays import distinct, distinct_inverse, narrowed
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class TopicColumns:
     pointer: np.ndarray  # int64 [width + 1]: topic t's entries are [pointer[t], pointer[t+1])
     rows: np.ndarray  # int32 [entries]: ascending within a topic
     values: np.ndarray | None  # float32 [entries], or None when every value is 1
-    row_pointer: np.ndarray  # int64 [size + 1]
+    row_pointer: np.ndarray  # int32 [size + 1] (int64 past 2**31 entries)
     row_topics: np.ndarray  # int16 [entries]: ascending within a row
 
     @classmethod
@@ -62,7 +62,7 @@ class TopicColumns:
             pointer=_pointer(by_column, width),
             rows=by_row.astype(np.int32),
             values=kept,
-            row_pointer=_pointer(by_row[order], size),
+            row_pointer=narrowed(_pointer(by_row[order], size)),
             row_topics=by_column[order].astype(np.int16),
         )
 

@@ -19,7 +19,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.arrays import any_of, bit_columns, counts_within, positions
+from partners_api.arrays import (
+    Strings,
+    any_of,
+    bit_columns,
+    bit_rows,
+    counts_within,
+    positions,
+    with_bit_rows,
+)
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
 from partners_api.db import in_chunks, plain_batches
@@ -38,6 +46,7 @@ from partners_api.topics.models import Topic
 FULL_RELOAD_SHARE = 0.2  # reload everything when more than this share changed
 SORT_KEYS = ("id", "name", "created_at", "updated_at")  # each also descending, "-name"
 CHUNK = 900  # ids per IN (...) when reloading some organizations
+MEMBERSHIPS = ("region", "language", "offers", "seeks")  # read from the link tables
 
 
 @dataclass(frozen=True)
@@ -67,11 +76,13 @@ class Rows:
     open: np.ndarray  # bool
     created: np.ndarray  # float64, POSIX seconds
     updated: np.ndarray  # float64, POSIX seconds
-    sort_name: list[str]
-    region: np.ndarray  # bool [N, regions]: lies or operates there, ancestors included
-    language: np.ndarray  # bool [N, languages]
-    offers: np.ndarray  # bool [N, topics]
-    seeks: np.ndarray  # bool [N, topics]
+    sort_name: Strings
+    # Each many-valued field's membership as packed bit columns (see arrays.bit_columns):
+    # region (lies or operates there, ancestors included), language, offers, seeks, and
+    # topic (offered or sought). A filter ORs a few of them, a facet counts each within
+    # the selection, in a millisecond or two at a million rows where bool matrices take
+    # tens (and eight times the memory).
+    bits: dict[str, np.ndarray]
 
 
 @dataclass
@@ -96,23 +107,13 @@ class ListingIndex:
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""
         arrays = [value for value in vars(self.rows).values() if isinstance(value, np.ndarray)]
-        packed = list(self.__dict__.get("bits", {}).values())  # once computed
         texts = self.word_index.nbytes() if self.word_index else 0
-        return sum(array.nbytes for array in arrays + packed) + texts
+        return sum(array.nbytes for array in arrays + list(self.bits.values())) + texts
 
-    @cached_property
+    @property
     def bits(self) -> dict[str, np.ndarray]:
-        """Each many-valued field's membership as packed bit columns (see arrays.bit_columns):
-        a filter ORs a few of them, a facet counts each within the selection, in a
-        millisecond or two at a million rows where the bool matrices take tens."""
-        rows = self.rows
-        return {
-            "region": bit_columns(rows.region),
-            "language": bit_columns(rows.language),
-            "topic": bit_columns(rows.offers | rows.seeks),  # offered or sought
-            "offers": bit_columns(rows.offers),
-            "seeks": bit_columns(rows.seeks),
-        }
+        """The rows' packed membership columns, by field (see Rows.bits)."""
+        return self.rows.bits
 
     def order(self, sort: str) -> np.ndarray:
         """Rows in the order of a sort key ('-' for descending), ties broken by id."""
@@ -123,24 +124,21 @@ class ListingIndex:
         return self._orders[sort]
 
     def prepare(self) -> ListingIndex:
-        """Compute now what requests would compute on first need (each sort key's order,
-        the packed bit columns): made before gunicorn forks, the workers share them rather
-        than each making its own copy (and touching every sort name to sort them)."""
+        """Compute now what requests would compute on first need (each sort key's order):
+        made before gunicorn forks, the workers share them rather than each making its own
+        copy (and touching every sort name to sort them)."""
         for key in SORT_KEYS:
             self.order(key)
-        _ = self.bits
         return self
 
     def _compute_order(self, key: str) -> np.ndarray:
         if key == "id":
-            ascending = np.arange(self.size)
-        elif key == "name":
-            names = self.rows.sort_name
-            ascending = np.array(sorted(range(self.size), key=names.__getitem__), dtype=np.int64)
-        else:  # rows are in id order and the sort is stable, so ties stay in id order
-            moments = self.rows.created if key == "created_at" else self.rows.updated
-            ascending = np.argsort(moments, kind="stable")
-        return ascending
+            return np.arange(self.size, dtype=np.int32)
+        if key == "name":
+            return self.rows.sort_name.ascending()
+        # rows are in id order and the sort is stable, so ties stay in id order
+        moments = self.rows.created if key == "created_at" else self.rows.updated
+        return np.argsort(moments, kind="stable").astype(np.int32)
 
 
 _indexes: PerDatabase[ListingIndex] = PerDatabase()
@@ -228,7 +226,7 @@ def _same_key(rows: Rows, fresh: Rows, at: np.ndarray, key: str) -> bool:
 
 def _no_rows() -> Rows:
     empty = np.zeros(0)
-    return Rows(empty, empty, empty, empty, empty, empty, empty, [], empty, empty, empty, empty)
+    return Rows(empty, empty, empty, empty, empty, empty, empty, Strings(), {})
 
 
 def _read_rows(session: Session, index: ListingIndex, *, ids: Sequence[int] | None) -> Rows | None:
@@ -261,28 +259,28 @@ def _read_rows(session: Session, index: ListingIndex, *, ids: Sequence[int] | No
             open=np.array(columns[4], dtype=bool),
             created=np.array([moment.timestamp() for moment in columns[5]], dtype=np.float64),
             updated=np.array([moment.timestamp() for moment in columns[6]], dtype=np.float64),
-            sort_name=list(columns[7]),
-            region=_matrix(session, OrganizationRegion.region_code, org_ids, ids, index.regions),
-            language=_matrix(session, OrganizationLanguage.code, org_ids, ids, index.languages),
-            offers=_matrix(
-                session,
-                OrganizationTopic.topic_id,
-                org_ids,
-                ids,
-                index.topics,
-                OrganizationTopic.relation == "offers",
-            ),
-            seeks=_matrix(
-                session,
-                OrganizationTopic.topic_id,
-                org_ids,
-                ids,
-                index.topics,
-                OrganizationTopic.relation == "seeks",
-            ),
+            sort_name=Strings(columns[7]),
+            bits=_membership_bits(session, index, org_ids, ids),
         )
     except KeyError:  # a code the vocabulary lacks
         return None
+
+
+def _membership_bits(session, index: ListingIndex, org_ids, ids) -> dict[str, np.ndarray]:
+    """The packed bit columns of each many-valued field (see Rows.bits) for these rows."""
+    topic, relation = OrganizationTopic.topic_id, OrganizationTopic.relation
+    bits = {
+        "region": _bits(session, OrganizationRegion.region_code, org_ids, ids, index.regions),
+        "language": _bits(session, OrganizationLanguage.code, org_ids, ids, index.languages),
+        "offers": _bits(session, topic, org_ids, ids, index.topics, relation == "offers"),
+        "seeks": _bits(session, topic, org_ids, ids, index.topics, relation == "seeks"),
+    }
+    return _with_topic(bits)
+
+
+def _with_topic(bits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The membership columns with "topic" added: offered or sought."""
+    return {**bits, "topic": bits["offers"] | bits["seeks"]}
 
 
 def _numbers(values: Sequence[Any], vocabulary: Vocabulary, dtype) -> np.ndarray:
@@ -304,8 +302,9 @@ def _fetch(session: Session, query, id_column, ids: Sequence[int] | None, *, ord
     return found
 
 
-def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) -> np.ndarray:
-    """bool [organizations, codes]: which organization has which code of a link table."""
+def _bits(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) -> np.ndarray:
+    """Packed bit columns [codes, words]: which organization has which code of a link table
+    (the bool matrix read a batch at a time, then packed)."""
     table = code_column.class_
     query = select(table.organization_id, code_column).where(*where)
     # A whole table (millions of rows at a million organizations) as the driver's tuples,
@@ -324,7 +323,7 @@ def _matrix(session, code_column, org_ids, ids, vocabulary: Vocabulary, *where) 
             rows, read = positions(org_ids, np.array(owners, dtype=np.int64))
             columns = _numbers(codes, vocabulary, np.int32)
             matrix[rows[read], columns[read]] = True
-    return matrix
+    return bit_columns(matrix)
 
 
 def _merged(rows: Rows, fresh: Rows, at: np.ndarray, known: np.ndarray) -> Rows | None:
@@ -333,16 +332,26 @@ def _merged(rows: Rows, fresh: Rows, at: np.ndarray, known: np.ndarray) -> Rows 
     new = ~known
     if new.any() and len(rows.ids) and fresh.ids[new].min() <= rows.ids[-1]:
         return None
-    merged = {}
+    size = len(rows.ids) + int(new.sum())
+    places = np.empty(len(fresh.ids), dtype=np.int64)  # each fresh row's place once merged
+    places[known] = at[known]
+    places[new] = np.arange(len(rows.ids), size)
+    merged: dict[str, Any] = {
+        "bits": _with_topic(
+            {
+                name: with_bit_rows(
+                    rows.bits[name], size, places, bit_rows(fresh.bits[name], len(fresh.ids))
+                )
+                for name in MEMBERSHIPS
+            }
+        )
+    }
     for name in Rows.__dataclass_fields__:
         old, update = getattr(rows, name), getattr(fresh, name)
+        if name == "bits":
+            continue
         if name == "sort_name":
-            values = list(old)
-            for position, value in zip(
-                at[known], np.array(update, dtype=object)[known], strict=True
-            ):
-                values[position] = value
-            merged[name] = values + [v for v, is_new in zip(update, new, strict=True) if is_new]
+            merged[name] = old.merged(places, list(update))
             continue
         values = old.copy()
         values[at[known]] = update[known]

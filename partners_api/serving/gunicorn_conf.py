@@ -83,8 +83,10 @@ def on_starting(server) -> None:
 def when_ready(server) -> None:
     """With PRELOAD, build the indexes in the master, then fork workers that share them.
 
-    The master's database connections are closed first, so no worker inherits a socket
-    it would share with another; the objects made so far are frozen out of the garbage
+    The indexes are built in a child and taken over from it (see warm_up_apart), so the
+    master holds them without the heap their building left partly used. The master's
+    database connections are closed first, so no worker inherits a socket it would share
+    with another; the objects made so far are frozen out of the garbage
     collector's reach, whose passes would otherwise write to (and so copy) their pages;
     and the heap's free pages, what the builds used for a while, go back to the system.
     """
@@ -92,10 +94,10 @@ def when_ready(server) -> None:
         return
     import gc
 
-    from partners_api.ops.service import release_free_memory, warm_up
+    from partners_api.ops.service import release_free_memory, warm_up_apart
 
     app = server.app.wsgi()
-    warm_up(app, names=True)
+    warm_up_apart(app)
     app.extensions["partners_db"].engine.dispose()
     gc.collect()
     gc.freeze()

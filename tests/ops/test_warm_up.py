@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
+
 from partners_api import create_app
+from partners_api.changes import versioned
+from partners_api.identity import index as names
 from partners_api.matching import index as matching
-from partners_api.ops.service import release_free_memory, warm_up
+from partners_api.ops.service import release_free_memory, warm_up, warm_up_apart
 from partners_api.organizations import listing
+
+RESOLVE = "/api/v1/organizations/resolve?name=UK%20AI%20Security%20Institute"
+
+
+def no_build(*args, **kwargs):
+    raise AssertionError("a request built an index")
 
 
 def test_warm_up_builds_both_indexes_so_requests_do_not(app, client, monkeypatch):
     warm_up(app)
-
-    def no_build(*args, **kwargs):
-        raise AssertionError("a request built an index")
-
     monkeypatch.setattr(listing, "build", no_build)
     monkeypatch.setattr(matching, "build_index", no_build)
     assert client.get("/api/v1/organizations/facets").status_code == 200
@@ -32,5 +38,30 @@ def test_free_memory_released_after_the_builds_leaves_the_indexes_serving(app, c
     release_free_memory()  # what the gunicorn master does before it forks
     assert client.get("/api/v1/organizations/facets").status_code == 200
     assert client.get("/api/v1/organizations/uk-aisi/matches").status_code == 200
-    resolved = client.get("/api/v1/organizations/resolve?name=UK%20AI%20Security%20Institute")
+    resolved = client.get(RESOLVE)
     assert resolved.status_code == 200
+
+
+@pytest.mark.parametrize("child_fails", [False, True], ids=["built apart", "child failed"])
+def test_indexes_built_apart_answer_as_those_built_here(app, client, monkeypatch, child_fails):
+    """What the gunicorn master does: build in a forked child and take the indexes over
+    (or, should the child fail, build them here); requests then build nothing."""
+    warm_up(app, names=True)
+    expected = [client.get(path).json for path in PATHS]
+    for module in (listing, matching, names):
+        module.forget()
+    if child_fails:
+        monkeypatch.setattr(versioned, "every_value", no_build)  # the child sends nothing
+    warm_up_apart(app)
+    monkeypatch.setattr(listing, "build", no_build)
+    monkeypatch.setattr(matching, "build_index", no_build)
+    monkeypatch.setattr(names, "build", no_build)
+    assert [client.get(path).json for path in PATHS] == expected
+
+
+PATHS = (
+    "/api/v1/organizations?sort=name&region=europe",
+    "/api/v1/organizations/facets",
+    "/api/v1/organizations/uk-aisi/matches",
+    RESOLVE,
+)
