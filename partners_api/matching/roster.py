@@ -73,14 +73,15 @@ class RosterProblem:
     def covers(self) -> np.ndarray:
         """bool [C]: candidates covering at least one requested topic."""
         found = np.zeros(len(self.ids), dtype=bool)
-        for column in self.coverage.T:  # column by column: a reduction along rows of k
-            found |= column != 0  # values is several times slower
+        for column in self.coverage.T:  # as best_coverage, column by column
+            found |= column != 0
         return found
 
     @cached_property
     def best_coverage(self) -> np.ndarray:
         """float [k]: the highest coverage of each requested topic among the candidates."""
-        return self.coverage.max(axis=0, initial=0.0)
+        # Column by column: a reduction along the rows of [C, k] is many times slower.
+        return np.array([column.max(initial=0.0) for column in self.coverage.T])
 
     @cached_property
     def least_fatigue(self) -> float:
@@ -204,6 +205,7 @@ class _State:
         self._every_cover: tuple[np.ndarray, np.ndarray] | None = None
         # The LEADERS candidates of highest r_with_members (while fewer, all with r > 0).
         self.leaders = np.empty(0, dtype=np.int64)
+        self.leading = np.zeros(count, dtype=bool)  # whether each candidate is a leader
 
     def add(self, row: int) -> None:
         self.pair_sum += self.r_with_members[row]
@@ -231,11 +233,14 @@ class _State:
         so the leaders are among the former ones and the raised."""
         r = self.r_with_members
         rising = raised[r[raised] > self.leader_floor()]
+        rising = rising[~self.leading[rising]]
         if not rising.size:
             return
-        rows = np.union1d(self.leaders, rising)
+        rows = np.concatenate([self.leaders, rising])
         if rows.size > LEADERS:
+            self.leading[rows] = False
             rows = rows[np.argpartition(r[rows], rows.size - LEADERS)[rows.size - LEADERS :]]
+        self.leading[rows] = True
         self.leaders = rows
 
     def leader_floor(self) -> float:

@@ -104,18 +104,19 @@ class TopicColumns:
         self, topics: np.ndarray, weights: np.ndarray, at: np.ndarray | None = None
     ) -> np.ndarray:
         """float64 [size]: the sum over these topics of weight x value, per row; or only at
-        the rows `at` (ascending, distinct), made from their entries alone, in the same order."""
+        the rows `at` (distinct), made from their entries alone, in the same order."""
         if at is not None:
-            wanted = np.zeros(self.size, dtype=bool)
-            wanted[at] = True
+            place = np.full(self.size, -1, dtype=np.int32)  # each row's place in `at`
+            place[at] = np.arange(len(at), dtype=np.int32)
         parts = []
         for topic, weight in zip(
             np.asarray(topics).tolist(), np.asarray(weights).tolist(), strict=True
         ):
             rows, values = self.column(topic)
             if at is not None:
-                kept = wanted[rows]
-                rows = np.searchsorted(at, rows[kept])
+                rows = place[rows]
+                kept = rows >= 0
+                rows = rows[kept]
                 values = values if np.isscalar(values) else values[kept]
             parts.append((rows, np.multiply(values, weight, dtype=np.float64)))
         return self._summed(parts, self.size if at is None else len(at))
@@ -123,17 +124,18 @@ class TopicColumns:
     def nonzero_weighted_sum(
         self, topics: np.ndarray, weights: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The rows (ascending) where weighted_sum is not 0, and its values there; for one
-        topic, read from its column alone (no pass over every row)."""
-        if len(topics) != 1:
-            sums = self.weighted_sum(topics, weights)
-            rows = np.flatnonzero(sums)
-            return rows, sums[rows]
-        rows, values = self.column(int(topics[0]))
-        products = np.multiply(values, float(weights[0]), dtype=np.float64)
-        products = np.broadcast_to(products, rows.shape)
-        kept = products != 0
-        return rows[kept].astype(np.int64), products[kept]
+        """The rows (ascending) where weighted_sum is not 0, and its values there, made from
+        the entries of these topics alone (no pass over every row's sum)."""
+        if len(topics) == 1:
+            rows, values = self.column(int(topics[0]))
+            sums = np.broadcast_to(
+                np.multiply(values, float(weights[0]), dtype=np.float64), rows.shape
+            )
+        else:
+            rows = np.flatnonzero(self.any(topics))
+            sums = self.weighted_sum(topics, weights, at=rows)
+        kept = sums != 0
+        return rows[kept].astype(np.int64), sums[kept]
 
     def _summed(self, parts: list[tuple[np.ndarray, np.ndarray | float]], length: int):
         """float64 [length]: per row, the sum of the values of the parts, taken in their order
