@@ -39,7 +39,7 @@ class Postings:
     """Distinct words, each once, and the rows (0 to size - 1) holding each."""
 
     size: int
-    vocabulary: str  # every word, each followed by SEPARATOR
+    vocabulary: str  # SEPARATOR, then every word, each followed by SEPARATOR
     starts: np.ndarray  # int64 [words + 1]: where each word starts in the vocabulary
     offsets: np.ndarray  # int64 [words + 1]: each listed word's rows in `rows`
     rows: np.ndarray  # int32: rows of the words kept as lists, word after word
@@ -48,7 +48,15 @@ class Postings:
 
     def having(self, fragment: str) -> np.ndarray:
         """bool [size]: the rows holding a word in which this fragment occurs."""
-        words = self._words_containing(fragment)
+        return self._rows_of(self._words_with(fragment))
+
+    def beginning(self, prefix: str, *, whole: bool = False) -> np.ndarray:
+        """bool [size]: the rows holding a word that begins with this prefix (or is it)."""
+        pattern = SEPARATOR + prefix + (SEPARATOR if whole else "")
+        return self._rows_of(self._words_with(pattern) + 1)  # the word after the separator
+
+    def _rows_of(self, words: np.ndarray) -> np.ndarray:
+        """bool [size]: the rows holding any of these words (numbers)."""
         dense = self.column[words]
         found = any_of(self.columns, dense[dense >= 0].tolist(), self.size)
         found[self.rows[_ranges(self.offsets, words[dense < 0])]] = True
@@ -59,13 +67,14 @@ class Postings:
         arrays = (self.starts, self.offsets, self.rows, self.column, self.columns)
         return len(self.vocabulary) + sum(a.nbytes for a in arrays)
 
-    def _words_containing(self, fragment: str) -> np.ndarray:
-        """Numbers of the words in which the fragment occurs."""
+    def _words_with(self, pattern: str) -> np.ndarray:
+        """Numbers of the words in which the pattern begins, once each (the word before, for
+        a pattern beginning with the separator that precedes a word)."""
         vocabulary, found = self.vocabulary, array("q")
-        at = vocabulary.find(fragment)
+        at = vocabulary.find(pattern)
         while at >= 0:
             found.append(at)
-            at = vocabulary.find(fragment, vocabulary.index(SEPARATOR, at) + 1)
+            at = vocabulary.find(pattern, vocabulary.index(SEPARATOR, at + 1))  # the next word
         return np.searchsorted(self.starts, np.frombuffer(found, np.int64), side="right") - 1
 
 
@@ -108,11 +117,12 @@ def _grouped_postings(
     rows = rows[np.repeat(column < 0, found_in)]
     found_in[dense] = 0
     np.cumsum(found_in, out=offsets[1:])
-    starts = np.zeros(len(vocabulary) + 1, np.int64)
+    starts = np.ones(len(vocabulary) + 1, np.int64)
     np.cumsum([len(word) + 1 for word in vocabulary], out=starts[1:])
+    starts[1:] += 1
     return Postings(
         size=size,
-        vocabulary="".join(word + SEPARATOR for word in vocabulary),
+        vocabulary=SEPARATOR + "".join(word + SEPARATOR for word in vocabulary),
         starts=starts,
         offsets=offsets,
         rows=rows,

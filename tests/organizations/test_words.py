@@ -48,3 +48,13 @@ def test_rows_re_read_replace_their_old_words():
     for fragment in FRAGMENTS:
         fragments = fragment.split()
         assert np.array_equal(index.matching(fragments), expected(now, fragments)), fragment
+
+
+def test_words_by_their_beginning_or_whole():
+    rows = texts(300, seed=2)
+    postings = words.postings(enumerate(rows), len(rows))
+    for prefix in ["data", "d", "meta", "a", "ab", "ü", "über", "only1", "only", "x", "zz"]:
+        beginning = [any(w.startswith(prefix) for w in text.split()) for text in rows]
+        whole = [prefix in text.split() for text in rows]
+        assert postings.beginning(prefix).tolist() == beginning, prefix
+        assert postings.beginning(prefix, whole=True).tolist() == whole, prefix
