@@ -6,6 +6,7 @@ import json
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 from typing import Any
 
@@ -17,6 +18,7 @@ from partners_api.arrays import RowNumbers, Strings, StringsBuilder
 from partners_api.changes.versioned import PerDatabase
 from partners_api.db import plain_batches
 from partners_api.identity.resolver import INDEXED_STATUSES, NameIndex
+from partners_api.identity.suggestions import Suggestions
 from partners_api.organizations.models import (
     SECTOR_NUMBERS,
     SECTORS,
@@ -45,8 +47,8 @@ class Summaries(Mapping[int, dict[str, Any]]):
 
     def __init__(self, index: NameIndex, slugs: Strings, sectors: array, statuses: array):
         self._index = index
+        self.slugs = slugs
         self._rows = RowNumbers(index.ids)
-        self._slugs = slugs
         self._sector = np.array(sectors, dtype=np.int8)
         self._status = np.array(statuses, dtype=np.int8)
 
@@ -54,7 +56,7 @@ class Summaries(Mapping[int, dict[str, Any]]):
         row = self._rows[org_id]
         return {
             "id": int(org_id),
-            "slug": self._slugs[row],
+            "slug": self.slugs[row],
             "name": self._index.names[row],
             "sector": SECTORS[self._sector[row]],
             "country": self._index.countries[row],
@@ -72,7 +74,7 @@ class Summaries(Mapping[int, dict[str, Any]]):
 
     def nbytes(self) -> int:
         """Bytes held by the slugs, sectors and statuses."""
-        return self._slugs.nbytes() + self._sector.nbytes + self._status.nbytes
+        return self.slugs.nbytes() + self._sector.nbytes + self._status.nbytes
 
 
 class _Collected:
@@ -104,9 +106,16 @@ class VersionedNames:
     index: NameIndex
     summaries: Summaries
 
+    @cached_property
+    def suggestions(self) -> Suggestions:
+        """The organizations by name and slug, for suggest: made on first need."""
+        return Suggestions(self.index, self.summaries.slugs)
+
     def nbytes(self) -> int:
-        """Bytes held in the index's arrays and the summaries'."""
-        return self.index.nbytes() + self.summaries.nbytes()
+        """Bytes held in the index's arrays and the summaries' (and suggest's, once made)."""
+        made = self.__dict__.get("suggestions")
+        suggest = made.nbytes() if made is not None else 0
+        return self.index.nbytes() + self.summaries.nbytes() + suggest
 
 
 _indexes: PerDatabase[VersionedNames] = PerDatabase()

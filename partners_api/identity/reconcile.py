@@ -247,22 +247,12 @@ def _country_code(text: str) -> set[str]:
 
 
 def suggest_entities(session: Session, *, prefix: str, cursor: int) -> dict[str, Any]:
-    """Organizations whose name (a word of it) or slug begins with `prefix`, a page at a time."""
+    """Organizations whose name (a word of it) or slug begins with `prefix`, a page at a time:
+    first those whose name begins with it or whose slug is it, then the others, each by
+    normalized name then id (see suggestions.py)."""
     names = name_index.current(session)
-    wanted = normalize(prefix)
-    slug_prefix = prefix.strip().lower()
-    ranked = []
-    for summary in names.summaries.values():
-        name = normalize(summary["name"])
-        if not wanted or name.startswith(wanted) or summary["slug"] == slug_prefix:
-            rank = 0
-        elif f" {wanted}" in f" {name}" or summary["slug"].startswith(slug_prefix):
-            rank = 1
-        else:
-            continue
-        ranked.append((rank, name, summary["id"], summary))
-    ranked.sort(key=lambda item: item[:3])
-    page = ranked[cursor : cursor + SUGGEST_PAGE]
+    rows = names.suggestions.rows(prefix, cursor + SUGGEST_PAGE)[cursor:]
+    page = [names.summaries[org_id] for org_id in names.index.ids[rows].tolist()]
     return {
         "result": [
             {
@@ -271,7 +261,7 @@ def suggest_entities(session: Session, *, prefix: str, cursor: int) -> dict[str,
                 "description": describe(summary),
                 "notable": [ORGANIZATION_TYPE],
             }
-            for *_, summary in page
+            for summary in page
         ]
     }
 

@@ -10,11 +10,17 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from partners_api.db import database
+from partners_api.identity import index as name_index
+from partners_api.identity.resolver import normalize
 from tests.contract.reconciliation.validate import assert_valid, errors, recorded
 from tests.helpers import new_organization
 
 URL = "/api/v1/reconcile"
 ORIGIN = "http://127.0.0.1:3333"  # where OpenRefine runs by default
+SUGGEST_PREFIXES = ["", "a", "ai secu", "uk-aisi", "uk", "ins", "institute", "for ai", "data sci"]
+SUGGEST_PREFIXES += ["ai s", "  AI  ", "!!!", "zzq", "é", "Univ", "ai safety institute", "-"]
+SUGGEST_PREFIXES += ["the", "c", "de la"]
 
 
 def post_form(client, batch) -> dict:
@@ -200,6 +206,34 @@ def test_suggest_entities_by_the_prefix_of_a_name_or_slug(client):
     }
 
 
+def suggested_by_reading_every_name(app, prefix: str) -> list[str]:
+    """The slugs suggest ranks first, found by reading every summary: the reference."""
+    with app.app_context(), database().session() as session:
+        summaries = name_index.current(session).summaries
+        wanted, slug_prefix = normalize(prefix), prefix.strip().lower()
+        ranked = []
+        for summary in summaries.values():
+            name = normalize(summary["name"])
+            if not wanted or name.startswith(wanted) or summary["slug"] == slug_prefix:
+                ranked.append((0, name, summary["id"], summary["slug"]))
+            elif f" {wanted}" in f" {name}" or summary["slug"].startswith(slug_prefix):
+                ranked.append((1, name, summary["id"], summary["slug"]))
+        return [slug for *_, slug in sorted(ranked)]
+
+
+@pytest.mark.parametrize("prefix", SUGGEST_PREFIXES)
+def test_suggest_ranks_as_reading_every_name_does(app, client, admin_key, prefix):
+    new_organization(client, admin_key, "AI Safety Lab of Ai", slug="ai-safety-lab-of-ai")
+    new_organization(client, admin_key, "Université de la Data", acronym="UDD")
+    expected = suggested_by_reading_every_name(app, prefix)
+    got = []
+    for cursor in range(0, 50, 10):  # five pages
+        query = {"prefix": prefix, "cursor": cursor}
+        answer = client.get(f"{URL}/suggest/entity", query_string=query)
+        got += [candidate["id"] for candidate in answer.json["result"]]
+    assert got == expected[:50]
+
+
 def test_suggest_types_and_properties(client):
     types = client.get(f"{URL}/suggest/type", query_string={"prefix": "org"}).json
     assert_valid("suggest-types-response.json", types)
@@ -289,3 +323,13 @@ def test_the_vendored_schemas_refuse_what_they_should():
 def test_an_undeclared_method_with_a_form_body_is_405_not_415(client):
     answer = client.put(URL, data={"queries": "{}"})
     assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
+
+
+def test_suggest_follows_writes(client, admin_key):
+    def suggested() -> list[str]:
+        answer = client.get(f"{URL}/suggest/entity", query_string={"prefix": "quagga"})
+        return [candidate["id"] for candidate in answer.json["result"]]
+
+    assert suggested() == []
+    made = new_organization(client, admin_key, "Quagga Heritage Trust")
+    assert suggested() == [made["slug"]]
