@@ -11,6 +11,7 @@ from partners_api.api.problems import problem_response
 from partners_api.api.views import current_view_class
 from partners_api.errors import ProblemError
 from partners_api.keys import auth
+from partners_api.observability import UNCOUNTED
 
 KEY_PARAMETERS = {"api_key", "apikey", "key", "access_token", "token", "authorization"}
 EXPOSED_HEADERS = [
@@ -71,7 +72,10 @@ def init_security(app: Flask) -> None:
 
 
 def _exempt_from_limits() -> bool:
-    """True for the views that set `rate_limited = False` (health, readiness, metrics)."""
+    """True for the views that set `rate_limited = False` (health, readiness, metrics), and
+    for the requests the server makes of itself."""
+    if request.environ.get(UNCOUNTED):
+        return True
     return not getattr(current_view_class(), "rate_limited", True)
 
 

@@ -10,6 +10,9 @@ from partners_api.observability.logs import configure_logging
 from partners_api.observability.request_ids import HEADER, request_id_for
 
 EXTENSION = "partners_metrics"
+# Set in the WSGI environ of a request the server makes of itself (the warm-up's rehearsal):
+# neither counted in the metrics nor against any rate limit.
+UNCOUNTED = "partners_api.uncounted"
 
 
 def init_observability(app: Flask) -> None:
@@ -34,6 +37,8 @@ def finish_request(response: Response) -> Response:
     if "request_id" not in g:  # an earlier hook answered before start_request ran
         start_request()
     response.headers[HEADER] = g.request_id
+    if request.environ.get(UNCOUNTED):
+        return response
     rule = request.url_rule
     current_app.extensions[EXTENSION].observe(
         method=request.method,

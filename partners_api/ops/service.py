@@ -30,6 +30,14 @@ LARGE_BLOCK = 256 * 1024
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
+REHEARSED = (  # see rehearse; and the matches of the first organization indexed
+    "/api/v1/organizations?page_size=50",
+    "/api/v1/organizations?region=africa&sector=academia&page_size=50&sort=name",
+    "/api/v1/organizations?q=institute&page_size=50",
+    "/api/v1/organizations/facets",
+    "/api/v1/organizations/resolve?name=University",
+)
+
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic configuration for the project's migrations and this database."""
@@ -114,6 +122,33 @@ def _build_and_send(app: Flask, pipe: int) -> None:
         status = 0
     finally:
         os._exit(status)  # no exit handler, no finalizer of the parent's objects
+
+
+def rehearse(app: Flask) -> None:
+    """Answer one request of each kind the indexes serve (lists, facets, matches, a resolve)
+    through the test client, uncounted, and drop the answers.
+
+    In the gunicorn master before it forks: what a first request sets up (the modules it
+    imports, compiled statements, schemas, the interpreter's specialized bytecode) is then
+    made once and shared, instead of made again, and so kept apart, by every worker (about
+    a third of a worker's private memory). A failed request is only logged, and nothing is
+    asked of a database not ready.
+    """
+    from partners_api.matching import index as matching
+    from partners_api.observability import UNCOUNTED
+
+    try:
+        with app.app_context(), database().session() as session:
+            ids = matching.current_index(session).ids
+    except SQLAlchemyError as error:  # a database not ready: nothing to rehearse
+        logger.warning("requests not rehearsed: %s", type(error).__name__)
+        return
+    paths = [*REHEARSED, *([f"/api/v1/organizations/{ids[0]}/matches"] if len(ids) else [])]
+    with app.test_client() as client:
+        for path in paths:
+            status = client.get(path, environ_base={UNCOUNTED: True}).status_code
+            if status != 200:
+                logger.warning("rehearsal of %s answered %s", path, status)
 
 
 def release_free_memory() -> None:

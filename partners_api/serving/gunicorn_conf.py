@@ -84,7 +84,9 @@ def when_ready(server) -> None:
     """With PRELOAD, build the indexes in the master, then fork workers that share them.
 
     The indexes are built in a child and taken over from it (see warm_up_apart), so the
-    master holds them without the heap their building left partly used. The master's
+    master holds them without the heap their building left partly used; then one request
+    of each kind is answered here (see rehearse), so that what a first request sets up is
+    shared too. The master's
     database connections are closed first, so no worker inherits a socket it would share
     with another; the objects made so far are frozen out of the garbage
     collector's reach, whose passes would otherwise write to (and so copy) their pages;
@@ -94,10 +96,11 @@ def when_ready(server) -> None:
         return
     import gc
 
-    from partners_api.ops.service import release_free_memory, warm_up_apart
+    from partners_api.ops.service import rehearse, release_free_memory, warm_up_apart
 
     app = server.app.wsgi()
     warm_up_apart(app)
+    rehearse(app)
     app.extensions["partners_db"].engine.dispose()
     gc.collect()
     gc.freeze()

@@ -8,7 +8,8 @@ from partners_api import create_app
 from partners_api.changes import versioned
 from partners_api.identity import index as names
 from partners_api.matching import index as matching
-from partners_api.ops.service import release_free_memory, warm_up, warm_up_apart
+from partners_api.observability import EXTENSION
+from partners_api.ops.service import rehearse, release_free_memory, warm_up, warm_up_apart
 from partners_api.organizations import listing
 
 RESOLVE = "/api/v1/organizations/resolve?name=UK%20AI%20Security%20Institute"
@@ -29,6 +30,7 @@ def test_warm_up_builds_both_indexes_so_requests_do_not(app, client, monkeypatch
 def test_warm_up_leaves_an_unreachable_database_to_the_first_request(tmp_path):
     unreachable = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'absent' / 'x.db'}"})
     warm_up(unreachable)  # logs a warning instead of failing the worker's start
+    rehearse(unreachable)  # likewise
     with unreachable.test_client() as client:
         assert client.get("/api/v1/organizations").status_code == 503
 
@@ -59,6 +61,28 @@ def test_indexes_built_apart_answer_as_those_built_here(app, client, monkeypatch
     assert [client.get(path).json for path in PATHS] == expected
 
 
+def test_the_rehearsal_answers_uncounted_and_leaves_the_indexes_built(
+    app, client, monkeypatch, caplog
+):
+    """What the gunicorn master does before it forks: one request of each kind, neither in
+    the metrics nor against the rate limits, and no index built again after."""
+    warm_up(app, names=True)
+    monkeypatch.setattr(listing, "build", no_build)
+    monkeypatch.setattr(matching, "build_index", no_build)
+    monkeypatch.setattr(names, "build", no_build)
+    registry = app.extensions[EXTENSION].registry
+    counted = registry.get_sample_value("partners_api_http_requests_total", FACETS_ANSWERED)
+    rehearse(app)
+    assert "rehearsal" not in caplog.text  # every rehearsed request answered 200
+    assert registry.get_sample_value("partners_api_http_requests_total", FACETS_ANSWERED) == (
+        counted
+    )
+    assert client.get("/api/v1/organizations/facets").status_code == 200
+    after = registry.get_sample_value("partners_api_http_requests_total", FACETS_ANSWERED)
+    assert after == (counted or 0) + 1
+
+
+FACETS_ANSWERED = {"method": "GET", "endpoint": "/api/v1/organizations/facets", "status": "200"}
 PATHS = (
     "/api/v1/organizations?sort=name&region=europe",
     "/api/v1/organizations/facets",
