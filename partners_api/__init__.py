@@ -12,6 +12,7 @@ from partners_api.api.bases import Api
 from partners_api.api.content_types import apply_body_limit, reject_unsupported_body
 from partners_api.api.text_checks import refuse_nul_in_path
 from partners_api.api.views import current_view_class
+from partners_api.changes import service as changes
 from partners_api.config import from_environment
 from partners_api.console import init_console
 from partners_api.db import Database, write_intent
@@ -61,7 +62,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     logging.getLogger("partners_api").setLevel(app.config["LOG_LEVEL"].upper())
     init_observability(app)
-    Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]).init_app(app)
+    Database(
+        app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"], probe=changes.VERSION_SQL
+    ).init_app(app)
     api = Api(app)
     _register_blueprints(app, api)
     init_docs(app)

@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from partners_api.errors import NotFound
@@ -94,23 +94,83 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for a database URL, tuned for its dialect."""
+# Where a connection keeps the answer of the probe it ran when the pool lent it.
+PROBE_ANSWER = "partners_probe_answer"
+_NEW = "partners_new"  # marks a connection not yet lent
+
+
+def make_engine(url: str, *, echo: bool = False, probe: str | None = None) -> Engine:
+    """Create the engine for a database URL, tuned for its dialect.
+
+    `probe`, a statement of one value, runs on every connection the pool lends (see
+    `_probe_at_checkout`); on PostgreSQL it then stands for the pool's pre-ping.
+    """
     if url.startswith("sqlite"):
         stop_sqlite_memory_count()
         engine = create_engine(url, echo=echo, json_serializer=json_text)
         if path := sqlite_file(engine):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         _configure_sqlite(engine)
-        return engine
-    return create_engine(
-        url,
-        echo=echo,
-        json_serializer=json_text,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
-    )
+    else:
+        engine = create_engine(
+            url,
+            echo=echo,
+            json_serializer=json_text,
+            pool_pre_ping=probe is None,
+            pool_size=5,
+            max_overflow=10,
+        )
+    if probe is not None:
+        _probe_at_checkout(engine, probe)
+    return engine
+
+
+def _probe_at_checkout(engine: Engine, probe: str) -> None:
+    """Run the probe on each connection the pool lends, outside any transaction, and keep
+    its value in the connection's info under PROBE_ANSWER for whoever asks first.
+
+    The probe is the request's first statement anyway (the directory version), so it is
+    also the check that the connection is alive: one round trip where a pre-ping took two.
+    A pooled connection the database dropped fails it and is replaced, the other pooled
+    ones with it, as after a failed pre-ping; a new one that fails it raises the driver's
+    error (the database is unreachable: a 503). Any other error leaves no answer, and the
+    reader asks again where the error is reported.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _new(_dbapi_connection, record) -> None:
+        record.info[_NEW] = True
+
+    @event.listens_for(engine, "checkout")
+    def _probe(dbapi_connection, record, _proxy) -> None:
+        record.info.pop(PROBE_ANSWER, None)
+        new = record.info.pop(_NEW, False)
+        try:
+            record.info[PROBE_ANSWER] = _run_outside_transaction(dbapi_connection, probe)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                return  # no answer: the reader asks again, where the error is reported
+            if new:
+                raise  # lost as soon as made: the database is unreachable, say so
+            raise InvalidatePoolError(str(error)) from error  # the pool connects anew
+
+
+def _run_outside_transaction(dbapi_connection, statement: str) -> Any:
+    """The first value of a statement run in autocommit mode: the statement alone, no BEGIN."""
+    manual = getattr(dbapi_connection, "autocommit", None) is False  # psycopg; SQLite autocommits
+    if manual:
+        dbapi_connection.autocommit = True
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(statement)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        if manual:
+            dbapi_connection.autocommit = False
+    return row[0] if row else None
 
 
 @functools.cache  # once: with the count off, "no memory held" can no longer be told
@@ -184,8 +244,8 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """The engine and session factory of one application."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.engine = make_engine(url, echo=echo)
+    def __init__(self, url: str, *, echo: bool = False, probe: str | None = None) -> None:
+        self.engine = make_engine(url, echo=echo, probe=probe)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def bind_to(self, connection: Connection) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Engine, Text, and_, cast, func, or_, select, 
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
-from partners_api.db import fetch_page, insert_rows, utcnow
+from partners_api.db import PROBE_ANSWER, fetch_page, insert_rows, utcnow
 from partners_api.errors import Unprocessable
 
 T = TypeVar("T")
@@ -130,45 +130,39 @@ def bump_directory_version(session: Session) -> None:
 def directory_version(session: Session) -> int:
     """The number of writes so far, as committed (or as this session's transaction sees it).
 
-    A session bound to an engine and not in a transaction reads it on a pooled connection
-    in autocommit mode: one statement, no BEGIN and no ROLLBACK around it.
+    A session bound to an engine and not in a transaction takes the answer of the probe
+    (VERSION_SQL) its engine runs on each connection it lends: one statement, no BEGIN and
+    no ROLLBACK around it, and no round trip of its own to check the connection.
     """
     bind = session.get_bind()
     if isinstance(bind, Engine) and not session.in_transaction():
         try:
-            return _committed_version(bind)
+            version = _probed_version(bind)
         except bind.dialect.loaded_dbapi.Error:
-            pass  # read again below, where SQLAlchemy reports the error (503 when down)
+            version = None  # read again below, where SQLAlchemy reports it (503 when down)
+        if version is not None:
+            return version
     return session.connection().scalar(_VERSION) or 0
 
 
 _VERSION = select(DirectoryVersion.value)
-_VERSION_SQL = "SELECT value FROM directory_version"
+# The probe of every pooled connection (partners_api.db.make_engine): the directory version.
+VERSION_SQL = "SELECT value FROM directory_version"
 
 
-def _committed_version(engine: Engine) -> int:
-    """The version on a pooled DBAPI connection in autocommit mode: the statement alone.
+def _probed_version(engine: Engine) -> int | None:
+    """The version a pooled connection read as it was lent; None when it could not.
 
     Through SQLAlchemy's Connection the same read cost ten times as much in Python, about
     a quarter of a single organization's read.
     """
     pooled = engine.raw_connection()
     try:
-        driver = pooled.driver_connection
-        manual = getattr(driver, "autocommit", None) is False  # psycopg; SQLite autocommits
-        if manual:
-            driver.autocommit = True
-        try:
-            cursor = pooled.cursor()
-            cursor.execute(_VERSION_SQL)
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            if manual:
-                driver.autocommit = False
+        if PROBE_ANSWER not in pooled.info:
+            return None
+        return pooled.info.pop(PROBE_ANSWER) or 0
     finally:
         pooled.close()
-    return (row[0] if row else 0) or 0
 
 
 def history(

@@ -526,3 +526,27 @@ def test_a_connection_lost_after_the_answer_ends_the_request_cleanly():
             close_request_session()
     finally:
         app.extensions["partners_db"].engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_pooled_connections_the_database_dropped_are_replaced_unseen():
+    """The database ends every idle connection of the pool (a restart, an idle timeout):
+    the next requests are answered as usual, on new connections (each connection the pool
+    lends first reads the directory version, which finds a dropped one)."""
+    url = postgres_url()
+    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    engine = app.extensions["partners_db"].engine
+    client = app.test_client()
+    try:
+        with engine.connect() as first, engine.connect() as second:
+            dropped = {c.scalar(select(func.pg_backend_pid())) for c in (first, second)}
+        with create_engine(url, poolclass=NullPool).connect() as other:
+            for backend in dropped:
+                assert other.scalar(select(func.pg_terminate_backend(backend)))
+        for path in ("/api/v1/organizations?page_size=5", "/api/v1/organizations/facets"):
+            answer = client.get(path)
+            assert answer.status_code == 200, answer.json
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.pg_backend_pid())) not in dropped
+    finally:
+        engine.dispose()
