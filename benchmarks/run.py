@@ -26,6 +26,7 @@ from benchmarks.servers import admin_key, postgresql_directory, record, sqlite_d
 from partners_api import create_app
 from partners_api.db import database
 from partners_api.identity import index as names
+from partners_api.keys import service as keys
 from partners_api.matching import index as matching
 from partners_api.organizations import listing, rendering
 from partners_api.organizations.models import SECTORS
@@ -267,6 +268,7 @@ def prepare(url: str, size: int) -> tuple[object, str]:
     rendering.forget()
     matching.forget()
     names.forget()
+    keys.forget()
     # The key is a write: issued before the indexes are built, it leaves them current.
     admin = admin_key(url)
     return create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False}), admin

@@ -80,6 +80,7 @@ def db_connection(app: Flask) -> Iterator:
             rendering.forget()
             name_index.forget()
             duplicates.forget()
+            keys.forget()
 
 
 @pytest.fixture

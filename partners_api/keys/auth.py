@@ -67,12 +67,10 @@ def _authenticate() -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send the key as 'Authorization: Bearer <key>'.", code="bad_credentials")
     session = get_session()
-    key = keys.find_active_key(session, secret.strip())
+    key = keys.known_key(session, secret.strip())
     if key is None:
         raise Unauthorized("The API key is not valid or has been revoked.", code="bad_credentials")
-    principal = Principal(
-        key_id=key.id, scopes=frozenset(key.scopes), organization_id=key.organization_id
-    )
+    principal = Principal(key_id=key.id, scopes=key.scopes, organization_id=key.organization_id)
     keys.touch(session, key=key)
     return principal
 

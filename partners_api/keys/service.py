@@ -6,14 +6,15 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
+from partners_api.changes.versioned import PerDatabase
 from partners_api.db import fetch_page, get_or_not_found, utcnow
 from partners_api.errors import Unprocessable
 from partners_api.keys.models import SCOPES, ApiKey
@@ -86,20 +87,68 @@ def find_active_key(session: Session, secret: str) -> ApiKey | None:
     return key
 
 
-def touch(session: Session, *, key: ApiKey) -> None:
+@dataclass
+class KnownKey:
+    """An active key as a request needs it: whose it is, and when its use was last recorded."""
+
+    id: int
+    prefix: str
+    scopes: frozenset[str]
+    organization_id: int | None
+    last_used_at: datetime | None
+
+
+@dataclass
+class KnownKeys:
+    """The active keys presented since the directory version last moved, by secret hash."""
+
+    version: int
+    by_hash: dict[str, KnownKey] = field(default_factory=dict)
+
+
+_known: PerDatabase[KnownKeys] = PerDatabase()
+
+
+def known_key(session: Session, secret: str) -> KnownKey | None:
+    """The unrevoked key whose secret this is, asked of the database once per directory
+    version: issuing or revoking a key moves the version, so no answer outlives a change."""
+    known = _known.get(session, lambda _previous, version: KnownKeys(version))
+    digest = _hash(secret)
+    found = known.by_hash.get(digest)
+    if found is None:
+        key = find_active_key(session, secret)
+        if key is None:
+            return None
+        found = known.by_hash[digest] = KnownKey(
+            id=key.id,
+            prefix=key.prefix,
+            scopes=frozenset(key.scopes),
+            organization_id=key.organization_id,
+            last_used_at=key.last_used_at,
+        )
+    return found
+
+
+def forget() -> None:
+    """Drop the keys known (after a rolled-back write, or an emptied database)."""
+    _known.clear()
+
+
+def touch(session: Session, *, key: KnownKey) -> None:
     """Record that a key was used, at most once a minute; failing to record it fails nothing.
 
-    The transaction of the key's lookup ends here, so that the request's own work, and
-    hooks that write in sessions of their own (idempotency claims), begin afresh; on
-    SQLite a writing request's transaction holds the database's write lock. Within a
-    read, the UPDATE must turn SQLite's read transaction into a write, which fails at once
-    ("database is locked") when another connection has committed since the read began,
-    and always on a read-only database file: a use left unrecorded is harmless, a later
-    one records it.
+    The transaction of the key's lookup (when it was not known already) ends here, so
+    that the request's own work, and hooks that write in sessions of their own
+    (idempotency claims), begin afresh; on SQLite a writing request's transaction holds
+    the database's write lock. Within a read, the UPDATE must turn SQLite's read
+    transaction into a write, which fails at once ("database is locked") when another
+    connection has committed since the read began, and always on a read-only database
+    file: a use left unrecorded is harmless, a later one records it.
     """
-    now, prefix = utcnow(), key.prefix  # read before a rollback expires the key
+    now = utcnow()
+    due = key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION
     try:
-        if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
+        if due:
             session.execute(
                 update(ApiKey)
                 .where(ApiKey.id == key.id)
@@ -111,10 +160,13 @@ def touch(session: Session, *, key: ApiKey) -> None:
                 )
                 .values(last_used_at=now)
             )
-        session.commit()
+        if session.in_transaction():
+            session.commit()
+        if due:
+            key.last_used_at = now
     except OperationalError as error:
         session.rollback()
-        log.info("use of key %s not recorded: %s", prefix, error.orig)
+        log.info("use of key %s not recorded: %s", key.prefix, error.orig)
 
 
 def list_keys(session: Session, *, page: int, page_size: int) -> tuple[list[ApiKey], int]:

@@ -54,7 +54,7 @@ class OrganizationMatchViews(MethodView):
         could introduce, and reasons in plain words.
         """
         session = get_session()
-        organization = organizations.get_organization(session, ref=ref)
+        organization = organizations.standing(session, ref=ref)
         weights = dict(DEFAULT_WEIGHTS)
         weights.update({WEIGHT_FIELDS[k]: args.pop(k) for k in list(args) if k in WEIGHT_FIELDS})
         options = service.MatchOptions(weights=weights, **args)

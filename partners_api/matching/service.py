@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from partners_api.db import utcnow
@@ -22,6 +22,7 @@ from partners_api.matching.index import (
 )
 from partners_api.matching.record import months_before
 from partners_api.organizations.models import SECTORS, Organization
+from partners_api.organizations.service import Standing
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 from partners_api.regions.models import CountryRegion
 
@@ -46,7 +47,7 @@ class MatchOptions:
 
 
 def match_organization(
-    session: Session, *, organization: Organization, options: MatchOptions
+    session: Session, *, organization: Organization | Standing, options: MatchOptions
 ) -> list[dict[str, Any]]:
     """The best partners for an organization of the directory."""
     if organization.status != "active":
@@ -55,10 +56,13 @@ def match_organization(
     row = index.row_of[organization.id]
     profile = profile_of(index, row)
     excluded = set(options.exclude) | {organization.id}
+    links = []  # the links that exclude the other side, read in one query
     if not options.include_partners:
-        excluded |= _paired_with(session, organization.id, OPEN_STATUSES)
+        links.append(Partnership.status.in_(OPEN_STATUSES))
     if not options.include_declined:
-        excluded |= declined_pairs(session, organization.id)
+        links.append(_declined_lately())
+    if links:
+        excluded |= _paired_with(session, organization.id, or_(*links))
     return _rank(index, profile, options, excluded=excluded, seeker_row=row)
 
 
@@ -132,22 +136,22 @@ def declined_pairs(session: Session, organization_id: int) -> set[int]:
     Only declines within the last DECLINE_MONTHS count. Read from the database on each
     request, so a decline holds on every worker from the moment it is committed.
     """
+    return _paired_with(session, organization_id, _declined_lately())
+
+
+def _declined_lately():
+    """The condition of a link declined within the last DECLINE_MONTHS."""
     since = datetime.combine(months_before(utcnow().date(), DECLINE_MONTHS), datetime.min.time())
-    return _paired_with(
-        session,
-        organization_id,
-        ("declined",),
-        Partnership.updated_at >= since.replace(tzinfo=UTC),
-    )
+    since = since.replace(tzinfo=UTC)
+    return and_(Partnership.status == "declined", Partnership.updated_at >= since)
 
 
-def _paired_with(session: Session, organization_id: int, statuses, *where) -> set[int]:
-    """The other side of this organization's links in these statuses."""
+def _paired_with(session: Session, organization_id: int, condition) -> set[int]:
+    """The other side of this organization's links that meet the condition."""
     rows = session.execute(
         select(Partnership.proposer_id, Partnership.partner_id).where(
             or_(Partnership.low_id == organization_id, Partnership.high_id == organization_id),
-            Partnership.status.in_(statuses),
-            *where,
+            condition,
         )
     )
     return {a if b == organization_id else b for a, b in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -29,7 +29,6 @@ from partners_api.organizations.signals import (
     organization_history,
 )
 from partners_api.regions import service as regions
-from partners_api.regions.models import Country, Region
 from partners_api.text import fold, slugify
 from partners_api.topics import service as topics
 from partners_api.topics.models import Topic
@@ -146,14 +145,15 @@ def facets(session: Session, *, filters: Mapping[str, Any]) -> dict[str, Any]:
     index = listing.current_index(session)
     mask = listing.selected(index, _conditions(session, filters))
     counted = listing.counts(index, mask)
-    topics = session.execute(
-        select(Topic.id, Topic.slug, Topic.name).where(Topic.id.in_(list(counted["topic"])))
-    ).all()
-    counted["topic"] = {slug: counted["topic"][topic_id] for topic_id, slug, _ in topics}
+    topic_names = topics.taxonomy(session).names
+    counted["topic"] = {
+        topic_names[i][0]: n for i, n in counted["topic"].items() if i in topic_names
+    }
+    reference = regions.reference(session)
     names = {
-        "country": _names(session, Country.code, Country.name, counted["country"]),
-        "region": _names(session, Region.code, Region.name, counted["region"]),
-        "topic": {slug: name for _, slug, name in topics},
+        "country": reference.countries,
+        "region": reference.regions,
+        "topic": dict(topic_names.values()),
     }
     return {
         "total": int(mask.sum()),
@@ -168,12 +168,6 @@ def _facet_values(counts: Mapping[str, int], names: Mapping[str, str] | None) ->
         for value, count in counts.items()
     ]
     return sorted(values, key=lambda v: (-v["count"], v["value"]))
-
-
-def _names(session: Session, code_column, name_column, codes) -> dict:
-    """Name (or other column) of each code."""
-    query = select(code_column, name_column).where(code_column.in_(list(codes)))
-    return {code: name for code, name in session.execute(query)}
 
 
 def _conditions(session: Session, filters: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,14 +198,28 @@ def get_organization(session: Session, *, ref: str | int) -> Organization:
     return organization
 
 
+class Standing(NamedTuple):
+    """An organization's id and status: what a computation about it needs to begin."""
+
+    id: int
+    status: str
+
+
+def standing(session: Session, *, ref: str | int) -> Standing:
+    """Return an organization's id and status by id or slug, in one query; else NotFound."""
+    query = select(Organization.id, Organization.status).where(by_ref(ref))
+    found = session.execute(query).first()
+    if found is None:
+        raise NotFound(f"No organization '{ref}'.")
+    return Standing(*found)
+
+
 def read_organization(session: Session, *, ref: str | int) -> dict[str, Any]:
     """Return an organization by id or slug as a plain record, for reading only; else NotFound.
 
     Reads as list pages do (records.py), without building ORM objects.
     """
-    ref = str(ref)
-    by_slug = select(Organization.id).where(Organization.slug == ref)
-    org_id = int(ref) if _is_id(ref) else session.scalar(by_slug)
+    org_id = _id_of(session, str(ref))
     found = records.read_records(session, [org_id]) if org_id is not None else []
     if not found:
         raise NotFound(f"No organization '{ref}'.")
@@ -323,7 +331,7 @@ def bulk_create(
     if not records:
         return []
     topic_ids = dict(session.execute(select(Topic.slug, Topic.id)).all())
-    places = regions.Placement.load(session)
+    places = regions.reference(session).placement
     wanted = [r["id"] for r in records if r.get("id")]
     taken: set[int] = set()
     for chunk in in_chunks(wanted, BULK_BATCH):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from partners_api.db import fetch_page, get_or_not_found
+from partners_api.db import database_key, fetch_page, get_or_not_found
 from partners_api.errors import unknown_values
 from partners_api.regions.models import Country, CountryRegion, Region
 
@@ -94,7 +94,7 @@ def get_country(session: Session, *, code: str) -> Country:
 def check_region_codes(session: Session, codes: Iterable[str], *, field: str) -> None:
     """Raise a 422 naming the field when any code is not a known region."""
     wanted = set(codes)
-    known = set(session.scalars(select(Region.code).where(Region.code.in_(wanted))))
+    known = wanted & reference(session).regions.keys()
     if wanted - known:
         raise unknown_values(field, wanted - known, "See GET /api/v1/regions for region codes.")
 
@@ -127,15 +127,33 @@ class Placement:
         return codes
 
 
+@dataclass(frozen=True)
+class Reference:
+    """The names of every region and country by code, and where each country lies."""
+
+    regions: dict[str, str]
+    countries: dict[str, str]
+    placement: Placement
+
+
+_references: dict[str, Reference] = {}
+
+
+def reference(session: Session) -> Reference:
+    """The regions and countries, read once per database and process: only migrations
+    change these tables (the API reads them, and nothing else writes them)."""
+    key = database_key(session)
+    found = _references.get(key)
+    if found is None:
+        regions = dict(session.execute(select(Region.code, Region.name)).all())
+        countries = dict(session.execute(select(Country.code, Country.name)).all())
+        found = _references[key] = Reference(regions, countries, Placement.load(session))
+    return found
+
+
 def placement(session: Session, *, country: str, operating: Iterable[str]) -> set[str]:
     """Every region an organization lies in (by country) or operates in, with ancestors."""
-    regions = set(
-        session.scalars(
-            select(CountryRegion.region_code).where(CountryRegion.country_code == country)
-        )
-    )
-    parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
-    return Placement(country_regions={country: regions}, parents=parents).of(country, operating)
+    return reference(session).placement.of(country, operating)
 
 
 def continents_of(session: Session, countries: Iterable[str]) -> dict[str, str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from partners_api.changes import service as changes
+from partners_api.changes.versioned import PerDatabase
 from partners_api.db import assign_changed, fetch_page
 from partners_api.errors import Conflict, NotFound, Unprocessable, unknown_values
 from partners_api.topics.models import Topic
@@ -46,14 +48,43 @@ def topics_by_slug(session: Session, slugs: Iterable[str], *, field: str) -> dic
     return found
 
 
+@dataclass(frozen=True)
+class Taxonomy:
+    """Every topic's id by slug, slug and name by id, and children, at one directory version."""
+
+    version: int
+    ids: dict[str, int]
+    names: dict[int, tuple[str, str]]  # id: (slug, name)
+    children: dict[int | None, list[int]]
+
+
+_taxonomies: PerDatabase[Taxonomy] = PerDatabase()
+
+
+def taxonomy(session: Session) -> Taxonomy:
+    """The topics as the directory version this session sees has them (a write moves it)."""
+
+    def make(_previous: Taxonomy | None, version: int) -> Taxonomy:
+        ids, names, children = {}, {}, {}
+        for topic_id, slug, name, parent_id in session.execute(
+            select(Topic.id, Topic.slug, Topic.name, Topic.parent_id)
+        ):
+            ids[slug], names[topic_id] = topic_id, (slug, name)
+            children.setdefault(parent_id, []).append(topic_id)
+        return Taxonomy(version, ids, names, children)
+
+    return _taxonomies.get(session, make)
+
+
 def with_descendants(session: Session, slugs: Iterable[str], *, field: str) -> set[int]:
     """Ids of these topics and of every topic below them."""
-    roots = topics_by_slug(session, slugs, field=field)
-    children: dict[int | None, list[int]] = {}
-    for topic_id, parent_id in session.execute(select(Topic.id, Topic.parent_id)):
-        children.setdefault(parent_id, []).append(topic_id)
+    known = taxonomy(session)
+    wanted = set(slugs)
+    if wanted - known.ids.keys():
+        raise unknown_values(field, wanted - known.ids.keys(), TOPICS_HINT)
+    children = known.children
     found: set[int] = set()
-    pending = [topic.id for topic in roots.values()]
+    pending = [known.ids[slug] for slug in wanted]
     while pending:
         topic_id = pending.pop()
         if topic_id not in found:
