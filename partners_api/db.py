@@ -297,7 +297,13 @@ def close_request_session(_exc: BaseException | None = None) -> None:
 
 def database_key(session: Session) -> str:
     """Which database a session reads (its URL, password hidden): keeps caches apart."""
-    return str(session.get_bind().engine.url)
+    return _url_text(session.get_bind().engine)
+
+
+@functools.lru_cache(maxsize=64)
+def _url_text(engine: Engine) -> str:
+    """An engine's URL as text, made once per engine (every request asks)."""
+    return str(engine.url)
 
 
 def assign_changed(

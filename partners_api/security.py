@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, Response, current_app, request
 from flask_cors import CORS
 from flask_limiter import Limiter
@@ -81,7 +83,7 @@ def _exempt_from_limits() -> bool:
 
 def refuse_key_in_query() -> Response | None:
     """A key in the URL ends up in logs and histories: refuse it outright."""
-    if KEY_PARAMETERS & {name.lower() for name in request.args}:
+    if request.query_string and KEY_PARAMETERS & {name.lower() for name in request.args}:
         return problem_response(
             400, "Send API keys in the Authorization header, never in the URL.", code="key_in_query"
         )
@@ -110,23 +112,32 @@ def secure_headers(response: Response) -> Response:
     """Headers every response carries; API answers also forbid framing and scripts."""
     headers = response.headers
     view = current_view_class()
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
     # The one exception to "never framed": a view that sets `frameable` (the reconciliation
     # preview, a static card OpenRefine shows in an iframe) may be framed by any site. Its
     # policy still lets nothing run or load, but inline styles.
     frameable = getattr(view, "frameable", False)
-    if not frameable:
-        headers.setdefault("X-Frame-Options", "DENY")
+    present = {name.lower() for name, _ in headers}
+    for name, value in _defaults(frameable, request.path.startswith("/api/")):
+        if name.lower() not in present:  # a view's own value stands
+            headers.add(name, value)
     headers.add("Vary", "Authorization")
-    if request.path.startswith("/api/"):
-        headers.setdefault("Content-Security-Policy", FRAMEABLE_CSP if frameable else API_CSP)
     if getattr(view, "any_origin", False):
         _answer_any_origin(headers)
-    if "Cache-Control" not in headers:
+    if "cache-control" not in present:
         cacheable = request.method in ("GET", "HEAD") and response.status_code < 400
         headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
     return response
+
+
+@functools.cache
+def _defaults(frameable: bool, api: bool) -> tuple[tuple[str, str], ...]:
+    """The security headers of a response, unless its view set them: made once per kind."""
+    pairs = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+    if not frameable:
+        pairs.append(("X-Frame-Options", "DENY"))
+    if api:
+        pairs.append(("Content-Security-Policy", FRAMEABLE_CSP if frameable else API_CSP))
+    return tuple(pairs)
 
 
 def _answer_any_origin(headers) -> None:

@@ -36,6 +36,12 @@ class IfMatchMixin:
                 "The resource has changed since you read it; fetch it again and retry."
             )
 
+    def set_etag_value(self, etag: str) -> None:
+        """Set an ETag computed already (as set_etag would from its data): 304 when
+        If-None-Match names it."""
+        self._check_not_modified(etag)
+        _get_etag_ctx()["etag"] = etag
+
     def _check_not_modified(self, etag) -> None:
         """Answer 304 when If-None-Match names the current version; 422 when malformed."""
         checked_header("If-None-Match")

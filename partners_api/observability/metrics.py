@@ -8,6 +8,7 @@ package's own import.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from prometheus_client import (
@@ -49,9 +50,17 @@ class RequestMetrics:
     def observe(self, *, method: str, endpoint: str | None, status: int, seconds: float) -> None:
         """Count one answered request and its latency."""
         method = method if method in METHODS else "other"
-        endpoint = endpoint or UNMATCHED
-        self.requests.labels(method, endpoint, str(status)).inc()
-        self.latency.labels(method, endpoint).observe(seconds)
+        counter, histogram = self._series(method, endpoint or UNMATCHED, status)
+        counter.inc()
+        histogram.observe(seconds)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (one instance per application)
+    def _series(self, method: str, endpoint: str, status: int) -> tuple:
+        """The counter and histogram of these labels, looked up once."""
+        return (
+            self.requests.labels(method, endpoint, str(status)),
+            self.latency.labels(method, endpoint),
+        )
 
     def render(self) -> bytes:
         """Every metric in Prometheus text format, from all workers in multiprocess mode."""

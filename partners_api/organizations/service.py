@@ -228,13 +228,18 @@ def read_organization(session: Session, *, ref: str | int) -> dict[str, Any]:
 
 def rendered_organization(session: Session, *, ref: str | int) -> rendering.Rendered:
     """Return an organization by id or slug, rendered (archived ones too); else NotFound."""
-    ref = str(ref)
-    by_slug = select(Organization.id).where(Organization.slug == ref)
-    org_id = int(ref) if _is_id(ref) else session.scalar(by_slug)
+    org_id = _id_of(session, str(ref))
     found = rendering.rendered(session, [org_id]) if org_id is not None else []
     if not found:
         raise NotFound(f"No organization '{ref}'.")
     return found[0]
+
+
+def _id_of(session: Session, ref: str) -> int | None:
+    """The id a reference names: the number itself, or the id of the slug (None if none)."""
+    if _is_id(ref):
+        return int(ref)
+    return session.scalar(select(Organization.id).where(Organization.slug == ref))
 
 
 def _is_id(ref: str) -> bool:
