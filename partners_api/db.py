@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from _sqlite3 import __file__ as SQLITE_DRIVER
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -95,15 +96,18 @@ def json_text(value: Any) -> str:
 
 
 # Where a connection keeps the answer of the probe it ran when the pool lent it.
-PROBE_ANSWER = "partners_probe_answer"
+_PROBE_ANSWER = "partners_probe_answer"
+NO_ANSWER = object()  # what probe_answer gives when there is none
 _NEW = "partners_new"  # marks a connection not yet lent
+_SEEN_ALIVE = "partners_seen_alive"  # when a connection last answered (time.monotonic)
 
 
 def make_engine(url: str, *, echo: bool = False, probe: str | None = None) -> Engine:
     """Create the engine for a database URL, tuned for its dialect.
 
-    `probe`, a statement of one value, runs on every connection the pool lends (see
-    `_probe_at_checkout`); on PostgreSQL it then stands for the pool's pre-ping.
+    `probe`, a statement of one value, answers `probe_answer` (see `_probe_at_checkout`);
+    on PostgreSQL it then stands for the pool's pre-ping. The pool lends the connection
+    returned last (LIFO): the one a request's probe just checked, for its session next.
     """
     if url.startswith("sqlite"):
         stop_sqlite_memory_count()
@@ -117,42 +121,77 @@ def make_engine(url: str, *, echo: bool = False, probe: str | None = None) -> En
             echo=echo,
             json_serializer=json_text,
             pool_pre_ping=probe is None,
+            pool_use_lifo=True,
             pool_size=5,
             max_overflow=10,
         )
     if probe is not None:
-        _probe_at_checkout(engine, probe)
+        _probe_at_checkout(engine, probe, liveness=engine.dialect.name != "sqlite")
     return engine
 
 
-def _probe_at_checkout(engine: Engine, probe: str) -> None:
-    """Run the probe on each connection the pool lends, outside any transaction, and keep
-    its value in the connection's info under PROBE_ANSWER for whoever asks first.
+# Set while probe_answer borrows a connection: the pool probes it whatever its age.
+_answer_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "answer_wanted", default=False
+)
+ALIVE_FOR = 1.0  # seconds a connection seen working is lent unchecked, for a session
+
+
+def probe_answer(engine: Engine) -> Any:
+    """The probe's answer on a connection the pool lends for it: read as it was lent,
+    outside any transaction; NO_ANSWER when the probe failed (on any error but a lost
+    connection, which the pool replaces) or the engine has no probe."""
+    token = _answer_wanted.set(True)
+    try:
+        pooled = engine.raw_connection()
+    finally:
+        _answer_wanted.reset(token)
+    try:
+        return pooled.info.get(_PROBE_ANSWER, NO_ANSWER)
+    finally:
+        pooled.close()
+
+
+def _probe_at_checkout(engine: Engine, probe: str, *, liveness: bool) -> None:
+    """Run the probe on a connection the pool lends for probe_answer, and (with
+    `liveness`) on one not seen working for ALIVE_FOR seconds, outside any transaction.
 
     The probe is the request's first statement anyway (the directory version), so it is
     also the check that the connection is alive: one round trip where a pre-ping took two.
     A pooled connection the database dropped fails it and is replaced, the other pooled
     ones with it, as after a failed pre-ping; a new one that fails it raises the driver's
     error (the database is unreachable: a 503). Any other error leaves no answer, and the
-    reader asks again where the error is reported.
+    reader asks again where the error is reported. A session's connection lent just after
+    the probe, or just after the last statement on it, goes unchecked: the connection
+    probed for its request's version, with the pool lending the last one returned.
     """
 
     @event.listens_for(engine, "connect")
     def _new(_dbapi_connection, record) -> None:
         record.info[_NEW] = True
 
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        if dbapi_connection is not None:
+            record.info[_SEEN_ALIVE] = time.monotonic()
+
     @event.listens_for(engine, "checkout")
     def _probe(dbapi_connection, record, _proxy) -> None:
-        record.info.pop(PROBE_ANSWER, None)
-        new = record.info.pop(_NEW, False)
+        info = record.info
+        info.pop(_PROBE_ANSWER, None)
+        new = info.pop(_NEW, False)
+        stale = liveness and time.monotonic() - info.get(_SEEN_ALIVE, 0.0) > ALIVE_FOR
+        if not (_answer_wanted.get() or (stale and not new)):
+            return
         try:
-            record.info[PROBE_ANSWER] = _run_outside_transaction(dbapi_connection, probe)
+            info[_PROBE_ANSWER] = _run_outside_transaction(dbapi_connection, probe)
         except engine.dialect.loaded_dbapi.Error as error:
             if not engine.dialect.is_disconnect(error, dbapi_connection, None):
                 return  # no answer: the reader asks again, where the error is reported
             if new:
                 raise  # lost as soon as made: the database is unreachable, say so
             raise InvalidatePoolError(str(error)) from error  # the pool connects anew
+        info[_SEEN_ALIVE] = time.monotonic()
 
 
 def _run_outside_transaction(dbapi_connection, statement: str) -> Any:

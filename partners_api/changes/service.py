@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Engine, Text, and_, cast, func, or_, select, 
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
-from partners_api.db import PROBE_ANSWER, fetch_page, insert_rows, utcnow
+from partners_api.db import NO_ANSWER, fetch_page, insert_rows, probe_answer, utcnow
 from partners_api.errors import Unprocessable
 
 T = TypeVar("T")
@@ -156,13 +156,8 @@ def _probed_version(engine: Engine) -> int | None:
     Through SQLAlchemy's Connection the same read cost ten times as much in Python, about
     a quarter of a single organization's read.
     """
-    pooled = engine.raw_connection()
-    try:
-        if PROBE_ANSWER not in pooled.info:
-            return None
-        return pooled.info.pop(PROBE_ANSWER) or 0
-    finally:
-        pooled.close()
+    answer = probe_answer(engine)
+    return None if answer is NO_ANSWER else answer or 0
 
 
 def history(
