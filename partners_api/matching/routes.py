@@ -21,7 +21,6 @@ from partners_api.matching.schemas import (
     RosterSchema,
 )
 from partners_api.matching.scoring import DEFAULT_WEIGHTS
-from partners_api.organizations import service as organizations
 
 blp = Blueprint(
     "matching",
@@ -54,7 +53,7 @@ class OrganizationMatchViews(MethodView):
         could introduce, and reasons in plain words.
         """
         session = get_session()
-        organization = organizations.standing(session, ref=ref)
+        organization = service.seeker(session, ref=ref)
         weights = dict(DEFAULT_WEIGHTS)
         weights.update({WEIGHT_FIELDS[k]: args.pop(k) for k in list(args) if k in WEIGHT_FIELDS})
         options = service.MatchOptions(weights=weights, **args)

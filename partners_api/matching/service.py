@@ -21,6 +21,7 @@ from partners_api.matching.index import (
     expand_up,
 )
 from partners_api.matching.record import months_before
+from partners_api.organizations import service as organizations
 from partners_api.organizations.models import SECTORS, Organization
 from partners_api.organizations.service import Standing
 from partners_api.partnerships.models import OPEN_STATUSES, Partnership
@@ -64,6 +65,14 @@ def match_organization(
     if links:
         excluded |= _paired_with(session, organization.id, or_(*links))
     return _rank(index, profile, options, excluded=excluded, seeker_row=row)
+
+
+def seeker(session: Session, *, ref: str) -> Standing:
+    """The organization to match, by id or slug: an id the matching index holds is of an
+    active organization at the version this session sees, found with no query."""
+    if organizations.is_id(ref) and int(ref) in current_index(session).row_of:
+        return Standing(int(ref), "active")
+    return organizations.standing(session, ref=ref)
 
 
 def profile_of(index: MatchingIndex, row: int, *, with_place: bool = True) -> scoring.Profile:

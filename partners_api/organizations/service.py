@@ -237,19 +237,20 @@ def rendered_organization(session: Session, *, ref: str | int) -> rendering.Rend
 
 def _id_of(session: Session, ref: str) -> int | None:
     """The id a reference names: the number itself, or the id of the slug (None if none)."""
-    if _is_id(ref):
+    if is_id(ref):
         return int(ref)
     return session.scalar(select(Organization.id).where(Organization.slug == ref))
 
 
-def _is_id(ref: str) -> bool:
+def is_id(ref: str) -> bool:
+    """Whether a reference is an organization's id (digits that fit the id column), not a slug."""
     return ref.isascii() and ref.isdigit() and len(ref) <= 18
 
 
 def by_ref(ref: str | int):
     """The condition selecting an organization by numeric id or by slug."""
     ref = str(ref)
-    return Organization.id == int(ref) if _is_id(ref) else Organization.slug == ref
+    return Organization.id == int(ref) if is_id(ref) else Organization.slug == ref
 
 
 def history(session: Session, *, organization: Organization, page: int, page_size: int):
