@@ -104,13 +104,17 @@ def redirect_merged_reads() -> Response | None:
     organization's own resource and its sub-resources, whichever domain serves them.
     """
     ref = (request.view_args or {}).get("ref")
+    view = current_view_class()
     if (
         request.method not in ("GET", "HEAD")
         or ref is None
-        or not getattr(current_view_class(), "redirects_merged", False)
+        or not getattr(view, "redirects_merged", False)
     ):
         return None
-    successor = merges.final_successor(get_session(), ref=ref)
+    session = get_session()
+    if getattr(view, "renders_organization", False) and service.is_id(ref):
+        rendering.rendered(session, [int(ref)])  # the view's read, first: its status is known
+    successor = merges.final_successor(session, ref=ref)
     if successor is None:
         return None
     segments = request.path.split("/")  # ["", "api", "v1", "organizations", ref, …]
@@ -197,6 +201,9 @@ class OrganizationByRefViews(MethodView):
     """One organization, by id or slug."""
 
     redirects_merged = True  # reads of a merged organization answer 308
+    # Its GET reads the whole organization: rendered before the merged check, which then
+    # finds the status there instead of asking the database.
+    renders_organization = True
 
     @blp.response(200, OrganizationSchema)
     @blp.errors(404)
