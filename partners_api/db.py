@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _sqlite3
 import contextvars
 import ctypes
 import functools
@@ -10,7 +11,6 @@ import logging
 import os
 import sqlite3
 import time
-from _sqlite3 import __file__ as SQLITE_DRIVER
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -212,6 +212,12 @@ def _run_outside_transaction(dbapi_connection, statement: str) -> Any:
     return row[0] if row else None
 
 
+def sqlite_library() -> ctypes.CDLL:
+    """The sqlite3 driver and the SQLite it is linked with, through ctypes (a driver built
+    into the interpreter has no file: then the interpreter's own symbols)."""
+    return ctypes.CDLL(getattr(_sqlite3, "__file__", None))
+
+
 @functools.cache  # once: with the count off, "no memory held" can no longer be told
 def stop_sqlite_memory_count() -> bool:
     """Turn off SQLite's count of the memory it holds, if nothing uses SQLite yet: True if
@@ -223,7 +229,7 @@ def stop_sqlite_memory_count() -> bool:
     count changes only while SQLite is shut down, safe only while it holds no memory at
     all; it stays on where the driver does not expose SQLite's functions.
     """
-    library = ctypes.CDLL(SQLITE_DRIVER)  # the driver, and the SQLite it is linked with
+    library = sqlite_library()
     if not hasattr(library, "sqlite3_config"):
         return False
     library.sqlite3_memory_used.restype = ctypes.c_int64

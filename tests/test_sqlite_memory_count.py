@@ -14,11 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Prints how much memory SQLite counts while a connection of the engine is open.
 COUNTED_WITH_AN_ENGINE = """
 import ctypes, sqlite3, sys
-from partners_api.db import SQLITE_DRIVER, make_engine
+from partners_api.db import make_engine, sqlite_library
 earlier = sqlite3.connect(":memory:") if sys.argv[1] == "earlier" else None
 with make_engine(sys.argv[2]).connect() as connection:
     assert connection.exec_driver_sql("SELECT 40 + 2").scalar() == 42
-    used = ctypes.CDLL(SQLITE_DRIVER).sqlite3_memory_used
+    used = sqlite_library().sqlite3_memory_used
     used.restype = ctypes.c_int64
     print(used())
 """
