@@ -145,13 +145,17 @@ def report(path: Path, counts: list[int], root: Path, preload: bool) -> list[tup
 
 
 def resize(master: int, current: int, wanted: int) -> None:
-    """Have gunicorn's master go from `current` workers to `wanted`, and wait for it."""
-    change = signal.SIGTTIN if wanted > current else signal.SIGTTOU
-    for _ in range(abs(wanted - current)):
+    """Have gunicorn's master go from `current` workers to `wanted`, one signal at a time
+    (two sent at once may arrive as one), waiting for each to take effect."""
+    change, step = (signal.SIGTTIN, 1) if wanted > current else (signal.SIGTTOU, -1)
+    while True:
+        deadline = time.monotonic() + 120
+        while len(children(master)) != current and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if current == wanted:
+            return
         os.kill(master, change)
-    deadline = time.monotonic() + 120
-    while len(children(master)) != wanted and time.monotonic() < deadline:
-        time.sleep(0.1)
+        current += step
 
 
 def print_memory(workers: int, memory: Memory, restart: float | None) -> None:
