@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -345,10 +346,17 @@ def database_key(session: Session) -> str:
     return _url_text(session.get_bind().engine)
 
 
-@functools.lru_cache(maxsize=64)
+# Each live engine's URL as text, made once (every request asks); weak, so that a
+# cached engine never outlives its application with its pooled connections.
+_URL_TEXTS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
 def _url_text(engine: Engine) -> str:
-    """An engine's URL as text, made once per engine (every request asks)."""
-    return str(engine.url)
+    """An engine's URL as text, made once per engine."""
+    known = _URL_TEXTS.get(engine)
+    if known is None:
+        known = _URL_TEXTS[engine] = str(engine.url)
+    return known
 
 
 def assign_changed(
