@@ -121,10 +121,20 @@ def small_instances(session, rng: random.Random, count: int = 50) -> None:
     )
 
 
+def dense_reciprocity(problem: roster.RosterProblem, row: int) -> np.ndarray:
+    """float [C]: R of one candidate with every candidate, the zeros written out."""
+    found = problem.reciprocity(row)
+    if not isinstance(found, tuple):
+        return found
+    dense = np.zeros(len(problem.ids))
+    dense[found[0]] = found[1]
+    return dense
+
+
 def fast_optimum(problem: roster.RosterProblem) -> float:
     """Brute force over all C(30, 6) rosters, vectorized in chunks."""
     count, size = len(problem.ids), problem.size
-    pair_r = np.array([roster.reciprocity_row(problem, i) for i in range(count)])
+    pair_r = np.array([dense_reciprocity(problem, i) for i in range(count)])
     combos = np.array(list(itertools.combinations(range(count), size)), dtype=np.int64)
     k = problem.coverage.shape[1]
     best = -1.0
