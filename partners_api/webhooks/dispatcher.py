@@ -134,20 +134,22 @@ class Dispatcher:
     def step(self, pool: ThreadPoolExecutor, in_flight: dict, *, wait_seconds: float) -> bool:
         """Fan out new changes, start batches on free threads, record finished ones.
 
-        True when there was anything to do.
+        True when there was anything to do: a batch recorded counts, since deliveries
+        fanned out while it was in flight wait for the next step to be claimed.
         """
         fanned = self.fan_out()
         free = self.settings.concurrency - len(in_flight)
         claims = self.claim(free, busy={c.subscription_id for c in in_flight.values()})
         for claim in claims:
             in_flight[pool.submit(self._send, claim)] = claim
+        done = set()
         if in_flight:
             done, _ = wait(list(in_flight), timeout=wait_seconds, return_when=FIRST_COMPLETED)
             for future in done:
                 self.record(in_flight.pop(future), future.result())
         elif not fanned and not claims:
             time.sleep(wait_seconds)
-        return bool(fanned or claims or in_flight)
+        return bool(fanned or claims or in_flight or done)
 
     def _finish(self, in_flight: dict[Future, Claim]) -> None:
         for future, claim in list(in_flight.items()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
 import pytest
@@ -330,3 +331,25 @@ def test_history_shows_what_the_dispatcher_did(
     assert [e["action"] for e in history.json] == ["disabled", "created"]
     pinged = client.post(f"/api/v1/webhooks/{hook['id']}/ping", headers=bearer(admin_key))
     assert pinged.status_code == 409 and pinged.json["code"] == "webhook_inactive"
+
+
+def test_deliveries_fanned_out_while_their_subscription_sends_are_not_left_behind(
+    client, admin_key, subscribe, receiver, dispatcher, session
+):
+    """A step that only records the last batch in flight is not idle: what was fanned out
+    for that subscription meanwhile is claimed next, and run_until_idle sends it."""
+    subscribe(admin_key, "/slow/all", ["organization.created"])
+    receiver.slow_seconds = 0.3
+    new_organization(client, admin_key, "Fanned Out First")
+    with ThreadPoolExecutor(2) as pool:
+        in_flight: dict = {}
+        assert dispatcher.step(pool, in_flight, wait_seconds=0)  # claimed, sending
+        new_organization(client, admin_key, "Fanned Out While Sending")
+        assert dispatcher.step(pool, in_flight, wait_seconds=0)  # fanned out, not claimed
+        wait(list(in_flight))
+        assert dispatcher.step(pool, in_flight, wait_seconds=0)  # recorded: not idle
+    dispatcher.run_until_idle()
+    names = [r.json["data"]["name"] for r in receiver.wait_for("/slow/all", 2)]
+    assert names == ["Fanned Out First", "Fanned Out While Sending"]
+    pending = select(WebhookDelivery).where(WebhookDelivery.status == "pending")
+    assert session.scalars(pending).all() == []
