@@ -249,9 +249,10 @@ class _State:
             return 0.0
         return float(self.r_with_members[self.leaders].min())
 
-    def contenders(self, pool: np.ndarray, count: int) -> np.ndarray | None:
-        """Candidates among which are the `count` of pool (bool [C]) of highest gain, or
-        None when the leaders cannot show it (then every candidate must be scored).
+    def contenders(self, pool: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Candidates among which are the `count` of pool (bool [C]) of highest gain, and
+        their gains; None when the leaders cannot show it (then every candidate must be
+        scored).
 
         A gain is at most gain_ceiling + r / pairs. The count-th best gain among the
         leaders in pool is at most the pool's; a candidate whose r cannot reach it is left
@@ -267,7 +268,8 @@ class _State:
         least_r = (floor - self.gain_ceiling(pool, m, pairs) - MARGIN) * pairs
         if least_r <= self.leader_floor():
             return None
-        return leaders[self.r_with_members[leaders] >= least_r]
+        kept = self.r_with_members[leaders] >= least_r
+        return leaders[kept], gains[kept]
 
     def gain_ceiling(self, pool: np.ndarray, m: int, pairs: float) -> float:
         """At least the gain of any candidate of pool less its r / pairs (but for rounding):
@@ -432,9 +434,9 @@ def _pool(state: _State) -> np.ndarray:
 def _leading(state: _State, pool: np.ndarray, count: int) -> np.ndarray:
     """The `count` candidates of pool (bool [C]) of highest gain, best first, the lowest id
     first among equal gains (as a sort by both would give)."""
-    rows = state.contenders(pool, count)
-    if rows is not None:
-        gains = state.gains(rows)
+    found = state.contenders(pool, count)
+    if found is not None:
+        rows, gains = found
     else:  # every candidate's gain: cheaper than gathering the pool's rows first
         rows = np.flatnonzero(pool)
         gains = state.gains()[rows] if rows.size else np.empty(0)
