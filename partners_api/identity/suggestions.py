@@ -34,7 +34,7 @@ class Suggestions:
         self._rank = np.empty(rows, np.int32)
         self._rank[self._by_name] = np.arange(rows, dtype=np.int32)
         self._slugs = slugs
-        self._by_slug = np.array(sorted(range(rows), key=slugs.__getitem__), np.int32)
+        self._by_slug = slugs.ascending()
         self._words = words.postings(enumerate(normalized), rows)
 
     def rows(self, prefix: str, count: int) -> np.ndarray:
