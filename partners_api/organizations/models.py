@@ -183,3 +183,8 @@ ORGANIZATION_MODELS = (
     OrganizationOperatingRegion,
     OrganizationRegion,
 )
+
+
+def is_id(ref: str) -> bool:
+    """Whether a reference is an organization's id (digits that fit the id column), not a slug."""
+    return ref.isascii() and ref.isdigit() and len(ref) <= 18

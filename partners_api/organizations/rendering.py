@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from partners_api.changes import service as changes
 from partners_api.changes.versioned import PerDatabase
 from partners_api.organizations import records
+from partners_api.organizations.models import is_id
 from partners_api.organizations.schemas import OrganizationSchema, contact_visibility
 
 MAX_BYTES = 64 * 2**20  # of rendered JSON per database and worker
@@ -165,7 +166,7 @@ def rendered(session: Session, ids: Sequence[int]) -> list[Rendered]:
 
 def status_of(session: Session, ref: str) -> str | None:
     """The status of an organization by id, when the store holds it; else None."""
-    if not (ref.isascii() and ref.isdigit() and len(ref) <= 18):
+    if not is_id(ref):
         return None
     found = current_store(session).bodies.by_id.get(int(ref))
     return found.status if found is not None else None

@@ -22,6 +22,7 @@ from partners_api.organizations.models import (
     OrganizationOperatingRegion,
     OrganizationRegion,
     OrganizationTopic,
+    is_id,
 )
 from partners_api.organizations.signals import (
     organization_archived,
@@ -240,11 +241,6 @@ def _id_of(session: Session, ref: str) -> int | None:
     if is_id(ref):
         return int(ref)
     return session.scalar(select(Organization.id).where(Organization.slug == ref))
-
-
-def is_id(ref: str) -> bool:
-    """Whether a reference is an organization's id (digits that fit the id column), not a slug."""
-    return ref.isascii() and ref.isdigit() and len(ref) <= 18
 
 
 def by_ref(ref: str | int):
