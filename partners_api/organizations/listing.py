@@ -108,12 +108,7 @@ class ListingIndex:
         """Memory held by the arrays, in bytes."""
         arrays = [value for value in vars(self.rows).values() if isinstance(value, np.ndarray)]
         texts = self.word_index.nbytes() if self.word_index else 0
-        return sum(array.nbytes for array in arrays + list(self.bits.values())) + texts
-
-    @property
-    def bits(self) -> dict[str, np.ndarray]:
-        """The rows' packed membership columns, by field (see Rows.bits)."""
-        return self.rows.bits
+        return sum(array.nbytes for array in arrays + list(self.rows.bits.values())) + texts
 
     def order(self, sort: str) -> np.ndarray:
         """Rows in the order of a sort key ('-' for descending), ties broken by id."""
@@ -389,7 +384,7 @@ def selected(index: ListingIndex, conditions: Mapping[str, Any]) -> np.ndarray:
     ):
         if name in conditions:
             chosen = vocabulary.columns(conditions[name])
-            mask &= any_of(index.bits[name], chosen, index.size)
+            mask &= any_of(index.rows.bits[name], chosen, index.size)
     return mask
 
 
@@ -422,7 +417,7 @@ def counts(index: ListingIndex, mask: np.ndarray) -> dict[str, dict[Any, int]]:
         ("topic", index.topics),
         ("language", index.languages),
     ):
-        facets[name] = _nonzero(vocabulary.codes, counts_within(index.bits[name], mask))
+        facets[name] = _nonzero(vocabulary.codes, counts_within(index.rows.bits[name], mask))
     return facets
 
 
