@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from partners_api.db import database
 from partners_api.organizations import listing, search, words
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import Organization
@@ -250,13 +251,22 @@ def _check_index(session) -> None:
         )
 
 
+def reread_apart(client) -> bool:
+    """Whether the current list index keeps organizations re-read after writes apart."""
+    with client.application.app_context(), database().session() as session:
+        return listing.current_index(session).word_index.recent is not None
+
+
 def test_lists_follow_many_writes_and_a_full_reread(client, admin_key, monkeypatch):
     assert found(client, "wallaby") == set()  # the index is built before the writes
     made = [new_organization(client, admin_key, name=f"Wallaby Fund {n}") for n in range(3)]
     assert found(client, "wallaby fund") == {o["slug"] for o in made}
     patch(client, admin_key, made[0], name="Bilby Fund")
+    assert found(client, "bilby") == {made[0]["slug"]}
+    assert reread_apart(client)  # the written organization is kept apart
     monkeypatch.setattr(words, "REREAD_LEAST", 0)  # the next refresh reads every text again
     patch(client, admin_key, made[1], description="Now on bilby habitats.")
     assert found(client, "wallaby") == {made[1]["slug"], made[2]["slug"]}
+    assert not reread_apart(client)  # every text was read again
     assert found(client, "bilby") == {made[0]["slug"], made[1]["slug"]}
     assert found(client, "bilby fund habitats") == {made[1]["slug"]}
