@@ -228,7 +228,7 @@ def test_an_organization_committed_during_a_build_waits_for_the_next_refresh(
         regions = select(OrganizationRegion.region_code).where(
             OrganizationRegion.organization_id == last
         )
-        marked = bit_rows(built.bits["region"], built.size)[-1]
+        marked = bit_rows(built.rows.bits["region"], built.size)[-1]
         assert set(session.scalars(regions)) == {
             built.regions.codes[column] for column in np.flatnonzero(marked)
         }
