@@ -39,7 +39,7 @@ class OrganizationNetworkViews(MethodView):
         and the ties among them. At most `max_nodes` nodes; `truncated` says when cut.
         """
         session = get_session()
-        organization = organizations.get_organization(session, ref=ref)
+        organization = organizations.standing(session, ref=ref)
         walk = service.network(
             session, center=organization.id, depth=args["depth"], max_nodes=args["max_nodes"]
         )
@@ -90,9 +90,9 @@ class OrganizationIntroductionViews(MethodView):
         two already have an active link.
         """
         session = get_session()
-        source = organizations.get_organization(session, ref=ref)
+        source = organizations.standing(session, ref=ref)
         try:
-            target = organizations.get_organization(session, ref=args["to"])
+            target = organizations.standing(session, ref=args["to"])
         except NotFound:
             raise Unprocessable.field("to", f"No organization '{args['to']}'.") from None
         if target.id == source.id:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from partners_api.dialogues.models import Dialogue, DialogueParticipant
@@ -47,6 +47,25 @@ def ties_of(session: Session, ids: Collection[int]) -> Ties:
     if not ids:
         return ties
     ids = list(ids)
+    wanted = set(ids)
+    attended = []
+    for a, b, kind, origin in session.execute(_links_and_attendances(ids)):
+        if kind is None:  # a dialogue attended: (organization, dialogue)
+            attended.append((a, b))
+            continue
+        for one, other in ((a, b), (b, a)):
+            if one in wanted:
+                ties[one][other].kinds.add(kind)
+                if origin is not None:
+                    ties[one][other].origins.add(origin)
+    for a, b, dialogue_id in _met_at_held_dialogues(session, attended):
+        ties[a][b].dialogues.add(dialogue_id)
+    return ties
+
+
+def _links_and_attendances(ids: list[int]) -> CompoundSelect:
+    """In one query: (proposer, partner, kind, origin dialogue) of the active links of
+    `ids`, and (organization, dialogue, NULL, NULL) of the dialogues they took part in."""
     links = select(
         Partnership.proposer_id,
         Partnership.partner_id,
@@ -56,25 +75,21 @@ def ties_of(session: Session, ids: Collection[int]) -> Ties:
         Partnership.status == "active",
         or_(Partnership.low_id.in_(ids), Partnership.high_id.in_(ids)),
     )
-    wanted = set(ids)
-    for a, b, kind, origin in session.execute(links):
-        for one, other in ((a, b), (b, a)):
-            if one in wanted:
-                ties[one][other].kinds.add(kind)
-                if origin is not None:
-                    ties[one][other].origins.add(origin)
-    for a, b, dialogue_id in _met_at_held_dialogues(session, ids):
-        ties[a][b].dialogues.add(dialogue_id)
-    return ties
+    organization, dialogue = DialogueParticipant.organization_id, DialogueParticipant.dialogue_id
+    attendances = select(organization, dialogue, null(), null()).where(organization.in_(ids))
+    return union_all(links, attendances)
 
 
-def _met_at_held_dialogues(session: Session, ids: list[int]) -> list[tuple[int, int, int]]:
-    """(organization, active co-participant, dialogue) for the held dialogues of `ids`.
+def _met_at_held_dialogues(
+    session: Session, attended: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """(organization, active co-participant, dialogue) for the held dialogues among those
+    attended, given as (organization, dialogue).
 
-    Four single-table lookups by key, so no query plan depends on table statistics.
+    Single-table lookups by key, so no query plan depends on table statistics; none when
+    nothing was attended.
     """
     organization, dialogue = DialogueParticipant.organization_id, DialogueParticipant.dialogue_id
-    attended = _participations(session, organization, dialogue, ids)
     held = _with_status(session, Dialogue, {d for _, d in attended}, "held")
     if not held:
         return []
@@ -96,6 +111,8 @@ def _with_status(
     session: Session, model: type[Dialogue | Organization], ids, status: str
 ) -> set[int]:
     """Those of these ids whose row (a dialogue's or an organization's) has this status."""
+    if not ids:
+        return set()
     query = select(model.id).where(model.id.in_(ids), model.status == status)
     return set(session.scalars(query))
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import Row, exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
@@ -546,9 +546,19 @@ def _free_slug(session: Session, name: str) -> str:
     return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
 
 
-def organizations_by_id(session: Session, ids) -> dict[int, Organization]:
-    """The organizations with these ids (summary fields only), keyed by id."""
+SUMMARY_COLUMNS = (
+    Organization.id,
+    Organization.slug,
+    Organization.name,
+    Organization.sector,
+    Organization.country_code,
+)
+
+
+def organizations_by_id(session: Session, ids) -> dict[int, Row]:
+    """The organizations with these ids as rows of their summary fields, keyed by id."""
     ids = list(ids)
     if not ids:
         return {}
-    return {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))}
+    rows = session.execute(select(*SUMMARY_COLUMNS).where(Organization.id.in_(ids)))
+    return {row.id: row for row in rows}
