@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+
+from partners_api.db import database
+from partners_api.exports.service import organization_columns, organization_rows
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -36,3 +41,14 @@ def link(client, key: str, a: int, b: int, kind: str = "research", **fields):
     """Propose (or, with an admin key and status, record) a link; returns the response."""
     body = {"proposer_id": a, "partner_id": b, "kind": kind, **fields}
     return client.post("/api/v1/partnerships", json=body, headers=bearer(key))
+
+
+def csv_writer_export(app, filters: dict, *, contacts: bool = False) -> bytes:
+    """The organizations export as csv.writer writes the cells organization_rows reads: what
+    the database-written CSV export must equal byte for byte."""
+    with app.app_context(), database().session() as session:
+        written = io.StringIO()
+        writer = csv.writer(written, lineterminator="\r\n")
+        writer.writerow(organization_columns(contacts=contacts))
+        writer.writerows(organization_rows(session, filters=filters, contacts=contacts))
+    return written.getvalue().encode()

@@ -1,23 +1,29 @@
-"""One export read on several SQLite connections at once, every one on the same snapshot.
+"""One export read on several connections at once, every one on the same snapshot.
 
-SQLite runs a query on the thread that asks, one connection at a time; an export whose
-cells the database renders is bound by that. A SQLite file admits many readers, so the
-export's batches are read in turns by a few connections on threads of their own (the
-driver lets go of the GIL while SQLite works), and handed on in order: a few batches in
-memory at a time, whatever the size. The connections must see the same data: each
-begins its transaction and reads the directory version, which every write bumps; if they
-differ, a write came in between, and the export is read on its own session alone.
+An export whose cells the database renders is bound by the database's work on one
+connection: SQLite runs a query on the thread that asks, PostgreSQL on the connection's
+one server process. So the export's batches are read in turns by a few connections on
+threads of their own (the drivers let go of the GIL while the database works), and handed
+on in order: a few batches in memory at a time, whatever the size.
+
+The connections must see the same data. On PostgreSQL the export's own session begins a
+REPEATABLE READ transaction and exports its snapshot, which the others take
+(SET TRANSACTION SNAPSHOT): the very same data, every statement. A SQLite file admits
+many readers, but cannot share a snapshot: each connection begins its transaction and
+reads the directory version, which every write bumps; if they differ, a write came in
+between, and the export is read on its own session alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import DirectoryVersion
@@ -27,19 +33,56 @@ T = TypeVar("T")
 
 # Connections (and threads) reading one export: the two cores of a small server.
 READERS = 2
+# What pg_export_snapshot() answers, written into SET TRANSACTION SNAPSHOT (no parameters).
+SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
 
 
 @contextmanager
 def snapshot_sessions(session: Session, database: Database) -> Iterator[list[Session]]:
-    """`session` and READERS - 1 more sessions that see exactly what it sees.
+    """`session` and READERS - 1 more sessions that see exactly what it sees; call it
+    before `session` reads anything.
 
-    Only `session` on PostgreSQL (the server runs the query on a process of its own), on
-    a connection that tests share, or when a write came in while the others began.
+    Only `session` on a connection that tests share, in memory, when `session` had begun
+    already (on PostgreSQL), or when a write came in while the others began (on SQLite).
     """
     bind = session.get_bind()
-    if READERS < 2 or not isinstance(bind, Engine) or not sqlite_file(bind):
+    if READERS < 2 or not isinstance(bind, Engine):
+        yield [session]
+    elif bind.dialect.name == "postgresql":
+        with _shared_snapshot(session, database) as sessions:
+            yield sessions
+    elif sqlite_file(bind):
+        with _same_version(session, database) as sessions:
+            yield sessions
+    else:
+        yield [session]
+
+
+@contextmanager
+def _shared_snapshot(session: Session, database: Database) -> Iterator[list[Session]]:
+    """On PostgreSQL: `session` begun in REPEATABLE READ, and the others on its snapshot."""
+    if session.in_transaction():
         yield [session]
         return
+    snapshot = _begin_repeatable_read(session).scalar(text("SELECT pg_export_snapshot()"))
+    if not SNAPSHOT_ID.fullmatch(snapshot):
+        raise ValueError(f"unexpected snapshot id {snapshot!r}")
+    with ExitStack() as stack:
+        others = [stack.enter_context(database.session()) for _ in range(READERS - 1)]
+        for other in others:
+            _begin_repeatable_read(other).exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        yield [session, *others]
+
+
+def _begin_repeatable_read(session: Session) -> Connection:
+    """The session's connection, its transaction begun in REPEATABLE READ: one snapshot for
+    every statement."""
+    return session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+@contextmanager
+def _same_version(session: Session, database: Database) -> Iterator[list[Session]]:
+    """On SQLite: `session` and the others, if all read the same directory version."""
     with ExitStack() as stack:
         others = [stack.enter_context(database.session()) for _ in range(READERS - 1)]
         sessions = [session, *others]

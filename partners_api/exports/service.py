@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Integer, Text, and_, any_, bindparam, cast, func, select
+from sqlalchemy import JSON, Integer, Select, Text, and_, any_, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -197,24 +197,28 @@ def organization_csv_batches(
 
     The database writes each line, cells as organization_rows renders them, quoted as
     csv.writer quotes, and joins a batch's lines; batches are read in turns by
-    readers.READERS connections on one snapshot where SQLite allows it. Memory stays flat.
+    readers.READERS connections on one snapshot (see readers.py). Memory stays flat.
     """
     dialect = session.get_bind().dialect.name
-    clauses = organizations.filter_clauses(session, filters)
-    line = cells.csv_line(_csv_fields(dialect, organization_columns(contacts=contacts)), dialect)
-    batch = cells.csv_lines(
-        line, Organization.id, *_in_batch(dialect, filtered=bool(clauses)), dialect=dialect
-    )
-
-    def read(reader: Session, part: dict[str, Any]) -> tuple[int, bytes]:
-        count, lines = reader.connection().execute(batch, _batch_parameters(part)).one()
-        return count, bytes(lines or b"")
-
     with readers.snapshot_sessions(session, database()) as sessions:
+        clauses = organizations.filter_clauses(session, filters)
+        batch = _csv_batch(dialect, filtered=bool(clauses), contacts=contacts)
+
+        def read(reader: Session, part: dict[str, Any]) -> tuple[int, bytes]:
+            count, lines = reader.connection().execute(batch, _batch_parameters(part)).one()
+            return count, bytes(lines or b"")
+
         parts = _batches(session, clauses)
         for count, lines in readers.in_turns(sessions, read, parts):
             if count:
                 yield count, lines
+
+
+def _csv_batch(dialect: str, *, filtered: bool, contacts: bool) -> Select:
+    """The statement of one batch's count and CSV lines (see cells.csv_lines)."""
+    line = cells.csv_line(_csv_fields(dialect, organization_columns(contacts=contacts)), dialect)
+    where = _in_batch(dialect, filtered=filtered)
+    return cells.csv_lines(line, Organization.id, *where, dialect=dialect)
 
 
 def _in_batch(dialect: str, *, filtered: bool) -> list:

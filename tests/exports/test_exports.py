@@ -11,12 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from partners_api.db import database
 from partners_api.exports import service
 from partners_api.exports.formats import safe_cell
-from partners_api.exports.service import organization_columns, organization_rows
+from partners_api.exports.service import organization_columns
 from partners_api.organizations.models import SECTORS
-from tests.helpers import bearer, new_organization, total
+from tests.helpers import bearer, csv_writer_export, new_organization, total
 
 URL = "/api/v1/exports"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -121,14 +120,7 @@ def test_csv_is_written_as_csv_writer_writes_the_cells(
             f"{URL}/organizations", query_string={"format": "csv", **filters}, headers=headers
         ) as response:
             body = response.data
-        with app.app_context(), database().session() as session:
-            columns = organization_columns(contacts=contacts)
-            rows = organization_rows(session, filters=filters, contacts=contacts)
-            expected = io.StringIO()
-            writer = csv.writer(expected, lineterminator="\r\n")
-            writer.writerow(columns)
-            writer.writerows(rows)
-        assert body == expected.getvalue().encode()
+        assert body == csv_writer_export(app, filters, contacts=contacts)
     assert body.count(b"\r\n") > 3 * service.BATCH
     assert b'"Line one,\r\nline ""two""\nthree\rfour; 100% done"' in body
     assert b'"\'=Q,L"' in body

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +14,7 @@ from partners_api.db import database
 from partners_api.demo import load_demo
 from partners_api.exports import readers, service
 from partners_api.ops.service import alembic_config
+from tests.helpers import csv_writer_export
 
 pytestmark = pytest.mark.database_independent
 
@@ -50,12 +49,7 @@ def test_several_readers_write_what_csv_writer_writes(file_app, monkeypatch):
         ) as response:
             bodies.append(response.data)
     assert used == [1, 2, 3]
-    with file_app.app_context(), database().session() as session:
-        expected = io.StringIO()
-        writer = csv.writer(expected, lineterminator="\r\n")
-        writer.writerow(service.organization_columns(contacts=False))
-        writer.writerows(service.organization_rows(session, filters={}, contacts=False))
-    assert bodies == [expected.getvalue().encode()] * 3
+    assert bodies == [csv_writer_export(file_app, {})] * 3
     assert bodies[0].count(b"\r\n") > 10 * service.BATCH
 
 
@@ -69,12 +63,7 @@ def test_a_filtered_export_is_cut_into_batches_of_the_selected(file_app, monkeyp
         "/api/v1/exports/organizations", query_string={"format": "csv", **filters}
     ) as response:
         body = response.data
-    with file_app.app_context(), database().session() as session:
-        expected = io.StringIO()
-        writer = csv.writer(expected, lineterminator="\r\n")
-        writer.writerow(service.organization_columns(contacts=False))
-        writer.writerows(service.organization_rows(session, filters=filters, contacts=False))
-    assert body == expected.getvalue().encode()
+    assert body == csv_writer_export(file_app, filters)
     assert body.count(b"\r\n") > 1 + 2 * service.BATCH
 
 
