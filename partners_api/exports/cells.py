@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ClauseElement
-from sqlalchemy.sql.expression import FromClause
+from sqlalchemy.sql.expression import FromClause, Subquery
 
 from partners_api.exports.formats import FORMULA_STARTS
 
@@ -53,13 +53,17 @@ def iso_utc(moment: ColumnElement, dialect: str) -> ColumnElement:
     return func.replace(func.replace(text, ".000000", ""), " ", "T") + "+00:00"
 
 
+def _sorted_joined(value: ColumnElement) -> ColumnElement:
+    """PostgreSQL's aggregate of values sorted by code point, ';'-joined."""
+    return func.string_agg(value, aggregate_order_by(literal(SEPARATOR), value.collate("C")))
+
+
 def joined_sorted(
     value: ColumnElement, *where: ClauseElement, outer: FromClause, dialect: str
 ) -> ColumnElement:
     """Values related to the current row of `outer`, sorted by code point, ';'-joined."""
     if dialect == "postgresql":
-        ordered = aggregate_order_by(literal(SEPARATOR), value.collate("C"))
-        return select(func.string_agg(value, ordered)).where(*where).scalar_subquery()
+        return select(_sorted_joined(value)).where(*where).scalar_subquery()
     # SQLite before 3.44 has no ORDER BY inside an aggregate; it keeps a subquery's order.
     inner = select(value.label("value")).where(*where).order_by(value).correlate(outer)
     inner = inner.subquery()
@@ -77,18 +81,31 @@ def lists_side_by_side(
     """Two lists of related values, those of each kind sorted by code point and ';'-joined,
     as two CSV fields ('a;b,c'), read in one subquery. The values must need no quoting."""
     if dialect == "postgresql":
-        ordered = aggregate_order_by(literal(SEPARATOR), value.collate("C"))
-        lists = [func.string_agg(value, ordered).filter(kind == k) for k in kinds]
-        return select(_side_by_side(*lists)).where(*where).scalar_subquery()
+        lists = [_sorted_joined(value).filter(kind == k) for k in kinds]
+        return select(side_by_side(*lists)).where(*where).scalar_subquery()
     # SQLite before 3.44 has no ORDER BY inside an aggregate; it keeps a subquery's order.
     inner = select(value.label("value"), kind.label("kind")).where(*where).order_by(value)
     inner = inner.correlate(outer).subquery()
     # group_concat skips the NULL that CASE gives values of the other kind.
     lists = [func.group_concat(case((inner.c.kind == k, inner.c.value)), SEPARATOR) for k in kinds]
-    return select(_side_by_side(*lists)).scalar_subquery()
+    return select(side_by_side(*lists)).scalar_subquery()
 
 
-def _side_by_side(first: ColumnElement, second: ColumnElement) -> ColumnElement:
+def grouped_lists(
+    owner: ColumnElement, value: ColumnElement, *where: ClauseElement, kind=None, kinds=()
+) -> Subquery:
+    """On PostgreSQL, each owner's related values sorted by code point and ';'-joined, in
+    one pass over the rows `where` selects: columns `owner` and `list`, or with `kind`,
+    one list column per name in `kinds` (lists of the values of that kind). An owner
+    without values has no row."""
+    if kind is None:
+        lists = [_sorted_joined(value).label("list")]
+    else:
+        lists = [_sorted_joined(value).filter(kind == k).label(k) for k in kinds]
+    return select(owner.label("owner"), *lists).where(*where).group_by(owner).subquery()
+
+
+def side_by_side(first: ColumnElement, second: ColumnElement) -> ColumnElement:
     """Two lists as two CSV fields, either maybe empty."""
     return func.coalesce(first, "") + literal(",") + func.coalesce(second, "")
 
