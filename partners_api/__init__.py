@@ -15,7 +15,7 @@ from partners_api.api.views import current_view_class
 from partners_api.changes import service as changes
 from partners_api.config import from_environment
 from partners_api.console import init_console
-from partners_api.db import Database, write_intent
+from partners_api.db import Database, read_only_request, write_intent
 from partners_api.docs import DOCS_SETTINGS, init_docs
 from partners_api.idempotency.hooks import init_idempotency
 from partners_api.keys import auth
@@ -73,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(redirect_merged_reads)
     init_security(app)
     init_idempotency(app)
-    app.teardown_request(_end_write_intent)
+    app.teardown_request(_end_request_intents)
     return app
 
 
@@ -126,6 +126,7 @@ def _before_request() -> Response | None:
     """Refuse non-JSON bodies, and ask for a key on every write before anything else."""
     writes = request.method in WRITE_METHODS and not _open_to_all()
     g.write_intent_token = write_intent.set(writes)
+    g.read_only_token = read_only_request.set(_only_reads())
     apply_body_limit()
     rejected = refuse_nul_in_path() or reject_unsupported_body()
     if rejected is not None:
@@ -142,7 +143,15 @@ def _open_to_all() -> bool:
     return request.method in getattr(current_view_class(), "open_methods", ())
 
 
-def _end_write_intent(_exc: BaseException | None) -> None:
+def _only_reads() -> bool:
+    """True for a GET or HEAD whose view says it only reads (`read_only`)."""
+    return request.method in ("GET", "HEAD") and getattr(current_view_class(), "read_only", False)
+
+
+def _end_request_intents(_exc: BaseException | None) -> None:
     token = g.pop("write_intent_token", None)
     if token is not None:
         write_intent.reset(token)
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        read_only_request.reset(token)

@@ -27,6 +27,7 @@ class OrganizationNetworkViews(MethodView):
     """The network around one organization."""
 
     redirects_merged = True  # reads of a merged organization answer 308
+    read_only = True  # on PostgreSQL, outside a transaction (db.py)
 
     @blp.arguments(NetworkQueryArgsSchema, location="query")
     @blp.response(200, NetworkSchema)
@@ -77,6 +78,7 @@ class OrganizationIntroductionViews(MethodView):
     """Routes from one organization to another."""
 
     redirects_merged = True  # reads of a merged organization answer 308
+    read_only = True  # on PostgreSQL, outside a transaction (db.py)
 
     @blp.arguments(IntroductionQueryArgsSchema, location="query")
     @blp.response(200, IntroductionsSchema)

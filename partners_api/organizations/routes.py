@@ -204,6 +204,7 @@ class OrganizationByRefViews(MethodView):
     # Its GET reads the whole organization: rendered before the merged check, which then
     # finds the status there instead of asking the database.
     renders_organization = True
+    read_only = True  # its GET only reads: on PostgreSQL, outside a transaction (db.py)
 
     @blp.response(200, OrganizationSchema)
     @blp.errors(404)

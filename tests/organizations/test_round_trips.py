@@ -3,8 +3,8 @@
 Counted below SQLAlchemy, as the database sees them: on SQLite every statement SQLite
 runs (BEGIN and ROLLBACK included, through its trace callback); on PostgreSQL every
 statement sent on a cursor (the pool's probe included) plus each BEGIN, COMMIT and
-ROLLBACK. On an application of its own, bound to the engine as in production (the other
-tests' sessions join one transaction, which hides these).
+ROLLBACK (none in autocommit). On an application of its own, bound to the engine as in
+production (the other tests' sessions join one transaction, which hides these).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from partners_api import create_app
+from partners_api.organizations import rendering
 
 URL = "/api/v1/organizations"
 # Every connection the pool lends first reads this, which also shows it alive (no ping).
@@ -48,8 +49,12 @@ def counted(app: Flask, database_url: str) -> Iterator[tuple[Flask, list[str]]]:
         def _count(dbapi_connection, _record) -> None:
             dbapi_connection.cursor_factory = CountingCursor
 
+        def _transaction_statement(connection, name: str) -> None:
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                statements.append(name.upper())  # in autocommit, psycopg sends none
+
         for name in ("begin", "commit", "rollback"):
-            event.listen(engine, name, lambda _c, name=name: statements.append(name.upper()))
+            event.listen(engine, name, lambda c, name=name: _transaction_statement(c, name))
     try:
         yield app, statements
     finally:
@@ -97,3 +102,43 @@ def test_a_new_list_page_reads_its_organizations_in_one_transaction(counted):
     transactions = [s for s in statements if s.strip().upper().startswith("BEGIN")]
     assert len(transactions) <= 1, statements
     assert len(statements) <= 12, statements
+
+
+def transactions(statements: list[str]) -> list[str]:
+    """The statements that begin or end a transaction."""
+    return [s for s in statements if s.split()[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK")]
+
+
+def cold_read(app: Flask, statements: list[str], org: int, other: int) -> list[str]:
+    """The statements a GET of one organization runs when it was not rendered yet (but
+    another one was, since the renderings were last dropped)."""
+    client = app.test_client()
+    rendering.forget()
+    assert client.get(f"{URL}/{other}").status_code == 200
+    statements.clear()
+    assert client.get(f"{URL}/{org}").status_code == 200
+    return list(statements)
+
+
+def first_ids(app: Flask, count: int) -> list[int]:
+    """The ids of the first organizations of the list."""
+    return [o["id"] for o in app.test_client().get(f"{URL}?page_size={count}").json]
+
+
+def test_a_new_single_read_takes_three_statements_and_no_transaction_on_postgresql(counted):
+    app, statements = counted
+    read = cold_read(app, statements, *first_ids(app, 2))
+    assert read[0] == VERSION
+    if app.extensions["partners_db"].engine.dialect.name == "postgresql":
+        assert len(read) == 3 and not transactions(read), read  # its row and its lists
+    else:
+        assert len(transactions(read)) <= 2, read  # one BEGIN, one ROLLBACK
+
+
+@pytest.mark.parametrize("path", ["network?depth=2", "introductions?to={other}"])
+def test_the_network_and_introductions_run_outside_a_transaction_on_postgresql(counted, path):
+    app, statements = counted
+    org, other = first_ids(app, 2)
+    read = round_trips(app, statements, f"{URL}/{org}/{path.format(other=other)}")
+    postgresql = app.extensions["partners_db"].engine.dialect.name == "postgresql"
+    assert len(transactions(read)) == (0 if postgresql else 2), read
