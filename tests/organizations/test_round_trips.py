@@ -125,12 +125,12 @@ def first_ids(app: Flask, count: int) -> list[int]:
     return [o["id"] for o in app.test_client().get(f"{URL}?page_size={count}").json]
 
 
-def test_a_new_single_read_takes_three_statements_and_no_transaction_on_postgresql(counted):
+def test_a_new_single_read_takes_two_statements_and_no_transaction_on_postgresql(counted):
     app, statements = counted
     read = cold_read(app, statements, *first_ids(app, 2))
     assert read[0] == VERSION
     if app.extensions["partners_db"].engine.dialect.name == "postgresql":
-        assert len(read) == 3 and not transactions(read), read  # its row and its lists
+        assert len(read) == 2 and not transactions(read), read  # its row and lists in one
     else:
         assert len(transactions(read)) <= 2, read  # one BEGIN, one ROLLBACK
 
