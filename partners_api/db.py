@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -166,6 +166,7 @@ def _probe_at_checkout(engine: Engine, probe: str, *, liveness: bool) -> None:
     the probe, or just after the last statement on it, goes unchecked: the connection
     probed for its request's version, with the pool lending the last one returned.
     """
+    run = _probe_runner(engine, probe)
 
     @event.listens_for(engine, "connect")
     def _new(_dbapi_connection, record) -> None:
@@ -185,7 +186,7 @@ def _probe_at_checkout(engine: Engine, probe: str, *, liveness: bool) -> None:
         if not (_answer_wanted.get() or (stale and not new)):
             return
         try:
-            info[_PROBE_ANSWER] = _run_outside_transaction(dbapi_connection, probe)
+            info[_PROBE_ANSWER] = run(dbapi_connection, info)
         except engine.dialect.loaded_dbapi.Error as error:
             if not engine.dialect.is_disconnect(error, dbapi_connection, None):
                 return  # no answer: the reader asks again, where the error is reported
@@ -193,6 +194,13 @@ def _probe_at_checkout(engine: Engine, probe: str, *, liveness: bool) -> None:
                 raise  # lost as soon as made: the database is unreachable, say so
             raise InvalidatePoolError(str(error)) from error  # the pool connects anew
         info[_SEEN_ALIVE] = time.monotonic()
+
+
+def _probe_runner(engine: Engine, probe: str) -> Callable[[Any, dict], Any]:
+    """How the probe runs on a driver connection, given the pool's record of it."""
+    if engine.dialect.driver == "psycopg":
+        return _prepared_runner(probe)
+    return lambda dbapi_connection, _info: _run_outside_transaction(dbapi_connection, probe)
 
 
 def _run_outside_transaction(dbapi_connection, statement: str) -> Any:
@@ -211,6 +219,52 @@ def _run_outside_transaction(dbapi_connection, statement: str) -> Any:
         if manual:
             dbapi_connection.autocommit = False
     return row[0] if row else None
+
+
+# Marks a PostgreSQL connection on which the probe's statement is prepared.
+_PREPARED = "partners_probe_prepared"
+NOT_PREPARED = b"26000"  # PostgreSQL's invalid_sql_statement_name
+
+
+def _prepared_runner(statement: str) -> Callable[[Any, dict], Any]:
+    """The statement's first value on a psycopg connection lent by the pool, prepared once
+    per connection and run straight through libpq (which lets other threads run meanwhile).
+
+    Through psycopg's cursor, in autocommit mode, the same read spent more time in Python
+    than in its round trip. The pool lends a connection in no transaction: the statement
+    runs alone, no BEGIN. It is prepared again when gone (psycopg deallocates every
+    prepared statement of a connection after a ROLLBACK TO SAVEPOINT or a DROP). A failure
+    is raised as psycopg raises it (a lost connection shows as broken, as there).
+    """
+    from psycopg.errors import error_from_result  # psycopg only where PostgreSQL is used
+    from psycopg.pq import DiagnosticField, ExecStatus, Format
+
+    name = b"partners_probe"
+
+    def prepare(pgconn, info: dict) -> None:
+        result = pgconn.prepare(name, statement.encode())
+        if result.status != ExecStatus.COMMAND_OK:
+            raise error_from_result(result)
+        info[_PREPARED] = True
+
+    def run(connection, info: dict) -> Any:
+        pgconn = connection.pgconn
+        if not info.get(_PREPARED):
+            prepare(pgconn, info)
+        result = pgconn.exec_prepared(name, None)
+        if result.error_field(DiagnosticField.SQLSTATE) == NOT_PREPARED:
+            prepare(pgconn, info)
+            result = pgconn.exec_prepared(name, None)
+        if result.status != ExecStatus.TUPLES_OK:
+            raise error_from_result(result)
+        return first_value(connection, result) if result.ntuples else None
+
+    def first_value(connection, result) -> Any:
+        type_oid = result.ftype(0)
+        loader = connection.adapters.get_loader(type_oid, Format.TEXT)(type_oid, connection)
+        return loader.load(result.get_value(0, 0))
+
+    return run
 
 
 def sqlite_library() -> ctypes.CDLL:
