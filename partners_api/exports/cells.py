@@ -140,10 +140,10 @@ def csv_field(
     `checked` is a cheaper expression holding the same quoted characters as `text`.
     """
     checked = text if checked is None else checked
-    if dialect == "postgresql":
-        special = checked.op("~")(literal("[" + "".join(QUOTED_CHARACTERS) + "]"))
-    else:  # four instr() scan faster than one GLOB with a character class
-        special = or_(*(func.instr(checked, literal(c)) > 0 for c in QUOTED_CHARACTERS))
+    # Four plain searches scan faster than one character class (SQLite's GLOB, and
+    # PostgreSQL's regular expression, which took about a fifth of its export's work).
+    find = func.strpos if dialect == "postgresql" else func.instr
+    special = or_(*(find(checked, literal(c)) > 0 for c in QUOTED_CHARACTERS))
     if dialect == "postgresql":
         quoted = literal('"') + func.replace(text, '"', '""') + literal('"')
     else:  # printf's %w doubles double quotes, in one allocation
