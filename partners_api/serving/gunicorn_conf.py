@@ -90,13 +90,20 @@ def when_ready(server) -> None:
     database connections are closed first, so no worker inherits a socket it would share
     with another; the objects made so far are frozen out of the garbage
     collector's reach, whose passes would otherwise write to (and so copy) their pages;
-    and the heap's free pages, what the builds used for a while, go back to the system.
+    the heap's free pages, what the builds used for a while, go back to the system; and
+    the free blocks left between live ones are taken, so that a worker's own blocks do
+    not land on the pages it shares (see fill_heap_holes).
     """
     if not preload_app:
         return
     import gc
 
-    from partners_api.ops.service import rehearse, release_free_memory, warm_up_apart
+    from partners_api.ops.service import (
+        fill_heap_holes,
+        rehearse,
+        release_free_memory,
+        warm_up_apart,
+    )
 
     app = server.app.wsgi()
     warm_up_apart(app)
@@ -105,6 +112,7 @@ def when_ready(server) -> None:
     gc.collect()
     gc.freeze()
     release_free_memory()
+    fill_heap_holes()
 
 
 def post_worker_init(worker) -> None:
