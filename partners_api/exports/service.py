@@ -202,9 +202,13 @@ def organization_csv_batches(
     dialect = session.get_bind().dialect.name
     with readers.snapshot_sessions(session, database()) as sessions:
         clauses = organizations.filter_clauses(session, filters)
-        batch = _csv_batch(dialect, filtered=bool(clauses), contacts=contacts)
+        statements = {
+            by_ids: _csv_batch(dialect, by_ids=by_ids, contacts=contacts)
+            for by_ids in (False, True)
+        }
 
         def read(reader: Session, part: dict[str, Any]) -> tuple[int, bytes]:
+            batch = statements["ids" in part]
             count, lines = reader.connection().execute(batch, _batch_parameters(part)).one()
             return count, bytes(lines or b"")
 
@@ -214,30 +218,35 @@ def organization_csv_batches(
                 yield count, lines
 
 
-def _csv_batch(dialect: str, *, filtered: bool, contacts: bool) -> Select:
-    """The statement of one batch's count and CSV lines (see cells.csv_lines).
+def _csv_batch(dialect: str, *, by_ids: bool, contacts: bool) -> Select:
+    """The statement of one batch's count and CSV lines (see cells.csv_lines), the batch
+    chosen by its ids or by its id range (see _in_batch).
 
     On PostgreSQL each list table is read in one pass over the batch and outer-joined to
     it: a subquery per organization (three scans of an index, and a join with the topics
     each) was most of the server's work.
     """
     columns = organization_columns(contacts=contacts)
-    where = _in_batch(dialect, Organization.id, filtered=filtered)
+    where = _in_batch(dialect, Organization.id, by_ids=by_ids)
     if dialect != "postgresql":
         line = cells.csv_line(_csv_fields(dialect, columns), dialect)
         return cells.csv_lines(line, Organization.id, *where, dialect=dialect)
-    lists, joined = _batch_lists(filtered=filtered)
+    lists, joined = _batch_lists(by_ids=by_ids)
     line = cells.csv_line(_csv_fields(dialect, columns, lists), dialect)
     return cells.csv_lines(line, Organization.id, *where, dialect=dialect).select_from(joined)
 
 
-def _batch_lists(*, filtered: bool) -> tuple[dict[str, Any], Any]:
+def _batch_lists(*, by_ids: bool) -> tuple[dict[str, Any], Any]:
     """On PostgreSQL, a batch's list cells, each list table grouped by organization over
-    the batch: the cells by column, and the organizations outer-joined to the groups."""
+    the batch: the cells by column, and the organizations outer-joined to the groups.
+
+    In a batch of an id range, a list table is read over the whole range, excluded ids
+    too: the join leaves out their lists, and a range scans faster than ids looked up
+    one by one."""
 
     def grouped(table, value, *where, **kinds):
         owner = table.organization_id
-        batch = _in_batch("postgresql", owner, filtered=filtered)
+        batch = _in_batch("postgresql", owner, by_ids=by_ids, exact=False)
         return cells.grouped_lists(owner, value, *where, *batch, **kinds)
 
     regions = grouped(OrganizationOperatingRegion, OrganizationOperatingRegion.region_code)
@@ -260,21 +269,29 @@ def _batch_lists(*, filtered: bool) -> tuple[dict[str, Any], Any]:
     return cells_of_lists, joined
 
 
-def _in_batch(dialect: str, key: Any, *, filtered: bool) -> list:
+def _in_batch(dialect: str, key: Any, *, by_ids: bool, exact: bool = True) -> list:
     """Conditions that choose one batch's organizations by `key` (their id, or a column
-    that refers to it): ids from `first` up to `after`, or, in a filtered export, the
-    batch's `ids` (so the filter does not run again)."""
-    if not filtered:
-        return [key >= bindparam("first"), key < bindparam("after")]
+    that refers to it): the batch's `ids`, or ids from `first` up to `after` but the
+    `excluded` ones (not selected by the filter, which need not run again); without
+    `exact`, the whole range."""
+    if by_ids:
+        return [_listed(dialect, key, "ids")]
+    span = [key >= bindparam("first"), key < bindparam("after")]
+    return [*span, ~_listed(dialect, key, "excluded")] if exact else span
+
+
+def _listed(dialect: str, key: Any, name: str) -> Any:
+    """Whether `key` is one of the ids bound as `name`."""
     if dialect == "postgresql":
-        return [key == any_(bindparam("ids", type_=ARRAY(Integer)))]
-    listed = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
-    return [key.in_(select(listed.c.value))]
+        return key == any_(bindparam(name, type_=ARRAY(Integer)))
+    listed = func.json_each(bindparam(name, type_=JSON)).table_valued("value")
+    return key.in_(select(listed.c.value))
 
 
 def _batches(session: Session, clauses: list) -> list[dict[str, Any]]:
     """The selected organizations cut into batches of at most BATCH, by id: each batch as
-    its `first` and `after` ids, or, when filtered, its `ids`; none when none is selected.
+    its `first` and `after` ids and the `excluded` ids between them, or as its `ids`;
+    none when none is selected.
 
     Unfiltered, batches BATCH ids wide (ids are unique: none holds more), found without
     reading the rows; filtered, the selected ids read in one pass, BATCH to a batch, held
@@ -290,17 +307,30 @@ def _batches(session: Session, clauses: list) -> list[dict[str, Any]]:
         if first is None:
             return []
         bounds = [*range(first, last + 1, BATCH), last + 1]
-        return [{"first": a, "after": b} for a, b in itertools.pairwise(bounds)]
+        return [
+            {"first": a, "after": b, "excluded": array("q")} for a, b in itertools.pairwise(bounds)
+        ]
     ids = select(Organization.id).where(*clauses).order_by(Organization.id)
     return [
-        {"ids": array("q", (row[0] for row in rows))}
+        batch_of(array("q", (row[0] for row in rows)))
         for rows in plain_batches(session.connection(), ids, batch=BATCH)
     ]
 
 
+def batch_of(ids: array) -> dict[str, Any]:
+    """A batch of selected ids (ascending): its id range and the ids in it not selected,
+    when those are no more than the selected (a range reads faster), else its ids."""
+    first, after = ids[0], ids[-1] + 1
+    if after - first > 2 * len(ids):
+        return {"ids": ids}
+    selected = set(ids)
+    excluded = array("q", (n for n in range(first, after) if n not in selected))
+    return {"first": first, "after": after, "excluded": excluded}
+
+
 def _batch_parameters(part: dict[str, Any]) -> dict[str, Any]:
-    """A batch's parameters for its statement: held ids as a list."""
-    return {"ids": part["ids"].tolist()} if "ids" in part else part
+    """A batch's parameters for its statement: held ids as lists."""
+    return {name: v.tolist() if isinstance(v, array) else v for name, v in part.items()}
 
 
 def _csv_fields(

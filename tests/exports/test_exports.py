@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from array import array
 
 import networkx as nx
 import openpyxl
@@ -124,6 +125,22 @@ def test_csv_is_written_as_csv_writer_writes_the_cells(
     assert body.count(b"\r\n") > 3 * service.BATCH
     assert b'"Line one,\r\nline ""two""\nthree\rfour; 100% done"' in body
     assert b'"\'=Q,L"' in body
+
+
+@pytest.mark.database_independent
+def test_a_batch_is_read_by_its_id_range_when_few_of_its_ids_are_left_out():
+    """The filtered tests above read batches of both kinds (see test_readers too)."""
+    assert service.batch_of(array("q", [5, 6, 8, 9])) == {
+        "first": 5,
+        "after": 10,
+        "excluded": array("q", [7]),
+    }
+    assert service.batch_of(array("q", [1, 2, 3])) == {
+        "first": 1,
+        "after": 4,
+        "excluded": array("q"),
+    }
+    assert service.batch_of(array("q", [1, 5, 9])) == {"ids": array("q", [1, 5, 9])}
 
 
 @pytest.mark.parametrize("export_format", ["csv", "xlsx", "json", "ndjson"])
