@@ -43,14 +43,13 @@ def final_successor(session: Session, *, ref: str) -> int | None:
     """The organization a merged one (by id or slug) now lives in; None when not merged.
 
     Every read of an organization asks this first: the rendering store knows the status
-    of an organization it holds at the version the session sees; else one query, and the
-    chain of merges only for a merged one.
+    of an organization it holds at the version the session sees; else one query, whose
+    answer the view's own (service.standing) then takes, and the chain of merges only for
+    a merged one.
     """
     if rendering.status_of(session, ref) not in (None, "merged"):
         return None
-    found = session.execute(
-        select(Organization.id, Organization.status).where(service.by_ref(ref))
-    ).first()
+    found = service.find_standing(session, ref=ref)
     if found is None or found.status != "merged":
         return None
     chain = successor_chain(session, org_id=found.id)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, exists, func, select, text
+from sqlalchemy import Row, event, exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from partners_api.changes import service as changes
@@ -206,13 +206,39 @@ class Standing(NamedTuple):
     status: str
 
 
+# Where a session keeps the standings it read, by reference, until it writes or ends its
+# transaction: a read's merged check (merges.final_successor) and its view ask once.
+STANDINGS = "partners_standings"
+
+
 def standing(session: Session, *, ref: str | int) -> Standing:
-    """Return an organization's id and status by id or slug, in one query; else NotFound."""
-    query = select(Organization.id, Organization.status).where(by_ref(ref))
-    found = session.execute(query).first()
+    """Return an organization's id and status by id or slug; else NotFound."""
+    found = find_standing(session, ref=ref)
     if found is None:
         raise NotFound(f"No organization '{ref}'.")
-    return Standing(*found)
+    return found
+
+
+def find_standing(session: Session, *, ref: str | int) -> Standing | None:
+    """An organization's id and status by id or slug (None when none), in one query asked
+    once per transaction, and again after a write or with changes not yet flushed."""
+    key = str(ref)
+    known = session.info.get(STANDINGS, {})
+    if key in known and not (session.new or session.dirty or session.deleted):
+        return known[key]
+    found = session.execute(select(Organization.id, Organization.status).where(by_ref(key)))
+    row = found.first()
+    answer = None if row is None else Standing(*row)
+    session.info.setdefault(STANDINGS, {})[key] = answer  # after the query's autoflush
+    return answer
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_standings(session: Session, *_args) -> None:
+    session.info.pop(STANDINGS, None)
 
 
 def read_organization(session: Session, *, ref: str | int) -> dict[str, Any]:
