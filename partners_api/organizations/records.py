@@ -8,10 +8,21 @@ models.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Connection, literal, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Integer,
+    bindparam,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from partners_api.organizations.models import (
@@ -48,16 +59,8 @@ def read_records(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
 def _read_one(connection: Connection, org_id: int) -> list[dict[str, Any]]:
     """[the organization with this id] (empty when none), its row and its lists read in
     one query: its row with no list name, then a row per list item, only those two set."""
-    items = list_items(lambda owner: owner == org_id).order_by(None).subquery()
-    blank = [null().label(column.name) for column in SHOWN_COLUMNS]
-    query = union_all(
-        select(*SHOWN_COLUMNS, null().label("list"), null().label("value")).where(
-            Organization.id == org_id
-        ),
-        select(*blank, items.c.list, items.c.value),
-    )
     record, lists = None, []
-    for row in connection.execute(query.order_by(query.selected_columns.value)):
+    for row in connection.execute(_one_query(), {"org_id": org_id}):
         if row.list is None:
             record = _record({c.name: row._mapping[c.name] for c in SHOWN_COLUMNS})
         else:
@@ -67,6 +70,21 @@ def _read_one(connection: Connection, org_id: int) -> list[dict[str, Any]]:
     for name, value in lists:
         record[name].append(value)
     return [_sorted_topics(record)]
+
+
+@functools.cache
+def _one_query() -> CompoundSelect:
+    """The query of _read_one, made once: the organization's id is its parameter `org_id`."""
+    org_id = bindparam("org_id", type_=Integer)
+    items = list_items(lambda owner: owner == org_id).order_by(None).subquery()
+    blank = [null().label(column.name) for column in SHOWN_COLUMNS]
+    query = union_all(
+        select(*SHOWN_COLUMNS, null().label("list"), null().label("value")).where(
+            Organization.id == org_id
+        ),
+        select(*blank, items.c.list, items.c.value),
+    )
+    return query.order_by(query.selected_columns.value)
 
 
 def _record(row: Mapping[str, Any]) -> dict[str, Any]:
