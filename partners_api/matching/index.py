@@ -2,8 +2,8 @@
 
 Scoring 100,000 candidates must not walk ORM objects, so the active organizations, their
 topics (expanded up the taxonomy, as sparse topic columns: see sparse.py), places,
-languages, ties, track record and held participations (matching.record) are loaded into
-numpy arrays.
+languages, ties, the links that keep two apart (open or lately declined), track record
+and held participations (matching.record) are loaded into numpy arrays.
 Each worker keeps one index per database it serves and rebuilds it when the directory
 version counter, bumped by every write, has moved since the build.
 """
@@ -42,7 +42,7 @@ from partners_api.organizations.models import (
     OrganizationOperatingRegion,
     OrganizationTopic,
 )
-from partners_api.partnerships.models import Partnership
+from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 from partners_api.regions.models import CountryRegion, Region
 from partners_api.topics.models import Topic
 
@@ -87,6 +87,33 @@ class Graph:
 
 
 @dataclass
+class Links:
+    """Each organization's links, other than active ones (the graph's), that keep the other
+    side out of its matches, as compressed rows: proposed ones, and declined ones with when
+    they were declined."""
+
+    proposed_ptr: np.ndarray
+    proposed_idx: np.ndarray
+    declined_ptr: np.ndarray
+    declined_idx: np.ndarray
+    declined_at: np.ndarray  # float64: POSIX seconds of the decline, per entry of declined_idx
+
+    def proposed(self, row: int) -> np.ndarray:
+        """Rows at the other end of this one's proposed links."""
+        return self.proposed_idx[self.proposed_ptr[row] : self.proposed_ptr[row + 1]]
+
+    def declined(self, row: int, since: float) -> np.ndarray:
+        """Rows at the other end of this one's links declined since a time."""
+        span = slice(self.declined_ptr[row], self.declined_ptr[row + 1])
+        return self.declined_idx[span][self.declined_at[span] >= since]
+
+    def arrays(self) -> list[np.ndarray]:
+        """The arrays held, for counting memory."""
+        declined = [self.declined_ptr, self.declined_idx, self.declined_at]
+        return [self.proposed_ptr, self.proposed_idx, *declined]
+
+
+@dataclass
 class MatchingIndex:
     """Arrays over the active organizations, row i describing ids[i]."""
 
@@ -111,12 +138,23 @@ class MatchingIndex:
     speaks: dict[str, np.ndarray]  # language -> rows
     taxonomy: Taxonomy
     graph: Graph
+    links: Links
     record: Record  # track record and participations, per row
 
     @property
     def size(self) -> int:
         """Number of organizations indexed."""
         return len(self.ids)
+
+    def paired(self, row: int, *, open_links: bool, declined_since: float | None) -> np.ndarray:
+        """Rows at the other end of this one's open links, proposed or active (if asked),
+        and of its links declined since a time (None: none of them)."""
+        found = [np.empty(0, dtype=np.int32)]
+        if open_links:
+            found += [self.graph.partners(row), self.links.proposed(row)]
+        if declined_since is not None:
+            found.append(self.links.declined(row, declined_since))
+        return np.concatenate(found)
 
     def prepare(self) -> MatchingIndex:
         """Compute now what scoring would compute on first need (the track record): made
@@ -141,7 +179,7 @@ class MatchingIndex:
             self.taxonomy.expand,
         ]
         arrays += list(self.in_region.values()) + list(self.speaks.values())
-        arrays += self.record.arrays()
+        arrays += self.record.arrays() + self.links.arrays()
         topics = (self.offers, self.seeks, self.offers_up, self.topics_up)
         held = (self.names, self.slugs, self.countries, *topics)
         return sum(a.nbytes for a in arrays) + sum(m.nbytes() for m in held)
@@ -192,6 +230,7 @@ def build_index(session: Session, *, version: int) -> MatchingIndex:
         speaks=_memberships(connection, OrganizationLanguage.code, ids),
         taxonomy=taxonomy,
         graph=_graph(connection, ids),
+        links=_links(connection, ids),
         record=build_record(connection, ids),
     )
 
@@ -362,18 +401,40 @@ def _memberships(connection, column, ids: np.ndarray) -> dict[str, np.ndarray]:
     return dict(zip(number, np.split(rows[order], bounds), strict=True))
 
 
-def _graph(connection, ids: np.ndarray) -> Graph:
-    """Adjacency of active links, and of links and held dialogues together."""
+def _edges(connection, ids: np.ndarray, condition) -> np.ndarray:
+    """The links that meet a condition, as pairs of rows (those with both ends indexed)."""
     links = plain_batches(
-        connection,
-        select(Partnership.proposer_id, Partnership.partner_id).where(
-            Partnership.status == "active"
-        ),
+        connection, select(Partnership.proposer_id, Partnership.partner_id).where(condition)
     )
     proposers, partners = columns_of(links, np.int64, np.int64)
     a, a_ok = positions(ids, proposers)
     b, b_ok = positions(ids, partners)
-    partner_edges = np.stack([a[a_ok & b_ok], b[a_ok & b_ok]], axis=1)
+    return np.stack([a[a_ok & b_ok], b[a_ok & b_ok]], axis=1)
+
+
+def _links(connection, ids: np.ndarray) -> Links:
+    """The open links but the active ones, and the declined ones with their times."""
+    others = [status for status in OPEN_STATUSES if status != "active"]  # active: the graph's
+    proposed_ptr, proposed_idx = _compressed(
+        _edges(connection, ids, Partnership.status.in_(others)), len(ids)
+    )
+    declined = connection.execute(
+        select(Partnership.proposer_id, Partnership.partner_id, Partnership.updated_at).where(
+            Partnership.status == "declined"
+        )
+    ).all()
+    times = np.array([row[2].timestamp() for row in declined], dtype=np.float64)
+    a, a_ok = positions(ids, np.array([row[0] for row in declined], dtype=np.int64))
+    b, b_ok = positions(ids, np.array([row[1] for row in declined], dtype=np.int64))
+    both = a_ok & b_ok
+    edges = np.stack([a[both], b[both]], axis=1)
+    declined_ptr, declined_idx, declined_at = _compressed_dated(edges, times[both], len(ids))
+    return Links(proposed_ptr, proposed_idx, declined_ptr, declined_idx, declined_at)
+
+
+def _graph(connection, ids: np.ndarray) -> Graph:
+    """Adjacency of active links, and of links and held dialogues together."""
+    partner_edges = _edges(connection, ids, Partnership.status == "active")
     held = select(Dialogue.id).where(Dialogue.status == "held")
     attendance = connection.execute(
         select(DialogueParticipant.dialogue_id, DialogueParticipant.organization_id).where(
@@ -391,6 +452,22 @@ def _graph(connection, ids: np.ndarray) -> Graph:
     partner_ptr, partner_idx = _compressed(partner_edges, len(ids))
     tie_ptr, tie_idx = _compressed(np.concatenate([partner_edges, met_edges]), len(ids))
     return Graph(partner_ptr=partner_ptr, partner_idx=partner_idx, tie_ptr=tie_ptr, tie_idx=tie_idx)
+
+
+def _compressed_dated(
+    edges: np.ndarray, times: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Symmetric adjacency of (a, b) pairs as row pointers, sorted neighbours and the
+    latest time given for each pair."""
+    both = np.concatenate([edges, edges[:, ::-1]]) if edges.size else edges.reshape(0, 2)
+    keys, times = both[:, 0] * size + both[:, 1], np.concatenate([times, times])
+    order = np.lexsort((times, keys))
+    keys, times = keys[order], times[order]
+    latest = np.append(keys[1:] != keys[:-1], True) if keys.size else keys.astype(bool)
+    keys, times = keys[latest], times[latest]
+    pointer = np.zeros(size + 1, dtype=np.int64)
+    pointer[1:] = np.cumsum(np.bincount(keys // size, minlength=size))
+    return narrowed(pointer), (keys % size).astype(np.int32), times
 
 
 def _compressed(edges: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

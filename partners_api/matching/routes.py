@@ -36,6 +36,8 @@ class OrganizationMatchViews(MethodView):
     """Matches for one organization."""
 
     redirects_merged = True  # reads of a merged organization answer 308
+    known_active = staticmethod(service.indexed)  # an indexed one is active, so not merged
+    read_only = True  # on PostgreSQL, its statements run outside a transaction
 
     @blp.arguments(MatchQueryArgsSchema, location="query")
     @blp.response(200, MatchesSchema)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partners_api.db import utcnow
@@ -24,7 +24,6 @@ from partners_api.matching.record import months_before
 from partners_api.organizations import service as organizations
 from partners_api.organizations.models import SECTORS, Organization
 from partners_api.organizations.service import Standing
-from partners_api.partnerships.models import OPEN_STATUSES, Partnership
 from partners_api.regions.models import CountryRegion
 
 GLOBAL_SOUTH_BONUS = 0.25
@@ -57,22 +56,27 @@ def match_organization(
     row = index.row_of[organization.id]
     profile = profile_of(index, row)
     excluded = set(options.exclude) | {organization.id}
-    links = []  # the links that exclude the other side, read in one query
-    if not options.include_partners:
-        links.append(Partnership.status.in_(OPEN_STATUSES))
-    if not options.include_declined:
-        links.append(_declined_lately())
-    if links:
-        excluded |= _paired_with(session, organization.id, or_(*links))
+    excluded |= _paired_with(
+        index,
+        row,
+        open_links=not options.include_partners,
+        declined=not options.include_declined,
+    )
     return _rank(index, profile, options, excluded=excluded, seeker_row=row)
 
 
 def seeker(session: Session, *, ref: str) -> Standing:
-    """The organization to match, by id or slug: an id the matching index holds is of an
-    active organization at the version this session sees, found with no query."""
-    if organizations.is_id(ref) and int(ref) in current_index(session).row_of:
+    """The organization to match, by id or slug: one the matching index holds is found
+    with no query."""
+    if organizations.is_id(ref) and indexed(session, int(ref)):
         return Standing(int(ref), "active")
     return organizations.standing(session, ref=ref)
+
+
+def indexed(session: Session, org_id: int) -> bool:
+    """Whether the matching index holds an organization: active at the version this session
+    sees."""
+    return org_id in current_index(session).row_of
 
 
 def profile_of(index: MatchingIndex, row: int, *, with_place: bool = True) -> scoring.Profile:
@@ -123,7 +127,8 @@ def _speaking_for(session: Session, index: MatchingIndex, profile: Mapping[str, 
         raise Unprocessable.field("organization_id", f"No active organization {organization_id}.")
     if profile.get("include_declined"):
         return {organization_id}
-    return {organization_id} | declined_pairs(session, organization_id)
+    row = index.row_of[organization_id]
+    return {organization_id} | _paired_with(index, row, open_links=False, declined=True)
 
 
 def _place(session: Session, country: str | None) -> tuple[int, bool | None]:
@@ -139,31 +144,20 @@ def _place(session: Session, country: str | None) -> tuple[int, bool | None]:
     return continent, "global-south" in regions
 
 
-def declined_pairs(session: Session, organization_id: int) -> set[int]:
-    """Organizations that declined a proposal of this one, or whose proposal it declined.
+def _paired_with(index: MatchingIndex, row: int, *, open_links: bool, declined: bool) -> set[int]:
+    """The other side of an organization's open links (if asked) and (if asked) of its
+    links declined within the last DECLINE_MONTHS, either way.
 
-    Only declines within the last DECLINE_MONTHS count. Read from the database on each
-    request, so a decline holds on every worker from the moment it is committed.
+    From the matching index: every change of a link moves the directory version, so a
+    decline holds on every worker from the moment it is committed.
     """
-    return _paired_with(session, organization_id, _declined_lately())
-
-
-def _declined_lately():
-    """The condition of a link declined within the last DECLINE_MONTHS."""
-    since = datetime.combine(months_before(utcnow().date(), DECLINE_MONTHS), datetime.min.time())
-    since = since.replace(tzinfo=UTC)
-    return and_(Partnership.status == "declined", Partnership.updated_at >= since)
-
-
-def _paired_with(session: Session, organization_id: int, condition) -> set[int]:
-    """The other side of this organization's links that meet the condition."""
-    rows = session.execute(
-        select(Partnership.proposer_id, Partnership.partner_id).where(
-            or_(Partnership.low_id == organization_id, Partnership.high_id == organization_id),
-            condition,
-        )
-    )
-    return {a if b == organization_id else b for a, b in rows}
+    since = None
+    if declined:
+        since = datetime.combine(
+            months_before(utcnow().date(), DECLINE_MONTHS), datetime.min.time(), tzinfo=UTC
+        ).timestamp()
+    rows = index.paired(row, open_links=open_links, declined_since=since)
+    return set(index.ids[rows].tolist())
 
 
 def candidate_rows(index: MatchingIndex, options: MatchOptions, excluded: set[int]) -> np.ndarray:

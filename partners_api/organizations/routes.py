@@ -101,7 +101,9 @@ def redirect_merged_reads() -> Response | None:
     """Answer a read of a merged organization with 308 to the same path of its successor.
 
     A request hook of the application, for the views that set `redirects_merged`: the
-    organization's own resource and its sub-resources, whichever domain serves them.
+    organization's own resource and its sub-resources, whichever domain serves them. A view
+    whose index tells an active organization by id, with no query, says so in
+    `known_active(session, org_id)`.
     """
     ref = (request.view_args or {}).get("ref")
     view = current_view_class()
@@ -112,8 +114,11 @@ def redirect_merged_reads() -> Response | None:
     ):
         return None
     session = get_session()
-    if getattr(view, "renders_organization", False) and service.is_id(ref):
-        rendering.rendered(session, [int(ref)])  # the view's read, first: its status is known
+    if service.is_id(ref):
+        if getattr(view, "renders_organization", False):
+            rendering.rendered(session, [int(ref)])  # the view's read, first: its status is known
+        elif (active := getattr(view, "known_active", None)) and active(session, int(ref)):
+            return None  # the view's own index holds it active at this version: not merged
     successor = merges.final_successor(session, ref=ref)
     if successor is None:
         return None

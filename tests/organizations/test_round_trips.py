@@ -199,3 +199,9 @@ def test_the_network_and_introductions_run_outside_a_transaction_on_postgresql(
     # Each organization named is looked up once, for the merged check and the view alike.
     standings = [s for s in read if s.startswith("SELECT organizations.id, organizations.status")]
     assert len(standings) == organizations, read
+
+
+def test_warm_matches_ask_only_the_directory_version(counted):
+    app, statements = counted
+    org = first_ids(app, 1)[0]
+    assert round_trips(app, statements, f"{URL}/{org}/matches") == [VERSION]
