@@ -134,6 +134,8 @@ def redirect_merged_reads() -> Response | None:
 class OrganizationViews(MethodView):
     """The directory of organizations."""
 
+    read_only = True  # its GET only reads: on PostgreSQL, outside a transaction (db.py)
+
     @blp.arguments(OrganizationQueryArgsSchema, location="query")
     @blp.response(200, OrganizationSchema(many=True))
     @blp.paginate()
@@ -187,6 +189,8 @@ class OrganizationViews(MethodView):
 @blp.route("/facets")
 class OrganizationFacetViews(MethodView):
     """Counts over the directory."""
+
+    read_only = True  # on PostgreSQL, outside a transaction (db.py)
 
     @blp.arguments(OrganizationFilterArgsSchema, location="query")
     @blp.response(200, FacetsSchema)
