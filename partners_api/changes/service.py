@@ -7,7 +7,20 @@ import binascii
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Engine, Text, and_, cast, func, or_, select, true, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Text,
+    and_,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
@@ -29,20 +42,29 @@ def record(
     action: str,
     fields: Iterable[str] = (),
     actor_key_id: int | None = None,
-) -> ChangeEvent:
-    """Add a change event to the session; it commits with the write it describes."""
-    event = ChangeEvent(
+) -> None:
+    """Insert a change event and count the write, in the writer's transaction: it commits
+    with the write it describes.
+
+    On PostgreSQL one statement does both (the count as a data-modifying WITH): one
+    round trip fewer per event. The session's pending changes are flushed first, as
+    they were for the count alone.
+    """
+    event = insert(ChangeEvent).values(
+        at=utcnow(),
         entity=entity,
         entity_id=str(entity_id),
         action=action,
         fields=sorted(fields),
         actor_key_id=actor_key_id,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        event.tx_id = _as_bigint(func.pg_current_xact_id())
-    session.add(event)
-    bump_directory_version(session)
-    return event
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(event)
+        bump_directory_version(session)
+        return
+    event = event.values(tx_id=_as_bigint(func.pg_current_xact_id()))
+    session.execute(event.add_cte(_BUMP.cte("bump")))
+    session.info.pop(SEEN_VERSION, None)
 
 
 def add_recorded(
@@ -122,9 +144,16 @@ def record_many(
     bump_directory_version(session)
 
 
+# Where a session keeps the directory version it read (changes.versioned.seen_version),
+# until it writes or ends its transaction.
+SEEN_VERSION = "partners_directory_version"
+_BUMP = update(DirectoryVersion).values(value=DirectoryVersion.value + 1)
+
+
 def bump_directory_version(session: Session) -> None:
     """Count a write, in the writer's transaction; readers compare it with what they built."""
-    session.execute(update(DirectoryVersion).values(value=DirectoryVersion.value + 1))
+    session.execute(_BUMP)
+    session.info.pop(SEEN_VERSION, None)
 
 
 def directory_version(session: Session) -> int:

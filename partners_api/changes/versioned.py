@@ -9,12 +9,8 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from partners_api.changes.service import directory_version
+from partners_api.changes.service import SEEN_VERSION, directory_version
 from partners_api.db import database_key
-
-# Where a session keeps the directory version it read, until it writes or ends its
-# transaction: the indexes and caches of one request then ask the database once.
-SEEN_VERSION = "partners_directory_version"
 
 
 class Versioned(Protocol):
