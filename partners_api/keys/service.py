@@ -137,13 +137,16 @@ def forget() -> None:
 def touch(session: Session, *, key: KnownKey) -> None:
     """Record that a key was used, at most once a minute; failing to record it fails nothing.
 
-    The transaction of the key's lookup (when it was not known already) ends here, so
-    that the request's own work, and hooks that write in sessions of their own
-    (idempotency claims), begin afresh; on SQLite a writing request's transaction holds
-    the database's write lock. Within a read, the UPDATE must turn SQLite's read
-    transaction into a write, which fails at once ("database is locked") when another
-    connection has committed since the read began, and always on a read-only database
-    file: a use left unrecorded is harmless, a later one records it.
+    On SQLite the transaction of the key's lookup (when it was not known already) ends
+    here, so that the request's own work, and hooks that write in sessions of their own
+    (idempotency claims), begin afresh; a writing request's transaction holds the
+    database's write lock. On PostgreSQL a lookup that wrote nothing holds no lock, and
+    each statement of the request sees what was committed before it: the request goes
+    on in the same transaction, without a COMMIT and a BEGIN more. Within a read, the
+    UPDATE must turn SQLite's read transaction into a write, which fails at once
+    ("database is locked") when another connection has committed since the read began,
+    and always on a read-only database file: a use left unrecorded is harmless, a later
+    one records it.
     """
     now = utcnow()
     due = key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION
@@ -160,7 +163,7 @@ def touch(session: Session, *, key: KnownKey) -> None:
                 )
                 .values(last_used_at=now)
             )
-        if session.in_transaction():
+        if session.in_transaction() and (due or session.get_bind().dialect.name == "sqlite"):
             session.commit()
         if due:
             key.last_used_at = now
