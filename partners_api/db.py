@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -465,6 +466,10 @@ def get_or_not_found(
     return row
 
 
+# Where a session keeps the identities of the rows it locked, until its transaction ends.
+_LOCKED = "partners_locked"
+
+
 def lock_for_update(session: Session, instance: Base) -> None:
     """Hold an instance's row until the transaction ends, and reload it as committed.
 
@@ -472,12 +477,41 @@ def lock_for_update(session: Session, instance: Base) -> None:
     on PostgreSQL: when another transaction commits a change of the row in between, the
     version column makes the write fail, which answers 412 to a request that sent no
     If-Match. On SQLite a writing request holds the write lock from its first statement
-    (BEGIN IMMEDIATE), so what it read is current already.
+    (BEGIN IMMEDIATE), so what it read is current already. A row this transaction locked
+    already is current too: no other transaction can have changed it since.
     """
     if session.get_bind().dialect.name == "sqlite":
         return
+    key = inspect(instance).identity_key
+    locked = session.info.setdefault(_LOCKED, set())
+    if key in locked:
+        return
     # One statement: reload the row FOR UPDATE OF its own table (not of eagerly joined ones).
     session.refresh(instance, with_for_update={"of": type(instance)})
+    locked.add(key)
+
+
+def get_locked(
+    session: Session, model: type[T], key: object, missing: str, *, options: Sequence = ()
+) -> T:
+    """get_or_not_found, the row held until the transaction ends (see lock_for_update):
+    read FOR UPDATE in the first place on PostgreSQL, rather than read, then read again."""
+    if session.get_bind().dialect.name == "sqlite":
+        return get_or_not_found(session, model, key, missing, options=options)
+    row = session.get(
+        model, key, options=options, with_for_update={"of": model}, populate_existing=True
+    )
+    if row is None:
+        raise NotFound(missing)
+    session.info.setdefault(_LOCKED, set()).add(inspect(row).identity_key)
+    return row
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_locked(session: Session, *_args) -> None:
+    session.info.pop(_LOCKED, None)
 
 
 def insert_rows(

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partners_api.convening.service import check_open_for_invitations, invite
+from partners_api.convening.service import check_open_for_invitations, invite_reserves
 from partners_api.db import lock_for_update, utcnow
 from partners_api.dialogues import invitations
 from partners_api.dialogues.models import LIVE_INVITATION_STATUSES, Dialogue, Invitation
@@ -133,25 +133,38 @@ def constraint_report(request: Mapping[str, Any], members: Sequence[Seat]) -> li
     return report
 
 
-def seats_of(session: Session, ids: Sequence[int]) -> dict[int, Seat]:
-    """The sector, country and regions of each organization."""
+def seats_of(session: Session, ids: Sequence[int]) -> tuple[dict[int, Seat], set[int]]:
+    """The sector, country and regions of each organization (one statement), and those
+    among them a refill may invite: active and open to dialogue."""
     regions: dict[int, set[str]] = {i: set() for i in ids}
-    for org_id, code in session.execute(
-        select(OrganizationRegion.organization_id, OrganizationRegion.region_code).where(
-            OrganizationRegion.organization_id.in_(ids)
-        )
-    ):
-        regions[org_id].add(code)
-    rows = session.execute(
+    rows: dict[int, tuple[str, str]] = {}
+    open_ids, active = set(), []
+    for org_id, sector, country, status, open_to_dialogue, code in session.execute(
         select(
-            Organization.id, Organization.sector, Organization.country_code, Organization.status
-        ).where(Organization.id.in_(ids))
-    ).all()
-    fresh = newcomers(session, [i for i, _, _, status in rows if status == "active"])
-    return {
+            Organization.id,
+            Organization.sector,
+            Organization.country_code,
+            Organization.status,
+            Organization.open_to_dialogue,
+            OrganizationRegion.region_code,
+        )
+        .outerjoin(OrganizationRegion, OrganizationRegion.organization_id == Organization.id)
+        .where(Organization.id.in_(ids))
+    ):
+        if code is not None:
+            regions[org_id].add(code)
+        if org_id not in rows:
+            rows[org_id] = (sector, country)
+            if status == "active":
+                active.append(org_id)
+                if open_to_dialogue:
+                    open_ids.add(org_id)
+    fresh = newcomers(session, active)
+    seats = {
         i: Seat(i, sector, country, frozenset(regions[i]), i in fresh)
-        for i, sector, country, _ in rows
+        for i, (sector, country) in rows.items()
     }
+    return seats, open_ids
 
 
 def newcomers(session: Session, active: Sequence[int]) -> set[int]:
@@ -185,14 +198,13 @@ def refill(
             f"Dialogue {dialogue.id} was not composed: it has no reserves to invite.",
             code="not_composed",
         )
-    invitations.expire_overdue(session, dialogue_id=dialogue.id, actor_key_id=principal.key_id)
-    session.flush()
-    members, reserves = _members_and_reserves(session, dialogue)
+    asked = _asked(session, dialogue, principal)
+    members, reserves = _members_and_reserves(session, dialogue, asked)
     capacity = dialogue.capacity or request["size"]
     open_seats = max(0, capacity - len(members))
     chosen = choose_reserves(request, members, reserves, open_seats)
     made = (
-        invite(
+        invite_reserves(
             session,
             dialogue=dialogue,
             organization_ids=[seat.organization_id for seat, _, _ in chosen],
@@ -215,37 +227,40 @@ def refill(
     }
 
 
+def _asked(session: Session, dialogue: Dialogue, principal: Principal) -> list[tuple[int, str]]:
+    """Each invitation of the dialogue, as (organization, status as of now), in one
+    statement; the expiry of those overdue written (as invitations.expire_overdue does)
+    when there are any."""
+    now = utcnow()
+    rows = session.execute(
+        select(
+            Invitation.organization_id,
+            invitations.current_status(now),
+            invitations.overdue(now),
+        ).where(Invitation.dialogue_id == dialogue.id)
+    ).all()
+    if any(overdue for _, _, overdue in rows):
+        invitations.expire_overdue(session, dialogue_id=dialogue.id, actor_key_id=principal.key_id)
+        session.flush()
+    return [(organization_id, status) for organization_id, status, _ in rows]
+
+
 def _members_and_reserves(
-    session: Session, dialogue: Dialogue
+    session: Session, dialogue: Dialogue, asked: Sequence[tuple[int, str]]
 ) -> tuple[list[Seat], list[tuple[Seat, int]]]:
     """Who holds a seat (live invitations, seated participants), and the reserves left.
 
     A reserve is left when the dialogue never invited it, it does not take part already,
     and it is active and open to dialogue.
     """
-    asked = dict(
-        session.execute(
-            select(Invitation.organization_id, Invitation.status).where(
-                Invitation.dialogue_id == dialogue.id
-            )
-        ).all()
-    )
-    live = {o for o, s in asked.items() if s in LIVE_INVITATION_STATUSES}
+    live = {o for o, s in asked if s in LIVE_INVITATION_STATUSES}
     live |= {p.organization_id for p in dialogue.participants if p.role == "participant"}
+    invited = {o for o, _ in asked}
     ranked = [(r["organization_id"], r["rank"]) for r in dialogue.reserves or ()]
-    open_ids = set(
-        session.scalars(
-            select(Organization.id).where(
-                Organization.id.in_([i for i, _ in ranked]),
-                Organization.status == "active",
-                Organization.open_to_dialogue.is_(True),
-            )
-        )
-    )
+    seats, open_ids = seats_of(session, sorted(live | {i for i, _ in ranked}))
     candidates = [
-        (i, rank) for i, rank in ranked if i in open_ids and i not in asked and i not in live
+        (i, rank) for i, rank in ranked if i in open_ids and i not in invited and i not in live
     ]
-    seats = seats_of(session, sorted(live | {i for i, _ in candidates}))
     return [seats[i] for i in sorted(live)], [(seats[i], rank) for i, rank in candidates]
 
 

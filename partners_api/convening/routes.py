@@ -151,7 +151,7 @@ class InvitationByIdViews(MethodView):
 def _answer(dialogue_id: int, invitation_id: int, action: str, message: str = ""):
     session = get_session()
     principal = auth.require_key()
-    dialogue = dialogues.get_dialogue(session, dialogue_id=dialogue_id)
+    dialogue = dialogues.lock_dialogue(session, dialogue_id=dialogue_id)
     invitation = invitations.get_invitation(
         session, dialogue_id=dialogue_id, invitation_id=invitation_id
     )
@@ -244,7 +244,7 @@ class RefillViews(MethodView):
         """
         principal = auth.require_convener()
         session = get_session()
-        dialogue = dialogues.get_dialogue(session, dialogue_id=dialogue_id)
+        dialogue = dialogues.lock_dialogue(session, dialogue_id=dialogue_id)
         return refill.refill(
             session,
             dialogue=dialogue,

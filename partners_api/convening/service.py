@@ -67,6 +67,40 @@ def invite(
     found = _organizations(session, ids)
     invitations.expire_overdue(session, dialogue_id=dialogue.id, actor_key_id=principal.key_id)
     _refuse_taken(session, dialogue.id, ids)
+    return _add_invitations(session, dialogue, found, ids, message, expires_at, principal)
+
+
+def invite_reserves(
+    session: Session,
+    *,
+    dialogue: Dialogue,
+    organization_ids: Sequence[int],
+    message: str,
+    expires_at: datetime | None,
+    principal: Principal,
+) -> list[Invitation]:
+    """Invite the reserves a refill chose; not committed.
+
+    As invite(), less what the refill did already under the dialogue's lock: checked the
+    dialogue, expired its overdue invitations, and left out every organization it ever
+    invited.
+    """
+    expires_at = _expiry(dialogue, expires_at)
+    ids = list(dict.fromkeys(organization_ids))
+    found = _organizations(session, ids)
+    return _add_invitations(session, dialogue, found, ids, message, expires_at, principal)
+
+
+def _add_invitations(
+    session: Session,
+    dialogue: Dialogue,
+    found: Mapping[int, Organization],
+    ids: Sequence[int],
+    message: str,
+    expires_at: datetime | None,
+    principal: Principal,
+) -> list[Invitation]:
+    """Add an invitation of each organization, each with its change event."""
     made = []
     for organization_id in ids:
         invitation = Invitation(

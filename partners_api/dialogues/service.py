@@ -6,10 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import assign_changed, fetch_page, get_or_not_found, lock_for_update, utcnow
+from partners_api.db import (
+    assign_changed,
+    fetch_page,
+    get_locked,
+    get_or_not_found,
+    lock_for_update,
+    utcnow,
+)
 from partners_api.dialogues import invitations, outcomes
 from partners_api.dialogues.models import Dialogue, DialogueParticipant, DialogueTopic
 from partners_api.errors import Forbidden, NotFound, Unprocessable
@@ -67,6 +74,15 @@ def get_dialogue(session: Session, *, dialogue_id: int) -> Dialogue:
     """Return one dialogue with its topics and participants, or raise NotFound."""
     missing = f"No dialogue {dialogue_id}."
     return get_or_not_found(session, Dialogue, dialogue_id, missing, options=LOAD_OPTIONS)
+
+
+def lock_dialogue(session: Session, *, dialogue_id: int) -> Dialogue:
+    """Return one dialogue for a write on its invitations, or raise NotFound: its row held
+    until the transaction ends (see db.lock_for_update), its participants joined to it
+    in the same statement (its topics, which such a write does not read, load if asked)."""
+    missing = f"No dialogue {dialogue_id}."
+    options = (joinedload(Dialogue.participants),)
+    return get_locked(session, Dialogue, dialogue_id, missing, options=options)
 
 
 def history(session: Session, *, dialogue: Dialogue, page: int, page_size: int):
