@@ -7,8 +7,11 @@ SQLite always; PostgreSQL too when BENCH_DATABASE_URL (or else TEST_DATABASE_URL
 that database is dropped and copied from a template generated once per size and generator
 version (benchmarks.servers.postgresql_directory; for --postgresql-sizes, by default the
 same sizes).
-Prints one table of medians and p95 in milliseconds per size and database; at a million
-organizations and more, the slow cases run fewer times and the issue's targets apply.
+At a size timed on both databases, their calls alternate one by one (the same requests on
+each), so that a busier or slower minute of the machine weighs on both alike and their
+ratio holds. Prints one table of medians and p95 in milliseconds per size and database;
+at a million organizations and more, the slow cases run fewer times and the issue's
+targets apply.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from flask import Flask
 
 from benchmarks.servers import admin_key, postgresql_directory, record, sqlite_directory
 from partners_api import create_app
@@ -200,13 +206,10 @@ def repeats(name: str, size: int, repeat: int) -> tuple[int, int]:
     return min(repeat, REPEATS.get(name, repeat)), 2
 
 
-def time_case(
-    client, admin: str, request: Request, repeat: int, seed: int, warm_ups: int = 2
-) -> list[float]:
-    """Milliseconds per call (the whole body read), over `repeat` calls after warm-ups."""
+def calls(client, admin: str, request: Request, seed: int) -> Iterator[tuple[float, bool]]:
+    """Each call of a case in turn: its milliseconds (the whole body read)."""
     rng = random.Random(seed)
-    timings = []
-    for n in range(repeat + warm_ups):
+    while True:
         method, url, kwargs = request(rng)
         headers = {"Authorization": f"Bearer {admin}"}
         if method == "PATCH":
@@ -220,8 +223,22 @@ def time_case(
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise RuntimeError(f"{method} {url}: {response.status_code} {response.data[:200]}")
-        if n >= warm_ups:
-            timings.append(elapsed)
+        yield elapsed
+
+
+def time_case(targets: Sequence[Target], name: str, repeat: int, warm_ups: int) -> list[list]:
+    """Milliseconds per call of one case on each target, over `repeat` calls after warm-ups.
+
+    The targets' calls alternate one by one, the same requests on each, so that a busier
+    or slower minute of the machine weighs on every database alike.
+    """
+    streams = [calls(t.client, t.admin, t.cases[name], seed=1) for t in targets]
+    timings: list[list[float]] = [[] for _ in targets]
+    for n in range(repeat + warm_ups):
+        for stream, kept in zip(streams, timings, strict=True):
+            elapsed = next(stream)
+            if n >= warm_ups:
+                kept.append(elapsed)
     return timings
 
 
@@ -257,8 +274,33 @@ def index_figures(app) -> str:
     return "\n".join(lines)
 
 
-def prepare(url: str, size: int) -> tuple[object, str]:
-    """Migrate an empty database, generate the directory, return the app and an admin key."""
+@dataclass
+class Target:
+    """One database at one size, ready to time: its app's test client, an admin key and
+    its own instances of the cases (some keep state, such as the refill's dialogue)."""
+
+    database_name: str
+    url: str
+    size: int
+    app: Flask
+    admin: str
+    cases: dict[str, Request]
+
+    @property
+    def client(self):
+        """The app's test client."""
+        return self.app.test_client()
+
+    def close(self) -> None:
+        """Let go of the database (a SQLite file is removed)."""
+        self.app.extensions["partners_db"].engine.dispose()
+        if self.url.startswith("sqlite"):
+            Path(self.url.removeprefix("sqlite:///")).unlink()
+
+
+def prepare(database_name: str, url: str, size: int) -> Target:
+    """Migrate an empty database and generate the directory in it."""
+    print(f"{database_name}, {size:,} organizations", flush=True)
     if url.startswith("sqlite"):
         sqlite_directory(Path(url.removeprefix("sqlite:///")), size)
     else:
@@ -271,34 +313,32 @@ def prepare(url: str, size: int) -> tuple[object, str]:
     keys.forget()
     # The key is a write: issued before the indexes are built, it leaves them current.
     admin = admin_key(url)
-    return create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False}), admin
+    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    return Target(database_name, url, size, app, admin, cases(size))
 
 
-def time_cases(
-    database_name: str, url: str, size: int, repeat: int, only: list[str] | None = None
-) -> list[tuple]:
-    """Generate (or copy) the directory, then time every case (or those named in `only`);
-    its rows of the table."""
-    print(f"{database_name}, {size:,} organizations", flush=True)
-    app, admin = prepare(url, size)
-    print(index_figures(app), flush=True)
-    client = app.test_client()
+def time_cases(targets: Sequence[Target], repeat: int, only: list[str] | None) -> list[tuple]:
+    """Time every case (or those named in `only`) on targets of one size; rows of the table."""
+    for target in targets:
+        print(f"{target.database_name}, {target.size:,} organizations, indexes:", flush=True)
+        print(index_figures(target.app), flush=True)
+    size = targets[0].size
     rows = []
-    for name, request in cases(size).items():
+    for name in cases(size):
         if only and name not in only:
             continue
         times, warm_ups = repeats(name, size, repeat)
         began = time.perf_counter()
-        timings = sorted(time_case(client, admin, request, times, seed=1, warm_ups=warm_ups))
+        timings = time_case(targets, name, times, warm_ups)
         print(f"  {name}: {time.perf_counter() - began:.1f} s in all", flush=True)
-        p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
-        median = statistics.median(timings)
-        rows.append((database_name, size, name, median, p95))
-        target = TARGETS_LARGE.get(name, "") if size >= LARGE else ""
-        record("run", f"{database_name}, {size:,}: {name}, median", median, "ms", target)
-    app.extensions["partners_db"].engine.dispose()
-    if url.startswith("sqlite"):
-        Path(url.removeprefix("sqlite:///")).unlink()
+        for target, timed in zip(targets, timings, strict=True):
+            median, p95 = (
+                statistics.median(timed),
+                sorted(timed)[max(0, round(len(timed) * 0.95) - 1)],
+            )
+            rows.append((target.database_name, size, name, median, p95))
+            limit = TARGETS_LARGE.get(name, "") if size >= LARGE else ""
+            record("run", f"{target.database_name}, {size:,}: {name}, median", median, "ms", limit)
     return rows
 
 
@@ -313,16 +353,20 @@ def main() -> None:
     unknown = set(args.cases or ()) - set(cases(1))
     if unknown:
         parser.error(f"unknown cases: {', '.join(sorted(unknown))}; see {list(cases(1))}")
+    postgresql = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    postgresql_sizes = args.sizes if args.postgresql_sizes is None else args.postgresql_sizes
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        targets = [("sqlite", args.sizes, lambda size: f"sqlite:///{Path(folder) / 'bench.db'}")]
-        postgresql = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-        if postgresql:
-            sizes = args.sizes if args.postgresql_sizes is None else args.postgresql_sizes
-            targets.append(("postgresql", sizes, lambda size: postgresql))
-        for database_name, sizes, url_for_size in targets:
-            for size in sizes:
-                rows += time_cases(database_name, url_for_size(size), size, args.repeat, args.cases)
+        for size in sorted(set(args.sizes) | set(postgresql_sizes if postgresql else ())):
+            targets = []
+            if size in args.sizes:
+                targets.append(prepare("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", size))
+            if postgresql and size in postgresql_sizes:
+                targets.append(prepare("postgresql", postgresql, size))
+            rows += time_cases(targets, args.repeat, args.cases)
+            for target in targets:
+                target.close()
+    rows.sort(key=lambda row: row[0] != "sqlite")  # the table: SQLite first, as before
     print()
     print(f"| {'database':10} | {'size':>8} | {'case':28} | {'median ms':>9} | {'p95 ms':>8} |")
     print(f"|{'-' * 12}|{'-' * 10}|{'-' * 30}|{'-' * 11}|{'-' * 10}|")
