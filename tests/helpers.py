@@ -7,6 +7,7 @@ import io
 import json
 
 from partners_api.db import database
+from partners_api.exports import readers, service
 from partners_api.exports.service import organization_columns, organization_rows
 
 
@@ -41,6 +42,28 @@ def link(client, key: str, a: int, b: int, kind: str = "research", **fields):
     """Propose (or, with an admin key and status, record) a link; returns the response."""
     body = {"proposer_id": a, "partner_id": b, "kind": kind, **fields}
     return client.post("/api/v1/partnerships", json=body, headers=bearer(key))
+
+
+def exports_in_turns(app, monkeypatch, filters: dict) -> tuple[list[int], list[bytes]]:
+    """The CSV export read by one, two and three connections in turns, in small batches:
+    how many connections read each, and the bodies."""
+    monkeypatch.setattr(service, "BATCH", 7)  # many batches, read in turns
+    used = []
+    in_turns = readers.in_turns
+
+    def counted(sessions, read, parts):
+        used.append(len(sessions))
+        return in_turns(sessions, read, parts)
+
+    monkeypatch.setattr(readers, "in_turns", counted)
+    bodies = []
+    for count in (1, 2, 3):
+        monkeypatch.setattr(readers, "READERS", count)
+        with app.test_client().get(
+            "/api/v1/exports/organizations", query_string={"format": "csv", **filters}
+        ) as response:
+            bodies.append(response.data)
+    return used, bodies
 
 
 def csv_writer_export(app, filters: dict, *, contacts: bool = False) -> bytes:

@@ -14,7 +14,7 @@ from partners_api.db import database
 from partners_api.demo import load_demo
 from partners_api.exports import readers, service
 from partners_api.ops.service import alembic_config
-from tests.helpers import csv_writer_export
+from tests.helpers import csv_writer_export, exports_in_turns
 
 pytestmark = pytest.mark.database_independent
 
@@ -32,22 +32,7 @@ def file_app(tmp_path) -> Iterator[Flask]:
 
 
 def test_several_readers_write_what_csv_writer_writes(file_app, monkeypatch):
-    monkeypatch.setattr(service, "BATCH", 7)  # many batches, read in turns
-    used = []
-    in_turns = readers.in_turns
-
-    def counted(sessions, read, parts):
-        used.append(len(sessions))
-        return in_turns(sessions, read, parts)
-
-    monkeypatch.setattr(readers, "in_turns", counted)
-    bodies = []
-    for count in (1, 2, 3):
-        monkeypatch.setattr(readers, "READERS", count)
-        with file_app.test_client().get(
-            "/api/v1/exports/organizations", query_string={"format": "csv"}
-        ) as response:
-            bodies.append(response.data)
+    used, bodies = exports_in_turns(file_app, monkeypatch, {})
     assert used == [1, 2, 3]
     assert bodies == [csv_writer_export(file_app, {})] * 3
     assert bodies[0].count(b"\r\n") > 10 * service.BATCH

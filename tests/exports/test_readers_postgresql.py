@@ -9,7 +9,7 @@ from partners_api.changes.service import bump_directory_version
 from partners_api.db import database
 from partners_api.exports import readers, service
 from partners_api.organizations.models import Organization
-from tests.helpers import csv_writer_export
+from tests.helpers import csv_writer_export, exports_in_turns
 from tests.servers import on_postgresql
 
 pytestmark = [
@@ -24,22 +24,7 @@ pytestmark = [
 def test_several_readers_write_what_csv_writer_writes(app, monkeypatch, filters):
     """The committed demo directory, read through the engine (not a test's shared
     connection), by one, two and three connections in turns."""
-    monkeypatch.setattr(service, "BATCH", 7)
-    used = []
-    in_turns = readers.in_turns
-
-    def counted(sessions, read, parts):
-        used.append(len(sessions))
-        return in_turns(sessions, read, parts)
-
-    monkeypatch.setattr(readers, "in_turns", counted)
-    bodies = []
-    for count in (1, 2, 3):
-        monkeypatch.setattr(readers, "READERS", count)
-        with app.test_client().get(
-            "/api/v1/exports/organizations", query_string={"format": "csv", **filters}
-        ) as response:
-            bodies.append(response.data)
+    used, bodies = exports_in_turns(app, monkeypatch, filters)
     assert used == [1, 2, 3]
     assert bodies == [csv_writer_export(app, filters)] * 3
     assert bodies[0].count(b"\r\n") > 1 + 2 * service.BATCH
