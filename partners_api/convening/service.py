@@ -62,9 +62,7 @@ def invite(
     """
     lock_for_update(session, dialogue)
     check_open_for_invitations(dialogue)
-    expires_at = _expiry(dialogue, expires_at)
-    ids = list(dict.fromkeys(organization_ids))
-    found = _organizations(session, ids)
+    expires_at, ids, found = _invitable(session, dialogue, organization_ids, expires_at)
     invitations.expire_overdue(session, dialogue_id=dialogue.id, actor_key_id=principal.key_id)
     _refuse_taken(session, dialogue.id, ids)
     return _add_invitations(session, dialogue, found, ids, message, expires_at, principal)
@@ -85,10 +83,21 @@ def invite_reserves(
     dialogue, expired its overdue invitations, and left out every organization it ever
     invited.
     """
-    expires_at = _expiry(dialogue, expires_at)
-    ids = list(dict.fromkeys(organization_ids))
-    found = _organizations(session, ids)
+    expires_at, ids, found = _invitable(session, dialogue, organization_ids, expires_at)
     return _add_invitations(session, dialogue, found, ids, message, expires_at, principal)
+
+
+def _invitable(
+    session: Session,
+    dialogue: Dialogue,
+    organization_ids: Sequence[int],
+    expires_at: datetime | None,
+) -> tuple[datetime | None, list[int], Mapping[int, Organization]]:
+    """The invitations' expiry, and the distinct ids with their organizations (refusing
+    unknown ids, archived organizations and those not open to dialogue)."""
+    ids = list(dict.fromkeys(organization_ids))
+    expires_at = _expiry(dialogue, expires_at)
+    return expires_at, ids, _organizations(session, ids)
 
 
 def _add_invitations(
