@@ -466,6 +466,27 @@ def get_or_not_found(
     return row
 
 
+# Keys of session.info that hold what a session read, forgotten when it flushes, commits or
+# rolls back (forget_on_write): a write's own request then reads anew what its write made.
+_READ_MEMOS: list[str] = []
+
+
+def forget_on_write(name: str) -> str:
+    """Register `name` as a session.info key dropped when the session writes or its
+    transaction ends; returns the name."""
+    _READ_MEMOS.append(name)
+    return name
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_read_memos(session: Session, *_args) -> None:
+    for name in _READ_MEMOS:
+        session.info.pop(name, None)
+
+
 # Where a session keeps the identities of the rows it locked, until its transaction ends.
 _LOCKED = "partners_locked"
 

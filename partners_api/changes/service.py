@@ -24,7 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from partners_api.changes.models import ChangeEvent, DirectoryVersion
-from partners_api.db import NO_ANSWER, fetch_page, insert_rows, probe_answer, utcnow
+from partners_api.db import (
+    NO_ANSWER,
+    fetch_page,
+    forget_on_write,
+    insert_rows,
+    probe_answer,
+    utcnow,
+)
 from partners_api.errors import Unprocessable
 
 T = TypeVar("T")
@@ -146,7 +153,7 @@ def record_many(
 
 # Where a session keeps the directory version it read (changes.versioned.seen_version),
 # until it writes or ends its transaction.
-SEEN_VERSION = "partners_directory_version"
+SEEN_VERSION = forget_on_write("partners_directory_version")
 _BUMP = update(DirectoryVersion).values(value=DirectoryVersion.value + 1)
 
 

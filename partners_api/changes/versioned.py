@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from partners_api.changes.service import SEEN_VERSION, directory_version
@@ -32,14 +31,6 @@ def seen_version(session: Session) -> int:
     if SEEN_VERSION not in info:
         info[SEEN_VERSION] = directory_version(session)
     return info[SEEN_VERSION]
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_seen_version(session: Session, *_args) -> None:
-    session.info.pop(SEEN_VERSION, None)
 
 
 class PerDatabase(Generic[V]):

@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, event, exists, func, select, text
+from sqlalchemy import Row, exists, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from partners_api.changes import service as changes
-from partners_api.db import assign_changed, in_chunks, insert_rows, utcnow
+from partners_api.db import assign_changed, forget_on_write, in_chunks, insert_rows, utcnow
 from partners_api.errors import Conflict, NotFound, Unprocessable
 from partners_api.keys.signals import key_binding
 from partners_api.organizations import listing, names, records, rendering, search, selections
@@ -218,7 +218,7 @@ class Standing(NamedTuple):
 
 # Where a session keeps the standings it read, by reference, until it writes or ends its
 # transaction: a read's merged check (merges.final_successor) and its view ask once.
-STANDINGS = "partners_standings"
+STANDINGS = forget_on_write("partners_standings")
 
 
 def standing(session: Session, *, ref: str | int) -> Standing:
@@ -241,14 +241,6 @@ def find_standing(session: Session, *, ref: str | int) -> Standing | None:
     answer = None if row is None else Standing(*row)
     session.info.setdefault(STANDINGS, {})[key] = answer  # after the query's autoflush
     return answer
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_standings(session: Session, *_args) -> None:
-    session.info.pop(STANDINGS, None)
 
 
 def read_organization(session: Session, *, ref: str | int) -> dict[str, Any]:
